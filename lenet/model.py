@@ -1,0 +1,173 @@
+"""LeNet-5 as LeCun et al. (1998) tabulate it: C1 S2 C3 S4 C5 F6 OUT.
+
+`classic()` is the paper's network (scaled tanh, trainable subsampling, sparse C3);
+`modern()` is the common ReLU + max-pooling variant. Both take 32x32x1 ink maps in [0, 1].
+"""
+import numpy as np
+import keras
+from keras import layers, ops
+
+VARIANTS = ("classic", "modern")
+INPUT_SHAPE = (32, 32, 1)
+NUM_CLASSES = 10
+
+# Table I of the paper: which S2 maps (rows of the table) feed each C3 map.
+C3_TABLE = (
+    (0, 1, 2), (1, 2, 3), (2, 3, 4), (3, 4, 5), (4, 5, 0), (5, 0, 1),              # 3 contiguous
+    (0, 1, 2, 3), (1, 2, 3, 4), (2, 3, 4, 5), (3, 4, 5, 0), (4, 5, 0, 1), (5, 0, 1, 2),  # 4 contiguous
+    (0, 1, 3, 4), (1, 2, 4, 5), (0, 2, 3, 5),                                     # 4 non-contiguous
+    (0, 1, 2, 3, 4, 5),                                                           # all 6
+)
+
+
+@keras.saving.register_keras_serializable(package="lenet")
+def scaled_tanh(x):
+    """The paper's squashing function f(a) = A tanh(S a), A = 1.7159, S = 2/3 (appendix A)."""
+    return 1.7159 * ops.tanh(x * (2.0 / 3.0))
+
+
+@keras.saving.register_keras_serializable(package="lenet")
+class Subsampling(layers.Layer):
+    """The paper's S-layer: sum of each 2x2 block, times a trainable coefficient, plus a
+    trainable bias, through the activation; 2 parameters per map."""
+
+    def __init__(self, activation=None, **kwargs):
+        super().__init__(**kwargs)
+        self.activation = keras.activations.get(activation)
+
+    def build(self, input_shape):
+        maps = input_shape[-1]
+        # Average (not sum) so a coefficient of 1 keeps the scale of the previous layer.
+        self.coefficient = self.add_weight(name="coefficient", shape=(maps,), initializer="ones")
+        self.bias = self.add_weight(name="bias", shape=(maps,), initializer="zeros")
+
+    def call(self, x):
+        pooled = ops.average_pool(x, pool_size=2, strides=2, padding="valid")
+        return self.activation(pooled * self.coefficient + self.bias)
+
+    def compute_output_shape(self, input_shape):
+        b, h, w, c = input_shape
+        return (b, h // 2, w // 2, c)
+
+    def get_config(self):
+        return {**super().get_config(), "activation": keras.activations.serialize(self.activation)}
+
+
+@keras.saving.register_keras_serializable(package="lenet")
+class SparseConv2D(layers.Layer):
+    """A 'valid' convolution where output map j reads only the input maps table[j].
+
+    Only the connected 5x5 kernels are weights (so the parameter count is the paper's);
+    the full (k, k, in, out) kernel is assembled with zeros at call time.
+    """
+
+    def __init__(self, table, kernel_size=5, activation=None, **kwargs):
+        super().__init__(**kwargs)
+        self.table = tuple(tuple(int(i) for i in row) for row in table)
+        self.kernel_size = int(kernel_size)
+        self.activation = keras.activations.get(activation)
+
+    def build(self, input_shape):
+        in_maps, out_maps = input_shape[-1], len(self.table)
+        links = sum(len(row) for row in self.table)
+        fan_in = [len(row) * self.kernel_size**2 for row in self.table]
+        k = self.kernel_size
+        # One (k, k) kernel per connection, in table order: (k, k, links).
+        self.kernel = self.add_weight(
+            name="kernel", shape=(k, k, links), initializer=_connection_initializer(fan_in, self.table))
+        self.bias = self.add_weight(name="bias", shape=(out_maps,), initializer="zeros")
+        # index[i, j]: position in `kernel` of the link S2 map i -> C3 map j, or `links`
+        # (the zero slot) where the table leaves them unconnected.
+        index = np.full((in_maps, out_maps), links, dtype="int32")
+        n = 0
+        for j, row in enumerate(self.table):
+            for i in row:
+                index[i, j] = n
+                n += 1
+        self._index = index
+
+    @property
+    def mask(self):
+        """(in, out) 0/1 matrix of the table, for drawing it."""
+        m = np.zeros((max(max(r) for r in self.table) + 1, len(self.table)), dtype="float32")
+        for j, row in enumerate(self.table):
+            m[list(row), j] = 1.0
+        return m
+
+    def full_kernel(self):
+        k = self.kernel_size
+        padded = ops.concatenate([self.kernel, ops.zeros((k, k, 1), dtype=self.kernel.dtype)], axis=-1)
+        return ops.take(padded, self._index, axis=2)  # (k, k, in, out)
+
+    def call(self, x):
+        y = ops.conv(x, self.full_kernel(), strides=1, padding="valid") + self.bias
+        return self.activation(y)
+
+    def compute_output_shape(self, input_shape):
+        b, h, w, _ = input_shape
+        k = self.kernel_size
+        return (b, h - k + 1, w - k + 1, len(self.table))
+
+    def get_config(self):
+        return {**super().get_config(), "table": [list(r) for r in self.table],
+                "kernel_size": self.kernel_size,
+                "activation": keras.activations.serialize(self.activation)}
+
+
+def _connection_initializer(fan_in, table):
+    """Uniform +-2.4/F_i per connection, as the paper's appendix C prescribes
+    (F_i = fan-in of the map the connection feeds)."""
+    limits = np.concatenate([[2.4 / f] * len(row) for f, row in zip(fan_in, table)])
+
+    def init(shape, dtype=None):
+        u = keras.random.uniform(shape, -1.0, 1.0, dtype=dtype)
+        return u * ops.convert_to_tensor(limits.astype("float32"))
+
+    return init
+
+
+def _ink_to_paper_scale():
+    # 0 (background) -> -0.1 and 1 (ink) -> 1.175, as the paper normalises its input, so the
+    # mean input is ~0 and the variance ~1; the saved model takes plain [0, 1] ink maps.
+    return layers.Rescaling(scale=1.275, offset=-0.1, name="scale")
+
+
+def classic():
+    """LeNet-5 of the 1998 paper: 60,850 trainable parameters."""
+    x = inputs = keras.Input(INPUT_SHAPE, name="ink")                   # 32x32x1
+    x = _ink_to_paper_scale()(x)
+    x = layers.Conv2D(6, 5, activation=scaled_tanh, name="C1")(x)        # 6@28x28,   156
+    x = Subsampling(activation=scaled_tanh, name="S2")(x)                # 6@14x14,    12
+    x = SparseConv2D(C3_TABLE, 5, activation=scaled_tanh, name="C3")(x)  # 16@10x10, 1516
+    x = Subsampling(activation=scaled_tanh, name="S4")(x)                # 16@5x5,     32
+    x = layers.Conv2D(120, 5, activation=scaled_tanh, name="C5")(x)      # 120@1x1, 48120
+    x = layers.Flatten(name="flat")(x)
+    x = layers.Dense(84, activation=scaled_tanh, name="F6")(x)           # 84,      10164
+    x = layers.Dense(NUM_CLASSES, activation="softmax", name="OUT")(x)   # 10,        850
+    return keras.Model(inputs, x, name="lenet5_classic")
+
+
+def modern():
+    """ReLU + 2x2 max-pooling + full C3: 61,706 trainable parameters."""
+    x = inputs = keras.Input(INPUT_SHAPE, name="ink")                   # 32x32x1
+    x = _ink_to_paper_scale()(x)
+    x = layers.Conv2D(6, 5, activation="relu", name="C1")(x)            # 6@28x28,   156
+    x = layers.MaxPooling2D(2, name="S2")(x)                            # 6@14x14,     0
+    x = layers.Conv2D(16, 5, activation="relu", name="C3")(x)           # 16@10x10, 2416
+    x = layers.MaxPooling2D(2, name="S4")(x)                            # 16@5x5,      0
+    x = layers.Conv2D(120, 5, activation="relu", name="C5")(x)          # 120@1x1, 48120
+    x = layers.Flatten(name="flat")(x)
+    x = layers.Dropout(0.25, name="drop")(x)                            # training only
+    x = layers.Dense(84, activation="relu", name="F6")(x)               # 84,      10164
+    x = layers.Dense(NUM_CLASSES, activation="softmax", name="OUT")(x)  # 10,        850
+    return keras.Model(inputs, x, name="lenet5_modern")
+
+
+BUILDERS = {"classic": classic, "modern": modern}
+LAYERS = ("C1", "S2", "C3", "S4", "C5", "F6", "OUT")
+
+
+def build(variant):
+    if variant not in BUILDERS:
+        raise ValueError(f"unknown variant {variant!r}; choose one of {', '.join(VARIANTS)}")
+    return BUILDERS[variant]()
