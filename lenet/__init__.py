@@ -1,1 +1,10 @@
+"""LeNet-5 on MNIST: the models, the drawing pipeline and the Recognizer the app uses."""
+import os
 
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up chatter off the console
+
+from .model import LAYERS, VARIANTS
+from .preprocess import InvalidDrawing, preprocess
+from .recognizer import Prediction, Recognizer, WeightsError
+
+__all__ = ["LAYERS", "VARIANTS", "InvalidDrawing", "Prediction", "Recognizer", "WeightsError", "preprocess"]

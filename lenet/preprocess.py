@@ -1,10 +1,35 @@
-"""Any drawing -> the 32x32 ink map LeNet-5 reads, made the way MNIST itself was made."""
-import numpy as np
+"""Any drawing -> the 32x32 ink map LeNet-5 reads, made the way MNIST itself was made:
+crop to the ink, fit the longer side into 20 px, centre by mass in 28x28, pad to 32x32."""
+import io
+from dataclasses import dataclass
+from pathlib import Path
 
-BOX = 20     # MNIST fits each digit's longer side into 20 px ...
-FIELD = 28   # ... centres it by mass in a 28x28 field ...
-INPUT = 32   # ... and LeNet-5 reads it padded to 32x32.
+import numpy as np
+from PIL import Image, ImageFilter, ImageOps, UnidentifiedImageError
+
+BOX = 20      # MNIST fits each digit's longer side into 20 px ...
+FIELD = 28    # ... centres it by mass in a 28x28 field ...
+INPUT = 32    # ... and LeNet-5 reads it padded to 32x32.
 PAD = (INPUT - FIELD) // 2
+WORK = 4 * BOX            # stroke width is measured and corrected at 4x the final scale
+MAX_SIDE = 1024           # larger images are shrunk first: time and memory stay bounded
+MAX_PIXELS = 50_000_000   # refuse to even decode more (decompression bombs)
+MAX_BYTES = 20 * 1024 * 1024
+INK = 0.35                # an ink-map value above this counts as ink for cropping/measuring
+# Stroke width of MNIST digits, in pixels of the 20 px box: the band holding most of them
+# (measured with stroke_width() on the training set: 5th-95th percentile ~1.8-3.9 px).
+# Drawings outside it are thickened or thinned to its nearest edge.
+STROKE_MIN, STROKE_MAX = 1.8, 3.6
+
+
+class InvalidDrawing(ValueError):
+    """The input is not something LeNet-5 can read; the message is for a person."""
+
+
+@dataclass
+class Preprocessed:
+    input: np.ndarray   # (32, 32) float32 in [0, 1]: what the network reads
+    stages: dict        # name -> 2-D float32 array, in pipeline order
 
 
 def pad_to_input(field):
@@ -12,3 +37,223 @@ def pad_to_input(field):
     field = np.asarray(field, dtype="float32")
     widths = [(0, 0)] * (field.ndim - 2) + [(PAD, PAD), (PAD, PAD)]
     return np.pad(field, widths)
+
+
+# ---------------------------------------------------------------- any input -> RGBA array
+
+def to_rgba(image):
+    """Sketchpad dict, PIL image, array, path or bytes -> float32 (H, W, 4) RGBA in [0, 1]."""
+    if isinstance(image, dict):  # gr.Sketchpad / gr.ImageEditor value: the composite is what was seen
+        image = image.get("composite")
+    if image is None:
+        raise InvalidDrawing("Draw a digit first.")
+    if isinstance(image, (str, Path, bytes, bytearray)):
+        image = _open(image)
+    if isinstance(image, Image.Image):
+        return _pil_to_rgba(image)
+    if isinstance(image, np.ndarray):
+        return _array_to_rgba(image)
+    raise InvalidDrawing("That is not an image: send a drawing, a picture file or a pixel array.")
+
+
+def _open(source):
+    if isinstance(source, (bytes, bytearray)):
+        data = bytes(source)
+    else:
+        path = Path(source)
+        try:
+            if path.stat().st_size > MAX_BYTES:
+                raise InvalidDrawing(f"That file is too large (over {MAX_BYTES // 2**20} MB); send a smaller picture.")
+            data = path.read_bytes()
+        except OSError:
+            raise InvalidDrawing("That file could not be read; send a PNG or JPEG picture.") from None
+    if len(data) > MAX_BYTES:
+        raise InvalidDrawing(f"That file is too large (over {MAX_BYTES // 2**20} MB); send a smaller picture.")
+    try:
+        image = Image.open(io.BytesIO(data))
+        if image.width * image.height > MAX_PIXELS:
+            raise InvalidDrawing("That picture has too many pixels; send one under 50 megapixels.")
+        image.draft("RGB", (MAX_SIDE, MAX_SIDE))  # JPEG: decode straight at a smaller size
+        image.load()
+    except InvalidDrawing:
+        raise
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError, EOFError):
+        raise InvalidDrawing("That file is not a picture we can read (or it is damaged); send a PNG or JPEG.") from None
+    return image
+
+
+def _pil_to_rgba(image):
+    if image.width * image.height > MAX_PIXELS:
+        raise InvalidDrawing("That picture has too many pixels; send one under 50 megapixels.")
+    if image.width < 1 or image.height < 1:
+        raise InvalidDrawing("That picture is empty; draw a digit first.")
+    try:
+        image.seek(0)  # animated images: the first frame
+    except (AttributeError, EOFError, ValueError):
+        pass
+    try:
+        image = ImageOps.exif_transpose(image)  # phone photos
+    except Exception:  # broken EXIF is no reason to refuse the pixels
+        pass
+    if image.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
+        a = np.asarray(image, dtype="float64")
+        hi = float(np.nanmax(a)) if a.size else 0.0
+        lo = float(np.nanmin(a)) if a.size else 0.0
+        a = (a - lo) / (hi - lo) if hi > lo else np.zeros_like(a)
+        image = Image.fromarray((a * 255).astype("uint8"), "L")
+    image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.BOX)
+    return np.asarray(image.convert("RGBA"), dtype="float32") / 255.0
+
+
+def _array_to_rgba(a):
+    if a.dtype == object or a.dtype.kind not in "biuf" or a.size == 0:
+        raise InvalidDrawing("That array is not an image: send numbers, height x width (x channels).")
+    if a.ndim == 3 and a.shape[-1] == 1:
+        a = a[..., 0]
+    if a.ndim not in (2, 3) or (a.ndim == 3 and a.shape[-1] not in (3, 4)):
+        raise InvalidDrawing("That array is not an image: expected height x width, with 1, 3 or 4 channels.")
+    if a.shape[0] * a.shape[1] > MAX_PIXELS:
+        raise InvalidDrawing("That picture has too many pixels; send one under 50 megapixels.")
+    a = a.astype("float64")
+    if not np.isfinite(a).all():
+        a = np.nan_to_num(a, nan=0.0, posinf=0.0, neginf=0.0)
+    if a.dtype.kind == "f" and a.max(initial=0) <= 1.0 and a.min(initial=0) >= 0.0:
+        scale = 1.0   # floats in [0, 1]
+    else:
+        a = np.clip(a, 0, None)
+        scale = 65535.0 if a.max(initial=0) > 255 else 255.0
+    a = np.clip(a / scale, 0.0, 1.0).astype("float32")
+    if a.ndim == 2:
+        a = np.stack([a, a, a, np.ones_like(a)], axis=-1)
+    elif a.shape[-1] == 3:
+        a = np.concatenate([a, np.ones_like(a[..., :1])], axis=-1)
+    if max(a.shape[:2]) > MAX_SIDE:
+        image = Image.fromarray((a * 255).astype("uint8"), "RGBA")
+        image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.BOX)
+        a = np.asarray(image, dtype="float32") / 255.0
+    return a
+
+
+# ---------------------------------------------------------------- RGBA -> ink map
+
+def ink_map(rgba):
+    """(H, W, 4) RGBA -> (H, W) ink in [0, 1], 1 = ink, whatever the colours or polarity.
+
+    Transparent areas take the colour that contrasts with the opaque ones (black strokes on
+    a transparent layer become black on white). Ink is then the colour distance from the
+    background, estimated as the median colour of the image's border.
+    """
+    rgb, alpha = rgba[..., :3], rgba[..., 3:]
+    opaque = alpha[..., 0] > 0.5
+    if opaque.any() and not opaque.all():
+        luminance = rgb[opaque] @ np.array([0.299, 0.587, 0.114], dtype="float32")
+        backdrop = 1.0 if np.median(luminance) < 0.5 else 0.0
+    else:
+        backdrop = 1.0
+    rgb = rgb * alpha + backdrop * (1.0 - alpha)
+    border = np.concatenate([rgb[0], rgb[-1], rgb[:, 0], rgb[:, -1]])
+    background = np.median(border, axis=0)
+    distance = np.sqrt(((rgb - background) ** 2).sum(axis=-1)) / np.sqrt(3.0)
+    # Noise floor (paper texture, JPEG, gradients) from the border; full ink at the strongest strokes.
+    floor = np.percentile(np.sqrt(((border - background) ** 2).sum(axis=-1)) / np.sqrt(3.0), 95)
+    peak = np.percentile(distance, 99.9)
+    if peak - floor < 0.15:
+        return np.zeros(distance.shape, dtype="float32")  # no contrast: blank, uniform or all-ink
+    return np.clip((distance - floor) / (peak - floor), 0.0, 1.0).astype("float32")
+
+
+# ---------------------------------------------------------------- ink map -> 32x32
+
+def stroke_width(ink):
+    """Mean stroke width in pixels of a (H, W) ink map: 2 x ink area / boundary length,
+    which is exact for a long band of constant width."""
+    mask = ink > INK
+    area = mask.sum()
+    if area == 0:
+        return 0.0
+    padded = np.pad(mask, 1)
+    interior = padded[1:-1, 1:-1] & padded[:-2, 1:-1] & padded[2:, 1:-1] & padded[1:-1, :-2] & padded[1:-1, 2:]
+    boundary = max(int(area - interior.sum()), 1)
+    return float(2.0 * area / boundary)
+
+
+def _bbox(mask):
+    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    return rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
+
+
+def _resize(ink, size):
+    """Anti-aliased resize of a float ink map to (height, width)."""
+    h, w = size
+    return np.asarray(Image.fromarray(ink, "F").resize((max(w, 1), max(h, 1)), Image.Resampling.LANCZOS
+                                                       if min(ink.shape) >= min(h, w) else Image.Resampling.BILINEAR),
+                      dtype="float32").clip(0.0, 1.0)
+
+
+def _fit(ink, longer):
+    h, w = ink.shape
+    s = longer / max(h, w)
+    return _resize(ink, (max(1, round(h * s)), max(1, round(w * s))))
+
+
+def _normalise_stroke(work):
+    """Thicken or thin strokes (at WORK scale) into MNIST's band of widths."""
+    width = stroke_width(work) * BOX / WORK   # as it would be in the 20 px box
+    target = min(max(width, STROKE_MIN), STROKE_MAX)
+    steps = int(round((target - width) * WORK / BOX / 2))  # a 3x3 filter moves each edge 1 px
+    if steps == 0:
+        return work
+    image = Image.fromarray(np.pad(work, max(steps, 0) + 1), "F")
+    grow = ImageFilter.MaxFilter(3) if steps > 0 else ImageFilter.MinFilter(3)
+    for _ in range(abs(steps)):
+        image = image.filter(grow)
+    out = np.asarray(image, dtype="float32")
+    if (out > INK).sum() < 4:  # thinning erased the drawing: keep it as it was
+        return work
+    t, b, l, r = _bbox(out > 0.02)
+    return out[t:b, l:r]
+
+
+def centre_by_mass(box):
+    """Place a (h<=20, w<=20) digit in 28x28 so its centre of mass is at the field's centre."""
+    h, w = box.shape
+    total = box.sum()
+    ys, xs = np.indices(box.shape)
+    cy, cx = (ys * box).sum() / total, (xs * box).sum() / total
+    top = int(np.clip(round(FIELD / 2 - 0.5 - cy), 0, FIELD - h))
+    left = int(np.clip(round(FIELD / 2 - 0.5 - cx), 0, FIELD - w))
+    field = np.zeros((FIELD, FIELD), dtype="float32")
+    field[top:top + h, left:left + w] = box
+    return field
+
+
+def preprocess_ink(ink):
+    """(H, W) ink map in [0, 1] -> Preprocessed, or InvalidDrawing if it is not a drawing."""
+    mask = ink > INK
+    count = int(mask.sum())
+    if count == 0:
+        raise InvalidDrawing("Draw a digit first.")
+    if count > 0.6 * mask.size:
+        raise InvalidDrawing("The picture is almost all ink; draw a digit on a plain background.")
+    t, b, l, r = _bbox(mask)
+    crop = ink[t:b, l:r]
+    longer = max(crop.shape)
+    if count < 12 or longer < 6:
+        raise InvalidDrawing("That is only a few specks; draw a digit bigger.")
+    if longer < 2.2 * stroke_width(crop):
+        raise InvalidDrawing("That looks like a dot, not a digit; draw a digit.")
+    work = _normalise_stroke(_fit(crop, WORK) if longer != WORK else crop)
+    box = _fit(work, BOX)
+    if box.sum() <= 0:
+        raise InvalidDrawing("Draw a digit first.")
+    field = centre_by_mass(box)
+    square = np.zeros((BOX, BOX), dtype="float32")  # the 20 px fit, shown centred in its square
+    y0, x0 = (BOX - box.shape[0]) // 2, (BOX - box.shape[1]) // 2
+    square[y0:y0 + box.shape[0], x0:x0 + box.shape[1]] = box
+    x = pad_to_input(field)
+    return Preprocessed(input=x, stages={"cropped": work, "box": square, "centred": field, "input": x})
+
+
+def preprocess(image):
+    """Any supported input -> Preprocessed(input (32, 32), stages). Raises InvalidDrawing."""
+    return preprocess_ink(ink_map(to_rgba(image)))
