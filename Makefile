@@ -1,0 +1,35 @@
+# The two commands a newcomer needs: `make run` (the app) and `make test` (the suite).
+# Each creates or reuses .venv and reinstalls only when a requirements file changed.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+.PHONY: run test bench train clean
+
+run: $(VENV)/.app-installed
+	$(BIN)/python app.py $(ARGS)
+
+test: $(VENV)/.dev-installed
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: $(VENV)/.dev-installed
+	$(BIN)/python -m bench $(ARGS)
+
+train: $(VENV)/.dev-installed
+	$(BIN)/python -m lenet train --variant classic $(ARGS)
+	$(BIN)/python -m lenet train --variant modern $(ARGS)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.app-installed: requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $(VENV)/.app-installed $@
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

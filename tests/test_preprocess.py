@@ -1,0 +1,144 @@
+"""The drawing pipeline against independent references: MNIST itself (the pipeline must
+leave MNIST digits as the network knows them) and digits the tests draw in many ways."""
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+from PIL import Image
+
+from lenet import InvalidDrawing, preprocess
+
+sys.path.insert(0, str(Path(__file__).parent))
+from drawings import draw  # noqa: E402
+
+DIGITS = range(10)
+
+
+def test_stages_have_the_documented_shapes():
+    p = preprocess(draw(3))
+    assert [k for k in p.stages] == ["cropped", "box", "centred", "input"]
+    assert p.stages["box"].shape == (20, 20) and p.stages["centred"].shape == (28, 28)
+    assert p.input.shape == (32, 32) and p.input.dtype == np.float32
+    assert p.input[:2].max() == 0 and p.input[:, -2:].max() == 0  # the 2 px LeNet border
+    assert 0.0 <= p.input.min() and p.input.max() <= 1.0
+
+
+def test_sketchpad_dict_polarity_and_transparency_agree():
+    """Black on white, black on transparent and white on black are one drawing."""
+    inputs = [preprocess(draw(5, background=bg)).input for bg in ("white", "transparent", "dark")]
+    assert np.abs(inputs[0] - inputs[1]).max() < 0.02
+    assert np.abs(inputs[0] - inputs[2]).max() < 0.02
+    as_dict = preprocess({"background": None, "layers": [], "composite": draw(5)}).input
+    assert np.array_equal(as_dict, inputs[0])
+
+
+def test_empty_canvas_asks_for_a_digit():
+    for empty in ({"background": None, "layers": [], "composite": None}, draw(1, pen=0),
+                  np.full((280, 280, 4), 255, np.uint8)):
+        with pytest.raises(InvalidDrawing, match="Draw a digit"):
+            preprocess(empty)
+
+
+def test_pen_width_is_normalised_into_mnists_band():
+    thin = preprocess(draw(7, canvas=800, height=0.8, pen=2)).stages["centred"]
+    bold = preprocess(draw(7, canvas=800, height=0.8, pen=130)).stages["centred"]
+    # Ink mass of the 28x28 field: MNIST's digits carry about 100 (in units of full-ink pixels).
+    for field in (thin, bold):
+        assert 35 < field.sum() < 160, field.sum()
+
+
+@pytest.mark.slow
+def test_mnist_drawn_on_a_sketchpad_reads_as_well_as_mnist(modern, mnist_test):
+    """MNIST test digits upscaled x10 and pasted at random places on a 400x400 canvas, black
+    on white or on transparent, must score within 0.1 points of the raw 28x28 digits."""
+    from lenet.data import to_input
+    x, y = mnist_test
+    raw = np.argmax(modern.run(to_input(x)[..., 0])["OUT"], axis=1)
+    rng = np.random.default_rng(0)
+    drawn = []
+    for i, digit in enumerate(x):
+        big = np.kron(digit, np.ones((10, 10), np.uint8))
+        canvas = np.zeros((400, 400, 4), np.uint8)
+        top, left = rng.integers(0, 400 - 280, size=2)
+        if i % 2:  # black ink on transparent
+            canvas[top:top + 280, left:left + 280, 3] = big
+        else:      # black ink on white
+            canvas[..., :] = 255
+            canvas[top:top + 280, left:left + 280, :3] = 255 - big[..., None]
+        drawn.append(preprocess(canvas).input)
+    read = np.argmax(modern.run(np.stack(drawn))["OUT"], axis=1)
+    acc_raw, acc_drawn = (raw == y).mean(), (read == y).mean()
+    print(f"\nMNIST raw 28x28: {100 * acc_raw:.2f} %, drawn on a 400x400 sketchpad: {100 * acc_drawn:.2f} %")
+    assert acc_drawn >= acc_raw - 0.001
+
+
+# One variation at a time, every digit, a few random placements each; the rest default.
+VARIATIONS = {
+    "position": [dict(centre=c) for c in [(0.2, 0.2), (0.8, 0.2), (0.2, 0.8), (0.8, 0.8), (0.5, 0.5)]],
+    "size": [dict(height=h, centre=(0.5, 0.5)) for h in (0.2, 0.3, 0.5, 0.75, 0.95)],
+    "pen": [dict(pen=w) for w in (2, 4, 8, 16, 240 / 6)],
+    "slant": [dict(slant=s) for s in (-15, -8, 0, 8, 15)],
+    "background": [dict(background=b) for b in ("white", "transparent", "dark")],
+    "canvas": [dict(canvas=c) for c in (140, 280, 800)],
+}
+
+
+def _accuracy(rec, variation):
+    rng = np.random.default_rng(1)
+    right = total = 0
+    for params in VARIATIONS[variation]:
+        for digit in DIGITS:
+            for _ in range(2):
+                kw = dict(canvas=400, height=0.6, slant=rng.uniform(-4, 4))
+                kw["centre"] = tuple(rng.uniform(0.35, 0.65, size=2))
+                kw.update(params)
+                right += rec.predict(draw(digit, **kw)).digit == digit
+                total += 1
+    return right / total
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("variation", list(VARIATIONS))
+def test_same_digit_same_answer_under_every_variation(recognizer, variation):
+    acc = _accuracy(recognizer, variation)
+    print(f"\n{recognizer.variant} {variation}: {100 * acc:.1f} %")
+    assert acc >= 0.99
+
+
+_shapes = st.tuples(st.integers(1, 48), st.integers(1, 48)).flatmap(
+    lambda hw: st.sampled_from([hw, (*hw, 1), (*hw, 3), (*hw, 4)]))
+_dtypes = st.sampled_from([np.uint8, np.uint16, np.int32, np.float32, np.float64, np.bool_])
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_any_array_gives_a_valid_input_or_invalid_drawing(data):
+    dtype = data.draw(_dtypes)
+    shape = data.draw(_shapes)
+    elements = None
+    if np.dtype(dtype).kind == "f":
+        elements = st.floats(allow_nan=True, allow_infinity=True, width=32 if dtype == np.float32 else 64)
+    a = data.draw(hnp.arrays(dtype, shape, elements=elements))
+    try:
+        x = preprocess(a).input
+    except InvalidDrawing:
+        return
+    assert x.shape == (32, 32) and x.dtype == np.float32
+    assert np.isfinite(x).all() and 0.0 <= x.min() and x.max() <= 1.0
+
+
+@settings(max_examples=60, deadline=None)
+@given(mode=st.sampled_from(["1", "L", "LA", "P", "RGB", "RGBA", "I;16", "I", "F", "CMYK", "YCbCr"]),
+       size=st.tuples(st.integers(1, 64), st.integers(1, 64)), seed=st.integers(0, 2**16))
+def test_any_pil_mode_gives_a_valid_input_or_invalid_drawing(mode, size, seed):
+    rgb = np.random.default_rng(seed).integers(0, 256, (size[1], size[0], 3), dtype=np.uint8)
+    image = Image.fromarray(rgb, "RGB").convert(mode)
+    try:
+        x = preprocess(image).input
+    except InvalidDrawing:
+        return
+    assert x.shape == (32, 32) and np.isfinite(x).all() and 0.0 <= x.min() and x.max() <= 1.0
