@@ -1,0 +1,196 @@
+"""LeNet-5: draw a digit, watch it think.  `python app.py [--host H] [--port P] [--model classic|modern] [--share]`
+
+UI wiring only: the recogniser lives in lenet/, the pictures and tables in lenet/visualize.py.
+"""
+import argparse
+import os
+import sys
+import time
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no telemetry / version check, before gradio loads
+_T0 = time.monotonic()
+
+from lenet import VARIANTS, InvalidDrawing, Recognizer, WeightsError  # noqa: E402
+from lenet import visualize as viz  # noqa: E402
+from lenet.recognizer import WEIGHTS  # noqa: E402
+
+CANVAS = 280            # drawing resolution: small PNGs per stroke, ~10x MNIST's 28 px field
+BRUSH_SIZE = 12         # pen radius in canvas px: about MNIST's stroke width relative to the digit
+LOW_CONFIDENCE = 0.6    # below this top probability the app says it is not sure
+EXAMPLES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "docs", "examples")
+
+
+def parse_args(argv=None):
+    env = os.environ.get
+    p = argparse.ArgumentParser(description="LeNet-5 digit recogniser: draw a digit, watch it think.")
+    p.add_argument("--host", default=env("LENET_HOST") or env("GRADIO_SERVER_NAME") or "127.0.0.1",
+                   help="address to serve on (env LENET_HOST or GRADIO_SERVER_NAME; default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=int(env("LENET_PORT") or env("GRADIO_SERVER_PORT") or 7860),
+                   help="port (env LENET_PORT or GRADIO_SERVER_PORT; default 7860)")
+    p.add_argument("--model", choices=VARIANTS, default=env("LENET_MODEL") or "modern",
+                   help="model selected at start (env LENET_MODEL; default modern)")
+    p.add_argument("--share", action="store_true", default=env("LENET_SHARE", "").lower() in ("1", "true", "yes"),
+                   help="also create a PUBLIC gradio.live link (env LENET_SHARE=1)")
+    p.add_argument("--weights-dir", default=env("LENET_WEIGHTS_DIR") or str(WEIGHTS),
+                   help="folder holding lenet5_<variant>.keras (env LENET_WEIGHTS_DIR; default weights/)")
+    args = p.parse_args(argv)
+    if args.model not in VARIANTS:
+        p.error(f"--model must be one of {', '.join(VARIANTS)}")
+    return args
+
+
+# ------------------------------------------------------------------ handlers (no array maths here)
+
+RECOGNIZERS = {}
+
+
+def empty_result(message):
+    return (viz.digit_html(None, message), "", None, None, None, None, None)
+
+
+def analyse(image, variant):
+    """Any drawing/picture + model name -> (digit html, note, label, stages, C1, C3, smaller layers)."""
+    rec = RECOGNIZERS[variant]
+    try:
+        p = rec.predict(image)
+    except InvalidDrawing as err:
+        return empty_result(str(err))
+    fm = p.feature_maps
+    return (viz.digit_html(p.digit, None, p.confidence),
+            viz.confidence_note(p.confidence, LOW_CONFIDENCE),
+            {str(d): float(v) for d, v in enumerate(p.probabilities)},
+            viz.stages_figure(p.stages),
+            viz.c1_figure(fm["C1"], rec.kernels("C1")),
+            viz.c3_figure(fm["C3"]),
+            viz.small_layers_figure(fm))
+
+
+def rerun(drawing, upload, variant, source):
+    """Model switch: re-read whatever was used last (the drawing or the uploaded picture)."""
+    return analyse(upload if source == "upload" else drawing, variant)
+
+
+# ------------------------------------------------------------------ UI
+
+# Gradio 6.31 opens the sketchpad with no tool selected (a drag selects text): pick the brush.
+ACTIVATE_BRUSH = """
+() => {
+  let tries = 0;
+  const timer = setInterval(() => {
+    const b = document.querySelector('#pad button[aria-label="Brush"]');
+    if (b) { b.click(); clearInterval(timer); }
+    else if (++tries > 200) clearInterval(timer);
+  }, 100);
+}
+"""
+
+CSS = """
+#digit .big { font-size: 7rem; font-weight: 700; line-height: 1; text-align: center; margin: 0.2em 0; }
+#digit .empty { font-size: 2.2rem; font-weight: 600; text-align: center; color: #666; margin: 1.2em 0; }
+#digit .conf { text-align: center; color: #555; font-size: 1.1rem; }
+#note { text-align: center; font-size: 1.1rem; }
+.fig img { image-rendering: pixelated; }
+"""
+
+
+def build(default_variant, weights_dir):
+    import gradio as gr
+
+    with gr.Blocks(title="LeNet-5: draw a digit, watch it think") as demo:
+        gr.Markdown("# LeNet-5 · draw a digit, watch it think\n"
+                    "Draw one digit (0–9) with the mouse or a finger; the network reads it after every stroke.")
+        source = gr.State("pad")
+        with gr.Tabs():
+            with gr.Tab("Draw & see", id="main"):
+                with gr.Row(equal_height=False):
+                    with gr.Column(scale=5, min_width=320):
+                        with gr.Tabs():
+                            with gr.Tab("Draw", id="draw"):
+                                pad = gr.Sketchpad(
+                                    elem_id="pad", label="Draw a digit here", type="numpy",
+                                    canvas_size=(CANVAS, CANVAS), fixed_canvas=True, format="png",
+                                    image_mode="RGBA", layers=False, height=420,
+                                    brush=gr.Brush(default_size=BRUSH_SIZE, colors=["#000000"],
+                                                   default_color="#000000", color_mode="fixed"),
+                                    eraser=gr.Eraser(default_size=24), buttons=[])
+                                gr.Markdown("Toolbar: **Brush** (click it again for the pen size), **Erase**, "
+                                            "**Undo**, and the bin **Clear canvas**.")
+                            with gr.Tab("Upload / photo", id="upload"):
+                                upload = gr.Image(label="A digit on paper: dark ink on a light background",
+                                                  sources=["upload", "webcam", "clipboard"], type="numpy",
+                                                  image_mode="RGB", height=320, elem_id="upload")
+                                gr.Examples([[os.path.join(EXAMPLES, f)] for f in sorted(os.listdir(EXAMPLES))
+                                             if f.endswith(".png")] if os.path.isdir(EXAMPLES) else [],
+                                            inputs=[upload], label="Examples drawn by scripts/make_examples.py")
+                        variant = gr.Radio(list(VARIANTS), value=default_variant, label="Model",
+                                           info="classic = the 1998 paper (tanh, trainable subsampling, sparse C3); "
+                                                "modern = ReLU + max-pooling", elem_id="model")
+                    with gr.Column(scale=4, min_width=280):
+                        digit = gr.HTML(viz.digit_html(None, "Draw a digit first."), elem_id="digit")
+                        note = gr.Markdown("", elem_id="note")
+                        label = gr.Label(num_top_classes=10, label="Class probabilities", elem_id="probs")
+                gr.Markdown("### What the network sees")
+                stages = gr.Image(label="Pipeline: crop → 20×20 → centred 28×28 → 32×32 input", type="pil",
+                                  format="png", interactive=False, elem_id="stages", elem_classes="fig")
+                gr.Markdown(viz.LEGEND_MD)
+                with gr.Row():
+                    c1 = gr.Image(label="C1 feature maps beside their kernels", type="pil", format="png",
+                                  interactive=False, elem_id="c1", elem_classes="fig", scale=3)
+                    c3 = gr.Image(label="C3 feature maps", type="pil", format="png", interactive=False,
+                                  elem_id="c3", elem_classes="fig", scale=2)
+                with gr.Accordion("Smaller layers: S2, S4, C5, F6", open=False):
+                    small = gr.Image(label="S2 · S4 · C5 · F6", type="pil", format="png", interactive=False,
+                                     elem_id="small", elem_classes="fig")
+            with gr.Tab("About the model", id="about"):
+                about(gr, weights_dir)
+
+        outputs = [digit, note, label, stages, c1, c3, small]
+        live = dict(trigger_mode="always_last", show_progress="hidden", concurrency_limit=2,
+                    concurrency_id="predict")
+        pad.change(analyse, [pad, variant], outputs, api_name="predict", **live)
+        pad.change(lambda: "pad", None, source, queue=False, show_progress="hidden", api_visibility="private")
+        upload.change(analyse, [upload, variant], outputs, api_name="predict_image", **live)
+        upload.change(lambda: "upload", None, source, queue=False, show_progress="hidden",
+                      api_visibility="private")
+        variant.change(rerun, [pad, upload, variant, source], outputs, api_visibility="private", **live)
+    return demo
+
+
+def about(gr, weights_dir):
+    gr.Markdown("## LeNet-5, layer by layer\nComputed from the loaded models (parameters are the trainable "
+                "weights; connections count every multiply-add, as LeCun et al. 1998 tabulate them).")
+    for v, rec in RECOGNIZERS.items():
+        gr.Markdown(f"### {v}")
+        gr.Dataframe(value=viz.table_values(rec.model), headers=viz.TABLE_HEADERS, interactive=False,
+                     elem_id=f"table-{v}", wrap=True)
+    with gr.Row():
+        for v in RECOGNIZERS:
+            card, png = viz.model_card(weights_dir, v)
+            with gr.Column():
+                gr.Markdown(viz.card_markdown(card, v))
+                if png is not None:
+                    gr.Image(str(png), label=f"{v}: confusion matrix on the test set", interactive=False,
+                             buttons=[])
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    try:
+        for v in VARIANTS:
+            RECOGNIZERS[v] = Recognizer.load(v, args.weights_dir)
+    except WeightsError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    demo = build(args.model, args.weights_dir)
+    demo.queue(max_size=32, default_concurrency_limit=2)
+    if args.share:
+        print("WARNING: --share makes a PUBLIC gradio.live link: anyone with it can use this app.", flush=True)
+    print(f"LeNet-5 app: http://{args.host}:{args.port}/  (models loaded, UI built in "
+          f"{time.monotonic() - _T0:.1f} s)", flush=True)
+    demo.launch(server_name=args.host, server_port=args.port, share=args.share, css=CSS, js=ACTIVATE_BRUSH,
+                footer_links=["api"], show_error=False, quiet=False)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

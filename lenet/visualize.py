@@ -1,0 +1,406 @@
+"""Pictures and tables for the app: feature maps through one colour map, pipeline stages
+upscaled with nearest-neighbour, and the LeNet-5 layer table computed from a loaded model.
+
+Everything here is plain numpy + Pillow; the app only wires these into Gradio.
+"""
+import json
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+from .model import LAYERS
+
+# ------------------------------------------------------------------ colour map
+
+# "inferno"-like anchors: black (silent) -> purple -> orange -> pale yellow (strong response).
+_ANCHORS = np.array([
+    (0, 0, 4), (40, 11, 84), (101, 21, 110), (159, 42, 99),
+    (212, 72, 66), (245, 125, 21), (250, 193, 39), (252, 255, 164),
+], dtype="float64")
+LUT = np.stack([np.interp(np.linspace(0, 1, 256), np.linspace(0, 1, len(_ANCHORS)), _ANCHORS[:, c])
+                for c in range(3)], axis=1).round().astype("uint8")   # (256, 3)
+
+BACKGROUND = (255, 255, 255)
+TEXT = (30, 30, 30)
+MUTED = (110, 110, 110)
+GAP = 6
+
+LEGEND_MD = ("**Colour map** (same for every layer): **dark = silent** (low or negative output), "
+             "**bright yellow = strong response** (this filter found its pattern there). "
+             "Each figure is scaled to its own layer's range, shown on its colour bar. "
+             "Kernels use blue = negative weight, white = 0, red = positive weight.")
+
+
+_FONT_FILES = ("DejaVuSans.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+               "/usr/share/fonts/TTF/DejaVuSans.ttf", "/Library/Fonts/Arial Unicode.ttf")
+
+
+@lru_cache(maxsize=8)
+def font(size=14):
+    """DejaVu Sans where available (it has × and →); Pillow's built-in font otherwise."""
+    for name in _FONT_FILES:
+        try:
+            return ImageFont.truetype(name, size)
+        except OSError:
+            continue
+    return ImageFont.load_default(size=size)
+
+
+def _plain(text, f):
+    """Pillow's built-in font lacks × and →: spell them in ASCII there."""
+    if isinstance(f, ImageFont.FreeTypeFont) and "DejaVu" in (f.getname()[0] or ""):
+        return text
+    return text.replace("×", "x").replace("→", "->").replace("⅔", "2/3").replace("·", "-")
+
+
+class _Draw:
+    """ImageDraw with text that survives a font lacking × and →."""
+
+    def __init__(self, im):
+        self._d = ImageDraw.Draw(im)
+
+    def text(self, xy, text, font, fill):
+        self._d.text(xy, _plain(text, font), font=font, fill=fill)
+
+
+def colorize(values, vmin=None, vmax=None):
+    """2-D array -> (H, W, 3) uint8 through the colour map; range vmin..vmax (default: its own)."""
+    a = np.asarray(values, dtype="float64")
+    lo = float(a.min()) if vmin is None else float(vmin)
+    hi = float(a.max()) if vmax is None else float(vmax)
+    scale = hi - lo if hi - lo > 1e-9 else 1.0
+    idx = np.clip((a - lo) / scale * 255.0, 0, 255).round().astype("int64")
+    return LUT[idx]
+
+
+def diverging(values, limit=None):
+    """Signed 2-D array -> blue (negative) / white (0) / red (positive) uint8 RGB, symmetric range."""
+    a = np.asarray(values, dtype="float64")
+    lim = float(np.abs(a).max()) if limit is None else float(limit)
+    t = np.clip(a / (lim if lim > 1e-12 else 1.0), -1, 1)[..., None]
+    white = np.array([255.0, 255, 255])
+    red, blue = np.array([200.0, 30, 40]), np.array([30.0, 70, 200])
+    rgb = np.where(t >= 0, white + (red - white) * t, white + (blue - white) * (-t))
+    return rgb.round().astype("uint8")
+
+
+def gray(values):
+    """Ink map in [0, 1] (1 = ink) -> black ink on white, uint8 RGB."""
+    a = np.clip(np.asarray(values, dtype="float64"), 0, 1)
+    g = ((1.0 - a) * 255).round().astype("uint8")
+    return np.repeat(g[..., None], 3, axis=-1)
+
+
+def upscale(rgb, factor):
+    """Nearest-neighbour upscale by an integer factor: every pixel stays a crisp square."""
+    f = max(1, int(factor))
+    return np.repeat(np.repeat(np.asarray(rgb), f, axis=0), f, axis=1)
+
+
+def _framed(rgb):
+    im = Image.fromarray(np.asarray(rgb, dtype="uint8"))
+    out = Image.new("RGB", (im.width + 2, im.height + 2), (150, 150, 150))
+    out.paste(im, (1, 1))
+    return out
+
+
+def _text_size(text, f):
+    box = f.getbbox(_plain(text, f))
+    return box[2] - box[0], box[3] - box[1]
+
+
+def _canvas(width, height):
+    im = Image.new("RGB", (int(width), int(height)), BACKGROUND)
+    return im, _Draw(im)
+
+
+# ------------------------------------------------------------------ figures
+
+def colorbar(vmin, vmax, width=300, height=14, label=None):
+    """Horizontal legend strip for the colour map with its value range."""
+    ramp = np.tile(np.linspace(0, 1, width)[None, :], (height, 1))
+    bar = _framed(colorize(ramp, 0, 1))
+    f = font(13)
+    lo_t, hi_t = f"{vmin:.2f} silent", f"strong {vmax:.2f}"
+    title = label or "colour map"
+    th = _text_size("Ag", f)[1] + 4
+    im, d = _canvas(bar.width, bar.height + th)
+    im.paste(bar, (0, th))
+    d.text((0, 0), lo_t, font=f, fill=MUTED)
+    d.text((bar.width - _text_size(hi_t, f)[0], 0), hi_t, font=f, fill=MUTED)
+    d.text(((bar.width - _text_size(title, f)[0]) // 2, 0), title, font=f, fill=TEXT)
+    return im
+
+
+def _stack(title, body, vmin=None, vmax=None, bar_label=None):
+    """Title above, figure, colour bar below (when a range is given)."""
+    f = font(18)
+    tw, th = _text_size(title, f)
+    parts = [body]
+    if vmin is not None:
+        parts.append(colorbar(vmin, vmax, width=min(360, max(200, body.width - 2)), label=bar_label))
+    width = max([tw] + [p.width for p in parts]) + 2 * GAP
+    height = th + 3 * GAP + sum(p.height + GAP for p in parts)
+    im, d = _canvas(width, height)
+    d.text((GAP, GAP), title, font=f, fill=TEXT)
+    y = th + 3 * GAP
+    for p in parts:
+        im.paste(p, ((width - p.width) // 2, y))
+        y += p.height + GAP
+    return im
+
+
+def maps_grid(maps, cols, scale, title, captions=None, vmin=None, vmax=None):
+    """(h, w, n) feature maps -> one image: a grid of colour-mapped maps sharing one range."""
+    maps = np.asarray(maps, dtype="float64")
+    h, w, n = maps.shape
+    lo = float(maps.min()) if vmin is None else vmin
+    hi = float(maps.max()) if vmax is None else vmax
+    f = font(13)
+    cap_h = _text_size("Ag", f)[1] + 4
+    tile_w, tile_h = w * scale + 2, h * scale + 2 + cap_h
+    rows = -(-n // cols)
+    body, d = _canvas(cols * tile_w + (cols - 1) * GAP, rows * tile_h + (rows - 1) * GAP)
+    for k in range(n):
+        x, y = (k % cols) * (tile_w + GAP), (k // cols) * (tile_h + GAP)
+        cap = captions[k] if captions else f"#{k + 1}"
+        d.text((x + (tile_w - _text_size(cap, f)[0]) // 2, y), cap, font=f, fill=MUTED)
+        body.paste(_framed(upscale(colorize(maps[:, :, k], lo, hi), scale)), (x, y + cap_h))
+    return _stack(title, body, lo, hi, bar_label="activation")
+
+
+def c1_figure(maps, kernels, bias=None, scale=5):
+    """C1: each of the 6 maps (28x28) beside the 5x5 kernel that made it."""
+    maps = np.asarray(maps, dtype="float64")
+    k = np.asarray(kernels, dtype="float64")[:, :, 0, :]   # (5, 5, 6)
+    h, w, n = maps.shape
+    lo, hi = float(maps.min()), float(maps.max())
+    klim = float(np.abs(k).max()) or 1.0
+    kscale = max(1, (h * scale) // (2 * k.shape[0]))        # kernel drawn half as tall as its map
+    f = font(13)
+    cap_h = _text_size("Ag", f)[1] + 4
+    pair_w = k.shape[1] * kscale + 2 + GAP + w * scale + 2
+    tile_h = h * scale + 2 + cap_h
+    cols = 3
+    rows = -(-n // cols)
+    body, d = _canvas(cols * pair_w + (cols - 1) * 3 * GAP, rows * tile_h + (rows - 1) * GAP)
+    for j in range(n):
+        x, y = (j % cols) * (pair_w + 3 * GAP), (j // cols) * (tile_h + GAP)
+        cap = f"filter {j + 1}: kernel → map"
+        d.text((x, y), cap, font=f, fill=MUTED)
+        kern = _framed(upscale(diverging(k[:, :, j], klim), kscale))
+        body.paste(kern, (x, y + cap_h + (h * scale - kern.height) // 2))
+        body.paste(_framed(upscale(colorize(maps[:, :, j], lo, hi), scale)), (x + kern.width + GAP, y + cap_h))
+    return _stack(f"C1 · 6 filters 5×5 → 6@{h}×{w}", body, lo, hi, bar_label="activation")
+
+
+def c3_figure(maps, scale=8):
+    h, w, n = np.shape(maps)
+    return maps_grid(maps, cols=8, scale=scale, title=f"C3 · 16 filters 5×5 over S2 → 16@{h}×{w}")
+
+
+def strip(values, cols, scale, title, vmin=None, vmax=None):
+    """1-D activations (C5, F6) -> compact colour strip, `cols` cells per row."""
+    v = np.asarray(values, dtype="float64").reshape(-1)
+    n = v.size
+    rows = -(-n // cols)
+    lo = float(v.min()) if vmin is None else vmin
+    hi = float(v.max()) if vmax is None else vmax
+    padded = np.full(rows * cols, np.nan)
+    padded[:n] = v
+    grid = padded.reshape(rows, cols)
+    rgb = colorize(np.nan_to_num(grid, nan=lo), lo, hi)
+    rgb[np.isnan(grid)] = BACKGROUND
+    return _stack(title, _framed(upscale(rgb, scale)), lo, hi, bar_label="activation")
+
+
+def small_layers_figure(feature_maps):
+    """S2, S4 maps and C5/F6 strips, stacked vertically."""
+    s2, s4 = feature_maps["S2"], feature_maps["S4"]
+    parts = [
+        maps_grid(s2, cols=6, scale=6, title=f"S2 · 2×2 subsampling of C1 → 6@{s2.shape[0]}×{s2.shape[1]}"),
+        maps_grid(s4, cols=8, scale=10, title=f"S4 · 2×2 subsampling of C3 → 16@{s4.shape[0]}×{s4.shape[1]}"),
+        strip(feature_maps["C5"], cols=30, scale=14, title=f"C5 · 120 filters 5×5 over S4 → {np.size(feature_maps['C5'])} units"),
+        strip(feature_maps["F6"], cols=42, scale=14, title=f"F6 · fully connected → {np.size(feature_maps['F6'])} units"),
+    ]
+    width = max(p.width for p in parts)
+    im, _ = _canvas(width, sum(p.height for p in parts) + GAP * (len(parts) - 1))
+    y = 0
+    for p in parts:
+        im.paste(p, (0, y))
+        y += p.height + GAP
+    return im
+
+
+STAGE_TITLES = {"cropped": "cropped to the ink", "box": "fit into 20×20", "centred": "centred by mass 28×28",
+                "input": "network input 32×32"}
+
+
+def stages_figure(stages, height=160):
+    """Pipeline stages side by side, each scaled up with nearest-neighbour to about `height` px."""
+    names = [n for n in ("cropped", "box", "centred", "input") if n in stages] or list(stages)
+    f = font(14)
+    cap_h = _text_size("Ag", f)[1] + 6
+    tiles = []
+    for name in names:
+        a = np.asarray(stages[name], dtype="float64")
+        factor = height // max(a.shape)
+        if factor < 2:
+            # a large crop: fit it to the height instead (still nearest-neighbour)
+            sc = height / max(a.shape)
+            size = (max(1, round(a.shape[1] * sc)), max(1, round(a.shape[0] * sc)))
+            tile = _framed(np.asarray(Image.fromarray(gray(a)).resize(size, Image.NEAREST)))
+        else:
+            tile = _framed(upscale(gray(a), factor))
+        label = f"{STAGE_TITLES.get(name, name)}"
+        tiles.append((tile, label, f"{a.shape[1]}×{a.shape[0]} px"))
+    col_w = [max(t.width, _text_size(l, f)[0]) for t, l, _ in tiles]
+    arrow_w = 30
+    width = sum(col_w) + arrow_w * (len(tiles) - 1) + 2 * GAP
+    tall = max(t.height for t, _, _ in tiles)
+    im, d = _canvas(width, tall + 2 * cap_h + 2 * GAP)
+    x = GAP
+    for i, ((tile, label, size), cw) in enumerate(zip(tiles, col_w)):
+        d.text((x + (cw - _text_size(label, f)[0]) // 2, GAP), label, font=f, fill=TEXT)
+        im.paste(tile, (x + (cw - tile.width) // 2, GAP + cap_h + (tall - tile.height) // 2))
+        d.text((x + (cw - _text_size(size, f)[0]) // 2, GAP + cap_h + tall + 2), size, font=f, fill=MUTED)
+        x += cw
+        if i < len(tiles) - 1:
+            d.text((x + 6, GAP + cap_h + tall // 2 - 8), "→", font=font(20), fill=MUTED)
+            x += arrow_w
+    return im
+
+
+# ------------------------------------------------------------------ architecture table
+
+TABLE_HEADERS = ["layer", "type", "feature maps", "size", "kernel", "stride", "activation",
+                 "trainable params", "connections"]
+
+
+def _activation_name(layer):
+    act = getattr(layer, "activation", None)
+    name = getattr(act, "__name__", None) or (str(act) if act is not None else "")
+    return {"scaled_tanh": "1.7159·tanh(⅔a)", "relu": "ReLU", "softmax": "softmax", "linear": "—",
+            "": "—"}.get(name, name)
+
+
+def layer_rows(model):
+    """The LeNet-5 table (as LeCun et al. 1998 tabulate it) computed from a loaded Keras model:
+    one dict per layer C1..OUT plus the input, with parameter and connection counts."""
+    rows = []
+    inp = model.inputs[0].shape
+    rows.append({"layer": "input", "type": "image", "feature maps": 1, "size": f"{inp[1]}×{inp[2]}",
+                 "kernel": "—", "stride": "—", "activation": "—", "trainable params": 0, "connections": 0})
+    for name in LAYERS:
+        layer = model.get_layer(name)
+        cls = type(layer).__name__
+        shape = tuple(layer.output.shape[1:])
+        params = int(sum(int(np.prod(w.shape)) for w in layer.trainable_weights))
+        if len(shape) == 3:
+            h, w, maps = shape
+            size = f"{h}×{w}"
+        else:
+            h = w = 1
+            maps = shape[0]
+            size = f"{maps}"
+        positions = h * w
+        kernel = stride = "—"
+        act = _activation_name(layer)
+        if cls in ("Conv2D", "SparseConv2D"):
+            ks = layer.kernel_size if isinstance(layer.kernel_size, int) else layer.kernel_size[0]
+            kernel = f"{ks}×{ks}"
+            st = getattr(layer, "strides", (1, 1))
+            stride = str(st[0] if isinstance(st, (tuple, list)) else st)
+            # weights are shared across positions: every output position uses every parameter once
+            connections = positions * params
+            kind = "convolution" if cls == "Conv2D" else "sparse convolution (paper's table)"
+        elif cls in ("Subsampling", "MaxPooling2D", "AveragePooling2D"):
+            pool = getattr(layer, "pool_size", (2, 2))
+            p = pool[0] if isinstance(pool, (tuple, list)) else pool
+            kernel, stride = f"{p}×{p}", str(p)
+            has_bias = cls == "Subsampling"
+            connections = positions * maps * (p * p + (1 if has_bias else 0))
+            kind = {"Subsampling": "subsampling (avg·coef+bias)", "MaxPooling2D": "max pooling",
+                    "AveragePooling2D": "average pooling"}[cls]
+            if cls == "MaxPooling2D":
+                act = "max"
+        else:  # Dense
+            connections = params
+            kind = "fully connected"
+        rows.append({"layer": name, "type": kind, "feature maps": maps, "size": size, "kernel": kernel,
+                     "stride": stride, "activation": act, "trainable params": params,
+                     "connections": connections})
+    return rows
+
+
+def table_values(model):
+    """Rows of layer_rows() as lists in TABLE_HEADERS order, numbers formatted with commas,
+    plus a total row."""
+    rows = layer_rows(model)
+    out = [[f"{r[h]:,}" if isinstance(r[h], int) and h in ("trainable params", "connections") else str(r[h])
+            for h in TABLE_HEADERS] for r in rows]
+    total_p = sum(r["trainable params"] for r in rows)
+    total_c = sum(r["connections"] for r in rows)
+    out.append(["total", "", "", "", "", "", "", f"{total_p:,}", f"{total_c:,}"])
+    return out
+
+
+def c3_connection_table(model):
+    """(6, 16) 0/1 matrix: which S2 maps feed which C3 map (all ones for a full convolution)."""
+    layer = model.get_layer("C3")
+    if hasattr(layer, "mask"):
+        return np.asarray(layer.mask)
+    return np.ones((model.get_layer("S2").output.shape[-1], layer.output.shape[-1]), dtype="float32")
+
+
+def model_card(weights_dir, variant):
+    """Test accuracy etc. from weights/lenet5_<variant>.json, and the confusion PNG path (or None)."""
+    d = Path(weights_dir)
+    card, png = {}, d / f"lenet5_{variant}_confusion.png"
+    try:
+        card = json.loads((d / f"lenet5_{variant}.json").read_text())
+    except (OSError, ValueError):
+        pass
+    return card, (png if png.is_file() else None)
+
+
+def card_markdown(card, variant):
+    if not card:
+        return f"**{variant}**: no model card (weights/lenet5_{variant}.json) found."
+    acc = card.get("test_accuracy")
+    lines = [f"### {variant}"]
+    if acc is not None:
+        lines.append(f"- **test accuracy: {100 * acc:.2f}%** on {card.get('test_set', 'the MNIST test set')}")
+    for key, label in (("epochs", "epochs"), ("training_images", "training images"),
+                       ("optimizer", "optimizer"), ("best_validation_accuracy", "best validation accuracy")):
+        if key in card:
+            val = card[key]
+            if key == "best_validation_accuracy":
+                val = f"{100 * val:.2f}%"
+            elif isinstance(val, int):
+                val = f"{val:,}"
+            lines.append(f"- {label}: {val}")
+    per = card.get("per_class_accuracy")
+    if per:
+        worst = sorted(per.items(), key=lambda kv: kv[1])[:3]
+        lines.append("- hardest digits: " + ", ".join(f"{k} ({100 * v:.1f}%)" for k, v in worst))
+    return "\n".join(lines)
+
+
+# ------------------------------------------------------------------ text for the result panel
+
+def digit_html(digit, message=None, confidence=None):
+    """The big answer: the digit (with its probability) or, with no digit, the message."""
+    import html
+    if digit is None:
+        return f'<div class="empty">{html.escape(message or "Draw a digit first.")}</div>'
+    conf = "" if confidence is None else f'<div class="conf">{100 * confidence:.1f}% sure</div>'
+    return f'<div class="big" data-digit="{int(digit)}">{int(digit)}</div>{conf}'
+
+
+def confidence_note(confidence, threshold=0.6):
+    if confidence < threshold:
+        return f"⚠️ **Not sure — is this a digit?** The best guess has only {100 * confidence:.0f}%."
+    return ""
