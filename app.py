@@ -56,7 +56,7 @@ def analyse(image, variant):
     except InvalidDrawing as err:
         return empty_result(str(err))
     fm = p.feature_maps
-    return (viz.digit_html(p.digit, None, p.confidence),
+    return (viz.digit_html(p.digit, None, p.confidence, variant),
             viz.confidence_note(p.confidence, LOW_CONFIDENCE),
             {str(d): float(v) for d, v in enumerate(p.probabilities)},
             viz.stages_figure(p.stages),
@@ -131,16 +131,16 @@ def build(default_variant, weights_dir):
                         label = gr.Label(num_top_classes=10, label="Class probabilities", elem_id="probs")
                 gr.Markdown("### What the network sees")
                 stages = gr.Image(label="Pipeline: crop → 20×20 → centred 28×28 → 32×32 input", type="pil",
-                                  format="png", interactive=False, elem_id="stages", elem_classes="fig")
+                                  format="png", interactive=False, show_label=False, elem_id="stages", elem_classes="fig")
                 gr.Markdown(viz.LEGEND_MD)
                 with gr.Row():
                     c1 = gr.Image(label="C1 feature maps beside their kernels", type="pil", format="png",
-                                  interactive=False, elem_id="c1", elem_classes="fig", scale=3)
+                                  interactive=False, show_label=False, elem_id="c1", elem_classes="fig", scale=5)
                     c3 = gr.Image(label="C3 feature maps", type="pil", format="png", interactive=False,
-                                  elem_id="c3", elem_classes="fig", scale=2)
+                                  show_label=False, elem_id="c3", elem_classes="fig", scale=3)
                 with gr.Accordion("Smaller layers: S2, S4, C5, F6", open=False):
                     small = gr.Image(label="S2 · S4 · C5 · F6", type="pil", format="png", interactive=False,
-                                     elem_id="small", elem_classes="fig")
+                                     show_label=False, elem_id="small", elem_classes="fig")
             with gr.Tab("About the model", id="about"):
                 about(gr, weights_dir)
 

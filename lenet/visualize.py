@@ -198,7 +198,7 @@ def c1_figure(maps, kernels, bias=None, scale=5):
 
 def c3_figure(maps, scale=8):
     h, w, n = np.shape(maps)
-    return maps_grid(maps, cols=8, scale=scale, title=f"C3 · 16 filters 5×5 over S2 → 16@{h}×{w}")
+    return maps_grid(maps, cols=4, scale=scale, title=f"C3 · 16 filters 5×5 over S2 → 16@{h}×{w}")
 
 
 def strip(values, cols, scale, title, vmin=None, vmax=None):
@@ -391,13 +391,15 @@ def card_markdown(card, variant):
 
 # ------------------------------------------------------------------ text for the result panel
 
-def digit_html(digit, message=None, confidence=None):
+def digit_html(digit, message=None, confidence=None, model=None):
     """The big answer: the digit (with its probability) or, with no digit, the message."""
     import html
     if digit is None:
         return f'<div class="empty">{html.escape(message or "Draw a digit first.")}</div>'
-    conf = "" if confidence is None else f'<div class="conf">{100 * confidence:.1f}% sure</div>'
-    return f'<div class="big" data-digit="{int(digit)}">{int(digit)}</div>{conf}'
+    who = "" if model is None else f" ({html.escape(model)} model)"
+    conf = "" if confidence is None else f'<div class="conf">{100 * confidence:.1f}% sure{who}</div>'
+    attr = "" if model is None else f' data-model="{html.escape(model)}"'
+    return f'<div class="big" data-digit="{int(digit)}"{attr}>{int(digit)}</div>{conf}'
 
 
 def confidence_note(confidence, threshold=0.6):
