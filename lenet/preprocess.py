@@ -1,6 +1,8 @@
 """Any drawing -> the 32x32 ink map LeNet-5 reads, made the way MNIST itself was made:
 crop to the ink, fit the longer side into 20 px, centre by mass in 28x28, pad to 32x32."""
 import io
+import struct
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,9 +14,9 @@ FIELD = 28    # ... centres it by mass in a 28x28 field ...
 INPUT = 32    # ... and LeNet-5 reads it padded to 32x32.
 PAD = (INPUT - FIELD) // 2
 WORK = 4 * BOX            # stroke width is measured and corrected at 4x the final scale
-MAX_SIDE = 1024           # larger images are shrunk first: time and memory stay bounded
-MAX_PIXELS = 50_000_000   # refuse to even decode more (decompression bombs)
-MAX_BYTES = 20 * 1024 * 1024
+MAX_SIDE = 1024           # larger images are shrunk to this first: time and memory stay bounded
+MAX_PIXELS = 50_000_000   # refuse to even decode more (decompression bombs); see to_rgba()
+MAX_BYTES = 20 * 1024 * 1024  # refuse larger files unread
 INK = 0.35                # an ink-map value above this counts as ink for cropping/measuring
 # Stroke width of MNIST digits, in pixels of the 20 px box: the band holding most of them
 # (measured with stroke_width() on 3,000 training digits: 5th-95th percentile 2.2-4.5 px).
@@ -42,7 +44,16 @@ def pad_to_input(field):
 # ---------------------------------------------------------------- any input -> RGBA array
 
 def to_rgba(image):
-    """Sketchpad dict, PIL image, array, path or bytes -> float32 (H, W, 4) RGBA in [0, 1]."""
+    """Sketchpad dict, PIL image, array, path or bytes -> float32 (H, W, 4) RGBA in [0, 1].
+
+    Bounds (what a stranger's upload can cost): files over MAX_BYTES are refused unread;
+    pictures over MAX_PIXELS are refused from their header, before any pixel is decoded;
+    JPEGs decode at a reduced scale; everything is shrunk to at most MAX_SIDE px on the
+    longer side before any float copy is made, so the float work is at most
+    MAX_SIDE x MAX_SIDE x 4 x 4 bytes = 16 MB per request. The largest transient is the
+    decoded picture itself: at most MAX_PIXELS x 4 bytes (200 MB) for a 50-megapixel
+    RGBA PNG, and a few MB for a canvas drawing.
+    """
     if isinstance(image, dict):  # gr.Sketchpad / gr.ImageEditor value: the composite is what was seen
         image = image.get("composite")
     if image is None:
@@ -56,6 +67,13 @@ def to_rgba(image):
     raise InvalidDrawing("That is not an image: send a drawing, a picture file or a pixel array.")
 
 
+TOO_LARGE = f"That file is too large (over {MAX_BYTES // 2**20} MB); send a smaller picture."
+TOO_MANY_PIXELS = f"That picture has too many pixels; send one under {MAX_PIXELS // 1_000_000} megapixels."
+UNREADABLE = "That file is not a picture we can read (or it is damaged); send a PNG or JPEG."
+# Only plain raster formats are decoded: no EPS/PDF (Pillow would run Ghostscript), no exotic plugins.
+FORMATS = ("PNG", "JPEG", "GIF", "BMP", "WEBP", "TIFF")
+
+
 def _open(source):
     if isinstance(source, (bytes, bytearray)):
         data = bytes(source)
@@ -63,28 +81,33 @@ def _open(source):
         path = Path(source)
         try:
             if path.stat().st_size > MAX_BYTES:
-                raise InvalidDrawing(f"That file is too large (over {MAX_BYTES // 2**20} MB); send a smaller picture.")
+                raise InvalidDrawing(TOO_LARGE)
             data = path.read_bytes()
         except OSError:
             raise InvalidDrawing("That file could not be read; send a PNG or JPEG picture.") from None
     if len(data) > MAX_BYTES:
-        raise InvalidDrawing(f"That file is too large (over {MAX_BYTES // 2**20} MB); send a smaller picture.")
+        raise InvalidDrawing(TOO_LARGE)
     try:
-        image = Image.open(io.BytesIO(data))
+        with warnings.catch_warnings():  # the pixel count is checked below, with a message for a person
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data), formats=FORMATS)
         if image.width * image.height > MAX_PIXELS:
-            raise InvalidDrawing("That picture has too many pixels; send one under 50 megapixels.")
+            raise InvalidDrawing(TOO_MANY_PIXELS)
         image.draft("RGB", (MAX_SIDE, MAX_SIDE))  # JPEG: decode straight at a smaller size
         image.load()
     except InvalidDrawing:
         raise
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError, EOFError):
-        raise InvalidDrawing("That file is not a picture we can read (or it is damaged); send a PNG or JPEG.") from None
+    except Image.DecompressionBombError:  # Pillow's own guard, at twice its pixel limit
+        raise InvalidDrawing(TOO_MANY_PIXELS) from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError, struct.error,
+            MemoryError, ZeroDivisionError, IndexError, KeyError, TypeError):  # what broken files raise
+        raise InvalidDrawing(UNREADABLE) from None
     return image
 
 
 def _pil_to_rgba(image):
     if image.width * image.height > MAX_PIXELS:
-        raise InvalidDrawing("That picture has too many pixels; send one under 50 megapixels.")
+        raise InvalidDrawing(TOO_MANY_PIXELS)
     if image.width < 1 or image.height < 1:
         raise InvalidDrawing("That picture is empty; draw a digit first.")
     try:
@@ -95,14 +118,21 @@ def _pil_to_rgba(image):
         image = ImageOps.exif_transpose(image)  # phone photos
     except Exception:  # broken EXIF is no reason to refuse the pixels
         pass
-    if image.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
+    if max(image.size) > MAX_SIDE:  # shrink first: the conversions below then stay small
+        if image.mode in ("1", "P"):  # these would be resized by nearest neighbour, losing thin strokes
+            image = image.convert("RGBA" if image.mode == "P" else "L")
+        image = image.copy()
+        image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.BOX)
+    if image.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
         a = np.asarray(image, dtype="float64")
-        hi = float(np.nanmax(a)) if a.size else 0.0
-        lo = float(np.nanmin(a)) if a.size else 0.0
+        a = np.where(np.isfinite(a), a, 0.0)
+        hi, lo = float(a.max()), float(a.min())
         a = (a - lo) / (hi - lo) if hi > lo else np.zeros_like(a)
         image = Image.fromarray((a * 255).astype("uint8"), "L")
-    image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.BOX)
-    return np.asarray(image.convert("RGBA"), dtype="float32") / 255.0
+    try:
+        return np.asarray(image.convert("RGBA"), dtype="float32") / 255.0
+    except (ValueError, OSError):  # a mode Pillow cannot convert (e.g. LAB from a crafted TIFF)
+        raise InvalidDrawing(UNREADABLE) from None
 
 
 def _array_to_rgba(a):
@@ -113,11 +143,10 @@ def _array_to_rgba(a):
     if a.ndim not in (2, 3) or (a.ndim == 3 and a.shape[-1] not in (3, 4)):
         raise InvalidDrawing("That array is not an image: expected height x width, with 1, 3 or 4 channels.")
     if a.shape[0] * a.shape[1] > MAX_PIXELS:
-        raise InvalidDrawing("That picture has too many pixels; send one under 50 megapixels.")
-    a = a.astype("float64")
-    if not np.isfinite(a).all():
-        a = np.nan_to_num(a, nan=0.0, posinf=0.0, neginf=0.0)
-    if a.dtype.kind == "f" and a.max(initial=0) <= 1.0 and a.min(initial=0) >= 0.0:
+        raise InvalidDrawing(TOO_MANY_PIXELS)
+    floats = a.dtype.kind in "fb"  # floats (and booleans) are read as 0..1, integers as 0..255 or 0..65535
+    a = _block_mean(a, -(-max(a.shape[:2]) // MAX_SIDE))  # <= MAX_SIDE px, NaN/inf -> 0
+    if floats and a.max(initial=0) <= 1.0 and a.min(initial=0) >= 0.0:
         scale = 1.0   # floats in [0, 1]
     else:
         a = np.clip(a, 0, None)
@@ -127,11 +156,27 @@ def _array_to_rgba(a):
         a = np.stack([a, a, a, np.ones_like(a)], axis=-1)
     elif a.shape[-1] == 3:
         a = np.concatenate([a, np.ones_like(a[..., :1])], axis=-1)
-    if max(a.shape[:2]) > MAX_SIDE:
-        image = Image.fromarray((a * 255).astype("uint8"), "RGBA")
-        image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.BOX)
-        a = np.asarray(image, dtype="float32") / 255.0
     return a
+
+
+def _block_mean(a, k):
+    """(H, W[, C]) array of any real dtype -> float64, averaged over k x k blocks (k = 1: a copy),
+    with NaN and inf read as 0. Works a tile at a time, so a large array is never copied whole."""
+    if k == 1:
+        a = a.astype("float64")
+        return np.where(np.isfinite(a), a, 0.0)
+    h, w = a.shape[:2]
+    out = np.empty((-(-h // k), -(-w // k)) + a.shape[2:], dtype="float64")
+    step = k * max(1, 2**20 // (k * k * a[0, 0].size))  # tile width: about a million values per tile
+    for top in range(0, h, k):
+        for left in range(0, w, step):
+            tile = a[top:top + k, left:left + step].astype("float64")
+            tile = np.where(np.isfinite(tile), tile, 0.0).sum(axis=0)   # (cols[, C])
+            starts = np.arange(0, tile.shape[0], k)
+            sizes = np.diff(np.append(starts, tile.shape[0])) * min(k, h - top)
+            out[top // k, left // k:left // k + len(starts)] = (
+                np.add.reduceat(tile, starts, axis=0) / sizes.reshape((-1,) + (1,) * (a.ndim - 2)))
+    return out
 
 
 # ---------------------------------------------------------------- RGBA -> ink map
