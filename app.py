@@ -72,15 +72,20 @@ def rerun(drawing, upload, variant, source):
 
 # ------------------------------------------------------------------ UI
 
-# Gradio 6.31 opens the sketchpad with no tool selected (a drag selects text): pick the brush.
+# Gradio 6.31 opens the sketchpad with no tool selected (a drag selects text), and "Clear canvas"
+# drops back to that state. Whenever the pad shows "select the draw tool", pick the brush.
 ACTIVATE_BRUSH = """
 () => {
-  let tries = 0;
-  const timer = setInterval(() => {
-    const b = document.querySelector('#pad button[aria-label="Brush"]');
-    if (b) { b.click(); clearInterval(timer); }
-    else if (++tries > 200) clearInterval(timer);
-  }, 100);
+  const ensureBrush = () => {
+    const pad = document.querySelector('#pad');
+    if (!pad || !pad.innerText.toLowerCase().includes('select the draw tool')) return;
+    const brush = pad.querySelector('button[aria-label="Brush"]');
+    if (brush) brush.click();
+  };
+  let timer = null;
+  new MutationObserver(() => { clearTimeout(timer); timer = setTimeout(ensureBrush, 60); })
+    .observe(document.body, {childList: true, subtree: true, characterData: true});
+  ensureBrush();
 }
 """
 

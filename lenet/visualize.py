@@ -198,7 +198,7 @@ def c1_figure(maps, kernels, bias=None, scale=5):
 
 def c3_figure(maps, scale=8):
     h, w, n = np.shape(maps)
-    return maps_grid(maps, cols=4, scale=scale, title=f"C3 · 16 filters 5×5 over S2 → 16@{h}×{w}")
+    return maps_grid(maps, cols=4, scale=scale, title=f"C3 · 16 filters 5×5 → 16@{h}×{w}")
 
 
 def strip(values, cols, scale, title, vmin=None, vmax=None):

@@ -1,0 +1,136 @@
+"""End to end in a real browser: Playwright drives Debian's Chromium, draws digits with the mouse
+on the sketchpad and reads what the app shows. Saves docs/screenshot.png.
+
+Needs /usr/bin/chromium (apt-get install -y chromium) and `pip install playwright` (no browser
+download: the system Chromium is used). Skipped only when those are absent, never when CI=true.
+"""
+import math
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, start_app
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader",
+        "--disable-background-networking", "--disable-component-update"]
+TIMEOUT = 90_000   # ms: the 2-core machine renders WebGL in software
+
+
+def _require_browser():
+    """Skip (or fail under CI=true) when Chromium or Playwright is missing."""
+    missing = []
+    if not Path(CHROMIUM).is_file():
+        missing.append(f"no Chromium at {CHROMIUM} (apt-get install -y chromium)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        missing.append("playwright is not installed (pip install playwright)")
+    if missing:
+        reason = "; ".join(missing)
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"browser test cannot run in CI: {reason}")
+        pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def page():
+    _require_browser()
+    from playwright.sync_api import expect, sync_playwright
+    expect.set_options(timeout=TIMEOUT)
+    proc, url = start_app("--model", "modern")
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.set_default_timeout(TIMEOUT)
+            page.goto(url)
+            try:
+                yield page
+            finally:
+                page.screenshot(path=str(ROOT / ".pytest_cache" / "browser_last.png"), full_page=True)
+                browser.close()
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+# Strokes per digit, in units of the drawing area's half-width (-1..1, y down).
+DIGITS = {
+    1: [[(0.0, -0.65), (0.0, 0.65)]],
+    7: [[(-0.45, -0.6), (0.45, -0.6), (-0.1, 0.65)]],
+    0: [[(0.42 * math.sin(t), -0.62 * math.cos(t)) for t in [i * 2 * math.pi / 36 for i in range(38)]]],
+}
+
+
+def draw(page, digit):
+    canvas = page.locator("#pad .pixi-target canvas")
+    box = canvas.bounding_box()
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    half = 0.45 * min(box["width"], box["height"])   # stay inside the white 280x280 drawing area
+    for stroke in DIGITS[digit]:
+        pts = [(cx + x * half, cy + y * half) for x, y in stroke]
+        page.mouse.move(*pts[0])
+        page.mouse.down()
+        for (x0, y0), (x1, y1) in zip(pts, pts[1:]):
+            steps = max(1, int(math.hypot(x1 - x0, y1 - y0) // 12))
+            page.mouse.move(x1, y1, steps=steps)
+        page.mouse.up()
+
+
+def clear(page):
+    from playwright.sync_api import expect
+    page.get_by_role("button", name="Clear canvas").click()
+    expect(page.locator("#digit")).to_contain_text("Draw a digit")
+    expect(page.locator("#digit .big")).to_have_count(0)
+
+
+def shown_digit(page, digit, model):
+    from playwright.sync_api import expect
+    big = page.locator(f'#digit .big[data-model="{model}"]')
+    expect(big).to_have_text(str(digit))
+    expect(page.locator("#c1 img")).to_be_visible()
+    expect(page.locator("#c3 img")).to_be_visible()
+    expect(page.locator("#stages img")).to_be_visible()
+
+
+def test_brush_is_active_on_load_and_empty_result(page):
+    from playwright.sync_api import expect
+    expect(page.locator("#pad .pixi-target canvas")).to_be_visible()
+    # the app clicks the Brush tool on load: it is highlighted without any user action
+    expect(page.locator('#pad button[aria-label="Brush"]')).to_have_class(__import__("re").compile("highlight"))
+    expect(page.locator("#digit")).to_contain_text("Draw a digit")
+
+
+def test_draw_three_digits_clear_and_switch_model(page):
+    from playwright.sync_api import expect
+    for digit in (1, 7):
+        draw(page, digit)
+        shown_digit(page, digit, "modern")
+        clear(page)
+        clear(page)          # clearing an already clear canvas keeps "Draw a digit" (no stale digit)
+    draw(page, 0)
+    shown_digit(page, 0, "modern")
+    # the smaller layers behind the accordion
+    page.get_by_text("Smaller layers: S2, S4, C5, F6").click()
+    expect(page.locator("#small img")).to_be_visible()
+    page.get_by_text("Smaller layers: S2, S4, C5, F6").click()
+    # switching the model re-runs the same drawing
+    page.locator("#model").get_by_text("classic", exact=True).click()
+    shown_digit(page, 0, "classic")
+    page.locator("#c3 img").scroll_into_view_if_needed()
+    page.evaluate("window.scrollTo(0, 0)")
+    out = ROOT / "docs" / "screenshot.png"
+    out.parent.mkdir(exist_ok=True)
+    page.screenshot(path=str(out), full_page=True)
+    page.locator("#model").get_by_text("modern", exact=True).click()
+    shown_digit(page, 0, "modern")
+    clear(page)
