@@ -1,0 +1,109 @@
+"""`python -m bench`: parse the options, run the six sections in order, print the table and
+write bench/RESULTS.md."""
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+MNIST = ROOT.parent / "shared" / "mnist" / "mnist.npz"
+
+
+def parse(argv=None):
+    p = argparse.ArgumentParser(prog="python -m bench", description="Benchmark the LeNet-5 app (model paths, "
+                                "Recognizer, per-stroke handler, HTTP, cold start, batches) against the issue's "
+                                "bars; prints a table and writes bench/RESULTS.md.",
+                                formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p.add_argument("--variant", default="modern", help="weights variant the Recognizer loads")
+    p.add_argument("--weights-dir", default=None, help="directory holding lenet5_<variant>.keras; None means the repo's weights/")
+    p.add_argument("--repeats", type=int, default=300, help="timed repeats per in-process measurement")
+    p.add_argument("--budget", type=float, default=8.0, help="seconds at most per model-only path (slow paths stop early)")
+    p.add_argument("--batch", type=int, default=256, help="images per predict_batch call")
+    p.add_argument("--requests", type=int, default=100, help="sequential HTTP requests from one client")
+    p.add_argument("--clients", type=int, default=16, help="concurrent HTTP clients")
+    p.add_argument("--seconds", type=float, default=30.0, help="duration of the concurrent HTTP run")
+    p.add_argument("--soak", type=int, default=1000, help="predictions served before the second memory reading")
+    p.add_argument("--skip-http", action="store_true", help="skip sections 4 and 5 (no server is started)")
+    p.add_argument("--quick", action="store_true", help="a smoke run: 30 repeats, small batch, skips HTTP")
+    p.add_argument("--output", type=Path, default=ROOT / "bench" / "RESULTS.md", help="where the results go")
+    args = p.parse_args(argv)
+    if args.quick:
+        args.repeats, args.budget, args.batch, args.skip_http = 30, 2.0, 64, True
+    return args
+
+
+def batch_sets(count):
+    """The images predict_batch is timed on: MNIST test digits (28x28, as a batch user would send),
+    and sketchpad-sized drawings (280x280 RGBA) for comparison."""
+    from .drawing import drawings
+    sets = {}
+    if MNIST.is_file():
+        import numpy as np
+        with np.load(MNIST) as f:
+            sets[f"{count} MNIST test digits 28x28"] = list(f["x_test"][:count])
+    else:
+        sets[f"{count} drawings 28x28"] = [d[::10, ::10] for d in drawings(count, 280)]
+    sets[f"{count} drawings 280x280 RGBA"] = drawings(count, 280)
+    return sets
+
+
+def main(argv=None):
+    args = parse(argv)
+    from . import http, model_paths, pipeline, report
+    from .drawing import draw_digit, save_png
+    from lenet import Recognizer
+
+    began, load_start = time.perf_counter(), report.load_average()
+    results = report.Results()
+    rec = Recognizer.load(args.variant, args.weights_dir)
+    results.notes.append(f"weights: {args.variant} from {args.weights_dir or ROOT / 'weights'}")
+    sketch = draw_digit(800, 3)
+
+    print("1/6 model only ...", flush=True)
+    model_paths.model_only(rec, results, args.repeats, args.budget)
+    print("2/6 Recognizer.predict ...", flush=True)
+    pipeline.recognizer_predict(rec, results, sketch, args.repeats)
+    print("3/6 per-stroke handler ...", flush=True)
+    canvas = pipeline.handler(ROOT, results, draw_digit, args.repeats)
+    print("6/6 batches ...", flush=True)
+    model_paths.batches(rec, results, batch_sets(args.batch), max(3, args.repeats // 60))
+
+    if args.skip_http:
+        http.skipped(results, "--skip-http" if not args.quick else "--quick")
+    elif not (ROOT / "app.py").is_file():
+        http.skipped(results, "app.py does not exist yet")
+    else:
+        print("4-5/6 HTTP, cold start, memory ...", flush=True)
+        with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+            # What the browser sends: a PNG of the app's canvas (800 px, gradio's default, if unknown).
+            png = save_png(draw_digit(max(canvas or (800,)), 3), Path(tmp) / "digit.png")
+            try:
+                http.served(ROOT, results, png, args.requests, args.clients, args.seconds, args.soak)
+            except RuntimeError as err:  # the app would not start (e.g. its weights are not there yet)
+                http.skipped(results, f"the app did not start: {str(err).splitlines()[0][:150]}")
+    if canvas is None and (ROOT / "app.py").is_file():
+        # app.py may have appeared while the other sections ran.
+        results.rows = [r for r in results.rows if r.section != pipeline.SECTION_3]
+        results.bars = [b for b in results.bars if "handler" not in b.text]
+        pipeline.handler(ROOT, results, draw_digit, args.repeats)
+
+    results.rows.sort(key=lambda r: r.section[:2])  # sections in their numbered order; rows keep theirs
+    results.bars.sort(key=lambda b: next((i for i, word in enumerate(BAR_ORDER) if word in b.text), len(BAR_ORDER)))
+    context = {"command": "python -m bench " + " ".join(argv if argv is not None else sys.argv[1:]),
+               "date": report.now_utc(), "duration": time.perf_counter() - began,
+               "load_start": load_start, "load_end": report.load_average()}
+    print(report.console(results))
+    print(f"\n{context['duration']:.0f} s; load average at start {load_start}, at end {context['load_end']}")
+    args.output.write_text(report.markdown(results, context))
+    print(f"wrote {args.output}")
+
+
+BAR_ORDER = ["model-only", "Recognizer.predict", "handler", "HTTP single", "clients", "cold start", "memory", "batch"]
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,174 @@
+"""Sections 4 and 5: the app as a served process — cold start, one client, 16 concurrent clients,
+and the server's resident memory after start and after 1,000 predictions."""
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+
+import numpy as np
+
+from .report import Bar, fmt_ms
+from .timing import Sample
+
+SECTION_4 = "4. Over HTTP (gradio_client, loopback)"
+SECTION_5 = "5. Cold start and memory"
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """`python app.py` on a free loopback port (as tests/conftest.py start_app does), timed from
+    Popen; its output goes to a file so a full pipe can never stall it."""
+
+    def __init__(self, root, timeout=120):
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}/"
+        self.log = tempfile.NamedTemporaryFile("w+", prefix="bench-app-", suffix=".log")
+        env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONUNBUFFERED": "1"}
+        self.started = time.perf_counter()
+        self.proc = subprocess.Popen([sys.executable, str(root / "app.py"), "--host", "127.0.0.1",
+                                      "--port", str(self.port)], cwd=root, env=env,
+                                     stdout=self.log, stderr=subprocess.STDOUT)
+        self.first_response = self._wait(timeout) - self.started
+
+    def _wait(self, timeout):
+        deadline = self.started + timeout
+        while time.perf_counter() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"app exited with {self.proc.returncode}:\n{self.output()[-2000:]}")
+            try:
+                urllib.request.urlopen(self.url, timeout=2)
+                return time.perf_counter()
+            except OSError:
+                time.sleep(0.02)  # polling for the port: the resolution of the cold-start figure
+        self.stop()
+        raise RuntimeError(f"app did not answer at {self.url} within {timeout} s")
+
+    def rss_mb(self):
+        import psutil
+        proc = psutil.Process(self.proc.pid)
+        return sum(p.memory_info().rss for p in [proc, *proc.children(recursive=True)]) / 2**20
+
+    def output(self):
+        self.log.seek(0)
+        return self.log.read()
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self.log.close()
+
+
+class Caller:
+    """One gradio_client Client sending the sketchpad payload; counts successes."""
+
+    def __init__(self, url, png, downloads):
+        from gradio_client import Client, handle_file
+        self.client = Client(url, verbose=False, download_files=downloads)
+        self.payload = {"background": None, "layers": [], "composite": handle_file(str(png))}
+        self.done = 0
+
+    def __call__(self):
+        self.client.predict(self.payload, api_name="/predict")
+        self.done += 1
+
+
+def _sequential(caller, count):
+    durations = []
+    for _ in range(count):
+        t0 = time.perf_counter()
+        caller()
+        durations.append(time.perf_counter() - t0)
+    return Sample(np.array(durations))
+
+
+def _concurrent(callers, seconds):
+    """Every caller in its own thread for `seconds`; returns (latencies Sample, errors, wall seconds)."""
+    latencies, errors, lock = [], [], threading.Lock()
+    barrier = threading.Barrier(len(callers) + 1)
+
+    def work(caller):
+        barrier.wait()
+        while time.perf_counter() < deadline:
+            t0 = time.perf_counter()
+            try:
+                caller()
+                ok = True
+            except Exception as err:  # every failure counts; the first few are reported
+                ok = False
+                with lock:
+                    errors.append(f"{type(err).__name__}: {str(err)[:100]}")
+            with lock:
+                if ok:
+                    latencies.append(time.perf_counter() - t0)
+
+    threads = [threading.Thread(target=work, args=(c,), daemon=True) for c in callers]
+    for t in threads:
+        t.start()
+    deadline = time.perf_counter() + seconds  # read by the threads only after the barrier
+    barrier.wait()
+    start = time.perf_counter()
+    for t in threads:
+        t.join()
+    return Sample(np.array(latencies)), errors, time.perf_counter() - start
+
+
+def served(root, results, png, sequential=100, clients=16, seconds=30.0, soak=1000):
+    """Cold start, memory, one client, then `clients` at once; `soak` predictions in total before
+    the second memory reading."""
+    server = Server(root)
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-downloads-") as downloads:
+            first = Caller(server.url, png, downloads)
+            first()
+            first_prediction = time.perf_counter() - server.started
+            rss_start = server.rss_mb()
+            results.add(SECTION_5, "process start -> first HTTP response (GET /)", f"{server.first_response:.2f} s")
+            results.add(SECTION_5, "process start -> first prediction over HTTP", f"{first_prediction:.2f} s",
+                        "includes creating the gradio_client Client")
+
+            single = _sequential(first, sequential)
+            results.add(SECTION_4, "1 client, sequential", fmt_ms(single, 50, 95),
+                        "payload: sketchpad dict, composite = handle_file(PNG)")
+
+            callers = [Caller(server.url, png, downloads) for _ in range(clients)]
+            latencies, errors, wall = _concurrent(callers, seconds)
+            rate = latencies.n / wall
+            results.add(SECTION_4, f"{clients} clients, {seconds:.0f} s",
+                        f"{rate:.1f} req/s · {fmt_ms(latencies, 50, 95, 99)} · {len(errors)} errors",
+                        "; ".join(sorted(set(errors))[:3]))
+
+            made = 1 + first.done + sum(c.done for c in callers)
+            _sequential(first, max(0, soak - made))
+            made = max(made, soak)
+            rss_end = server.rss_mb()
+            results.add(SECTION_5, "server RSS after start (first prediction)", f"{rss_start:.0f} MB")
+            results.add(SECTION_5, f"server RSS after {made:,} predictions", f"{rss_end:.0f} MB",
+                        f"growth {rss_end - rss_start:+.0f} MB")
+    finally:
+        server.stop()
+
+    results.bars += [
+        Bar("HTTP single-client p50 <= 60 ms", single.ms(50), 60.0, unit=" ms"),
+        Bar(f"{clients} clients >= 50 requests/s", rate, 50.0, higher_is_better=True, unit=" req/s"),
+        Bar(f"{clients} clients p95 <= 400 ms", latencies.ms(95) if latencies.n else None, 400.0, unit=" ms"),
+        Bar(f"{clients} clients zero errors", len(errors), 0, unit=" errors"),
+        Bar("cold start (process start -> first HTTP response) <= 10 s", server.first_response, 10.0, unit=" s"),
+        Bar(f"memory growth over {made:,} predictions <= 50 MB", rss_end - rss_start, 50.0, unit=" MB"),
+    ]
+
+
+def skipped(results, why):
+    results.add(SECTION_4, "HTTP", f"skipped: {why}")
+    results.add(SECTION_5, "cold start and memory", f"skipped: {why}")
