@@ -118,8 +118,8 @@ def build(default_variant, weights_dir):
                                     brush=gr.Brush(default_size=BRUSH_SIZE, colors=["#000000"],
                                                    default_color="#000000", color_mode="fixed"),
                                     eraser=gr.Eraser(default_size=24), buttons=[])
-                                gr.Markdown("Toolbar: **Brush** (click it again for the pen size), **Erase**, "
-                                            "**Undo**, and the bin **Clear canvas**.")
+                                gr.Markdown("The brush is ready: just draw. Toolbar: **⊘ Brush Size** (pen width slider), "
+                                            "**Erase**, **Undo**, and the bin **Clear canvas**.")
                             with gr.Tab("Upload / photo", id="upload"):
                                 upload = gr.Image(label="A digit on paper: dark ink on a light background",
                                                   sources=["upload", "webcam", "clipboard"], type="numpy",
@@ -168,6 +168,14 @@ def about(gr, weights_dir):
         gr.Markdown(f"### {v}")
         gr.Dataframe(value=viz.table_values(rec.model), headers=viz.TABLE_HEADERS, interactive=False,
                      elem_id=f"table-{v}", wrap=True)
+    gr.Markdown("## Kernels\nBlue = negative weight, white = 0, red = positive. The classic C3 follows the "
+                "paper's connection table: each C3 map reads only some S2 maps (empty cells).")
+    with gr.Row():
+        for v, rec in RECOGNIZERS.items():
+            gr.Image(viz.kernels_figure(rec.kernels("C1"), rec.kernels("C3"), viz.c3_connection_table(rec.model),
+                                        f"{v}: C1 and C3 kernels"), type="pil", format="png", interactive=False,
+                     show_label=False, buttons=["fullscreen"], elem_classes="fig", elem_id=f"kernels-{v}")
+    gr.Markdown("## Test results")
     with gr.Row():
         for v in RECOGNIZERS:
             card, png = viz.model_card(weights_dir, v)

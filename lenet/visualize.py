@@ -406,3 +406,40 @@ def confidence_note(confidence, threshold=0.6):
     if confidence < threshold:
         return f"⚠️ **Not sure — is this a digit?** The best guess has only {100 * confidence:.0f}%."
     return ""
+
+
+# ------------------------------------------------------------------ kernels (issue 8)
+
+def kernels_figure(c1_kernels, c3_kernels, table, title, scale=9):
+    """C1's 6 kernels in a row, then C3's kernels as a 6x16 grid (row = S2 map it reads,
+    column = C3 map it feeds); cells the connection table leaves out stay empty."""
+    k1 = np.asarray(c1_kernels, dtype="float64")[:, :, 0, :]      # (5, 5, 6)
+    k3 = np.asarray(c3_kernels, dtype="float64")                 # (5, 5, 6, 16)
+    table = np.asarray(table)
+    n_in, n_out = table.shape
+    f = font(13)
+    cell = k3.shape[0] * scale + 2
+    head = _text_size("Ag", f)[1] + 6
+    lab_w = _text_size("S2 #6", f)[0] + GAP
+    width = lab_w + n_out * (cell + 3)
+    h1 = head + cell + 2 * GAP
+    im, d = _canvas(width + 2 * GAP, h1 + head + 12 + n_in * (cell + 3) + 2 * GAP)
+    d.text((GAP, GAP), "C1 kernels (one per C1 map)", font=f, fill=TEXT)
+    lim1 = float(np.abs(k1).max()) or 1.0
+    for j in range(k1.shape[-1]):
+        im.paste(_framed(upscale(diverging(k1[:, :, j], lim1), scale)), (GAP + lab_w + j * (cell + 3), GAP + head))
+    y0 = h1 + GAP
+    d.text((GAP, y0), "C3 kernels: row = S2 map read, column = C3 map fed (empty = not connected)", font=f, fill=TEXT)
+    lim3 = float(np.abs(k3).max()) or 1.0
+    for j in range(n_out):
+        d.text((GAP + lab_w + j * (cell + 3) + 2, y0 + head - 2), f"{j + 1}", font=font(11), fill=MUTED)
+    for i in range(n_in):
+        y = y0 + head + 12 + i * (cell + 3)
+        d.text((GAP, y + cell // 3), f"S2 #{i + 1}", font=f, fill=MUTED)
+        for j in range(n_out):
+            x = GAP + lab_w + j * (cell + 3)
+            if table[i, j]:
+                im.paste(_framed(upscale(diverging(k3[:, :, i, j], lim3), scale)), (x, y))
+            else:
+                d._d.rectangle((x, y, x + cell - 1, y + cell - 1), outline=(225, 225, 225))
+    return _stack(title, im)

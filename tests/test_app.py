@@ -161,3 +161,11 @@ def test_corrupt_weights_exit_with_the_fix(tmp_path):
     r = subprocess.run([sys.executable, str(ROOT / "app.py"), "--weights-dir", str(tmp_path), "--port", "1"],
                        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert r.returncode != 0 and "Traceback" not in r.stderr and "Cannot load" in r.stderr
+
+
+def test_kernels_figure_leaves_disconnected_cells_empty():
+    rng = np.random.default_rng(1)
+    table = viz.c3_connection_table(classic())
+    k3 = rng.normal(size=(5, 5, 6, 16)) * np.asarray(table)[None, None]
+    im = viz.kernels_figure(rng.normal(size=(5, 5, 1, 6)), k3, table, "classic")
+    assert im.mode == "RGB" and im.width > 16 * 45 and im.height > 6 * 45
