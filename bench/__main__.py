@@ -65,13 +65,13 @@ def main(argv=None):
     sketch = draw_digit(800, 3)
 
     print("1/6 model only ...", flush=True)
-    model_paths.model_only(rec, results, args.repeats, args.budget)
+    lite = model_paths.model_only(rec, results, args.repeats, args.budget)
     print("2/6 Recognizer.predict ...", flush=True)
     pipeline.recognizer_predict(rec, results, sketch, args.repeats)
     print("3/6 per-stroke handler ...", flush=True)
     canvas = pipeline.handler(ROOT, results, draw_digit, args.repeats)
     print("6/6 batches ...", flush=True)
-    model_paths.batches(rec, results, batch_sets(args.batch), max(3, args.repeats // 60))
+    model_paths.batches(rec, results, batch_sets(args.batch), max(3, args.repeats // 60), lite)
 
     if args.skip_http:
         http.skipped(results, "--skip-http" if not args.quick else "--quick")

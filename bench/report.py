@@ -100,7 +100,7 @@ def console(results):
         if row.section != section:
             section = row.section
             out.append(f"\n== {section}")
-        out.append(f"  {row.name:<44} {row.figures}" + (f"   [{row.note}]" if row.note else ""))
+        out.append(f"  {row.name:<50} {row.figures}" + (f"   [{row.note}]" if row.note else ""))
     out.append("\n== Bars")
     out.append(_table(["", "bar", "measured"], [(b.verdict, b.text, b.measured) for b in results.bars]))
     out.extend(f"note: {n}" for n in results.notes)

@@ -31,7 +31,7 @@ def _quiet():
 
 
 class TFLiteProbe:
-    """Callable like Recognizer.run for one (1, 32, 32) input: returns layer name -> array."""
+    """Callable like Recognizer.run: (N, 32, 32) -> layer name -> array with the batch axis."""
 
     def __init__(self, probe, layer_names):
         import tensorflow as tf
@@ -47,6 +47,10 @@ class TFLiteProbe:
         self.outputs = {name: by_shape[tuple(out.shape[1:])] for name, out in zip(layer_names, probe.outputs)}
 
     def __call__(self, x):
-        self.interpreter.set_tensor(self.input, np.asarray(x, dtype="float32").reshape(1, 32, 32, 1))
+        x = np.asarray(x, dtype="float32").reshape(-1, 32, 32, 1)
+        if self.interpreter.get_input_details()[0]["shape"][0] != len(x):  # a new batch size
+            self.interpreter.resize_tensor_input(self.input, x.shape)
+            self.interpreter.allocate_tensors()
+        self.interpreter.set_tensor(self.input, x)
         self.interpreter.invoke()
         return {name: self.interpreter.get_tensor(i) for name, i in self.outputs.items()}
