@@ -14,6 +14,7 @@ import struct
 import time
 import zlib
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 import numpy as np
@@ -22,6 +23,7 @@ from PIL import Image, ImageDraw
 
 from lenet.preprocess import MAX_BYTES, MAX_PIXELS, MAX_SIDE, InvalidDrawing, to_rgba
 
+APP = Path(__file__).resolve().parent.parent / "app.py"
 ANY = "any digit or a message"
 MSG = "a message"
 SIDE = 280
@@ -328,12 +330,21 @@ def test_oversize_file_refused_by_size(tmp_path):
 def predict_http(client, path):
     """Send a file as the sketchpad composite; return (digit or None, message or None)."""
     from gradio_client import handle_file
+    import httpx
     from gradio_client.exceptions import AppError
     composite = handle_file(str(path)) if path is not None else None
     try:
         result = client.predict({"background": None, "layers": [], "composite": composite}, api_name="/predict")
     except AppError as err:
         return None, f"AppError: {err}"
+    except httpx.HTTPStatusError as err:
+        if err.response.status_code == 413:  # launch(max_file_size=...): the server refuses it
+            return None, "Upload refused: that file is too large."
+        raise
+    except ValueError as err:
+        if "exceeds the maximum file size" in str(err):  # gradio_client checks the app's limit first
+            return None, "Upload refused: that file is too large."
+        raise
     return read_response(result)
 
 
@@ -351,7 +362,7 @@ def read_response(result):
 @pytest.fixture(scope="module")
 def client(app_url):
     from gradio_client import Client
-    return Client(app_url, verbose=False)
+    return Client(app_url, verbose=False, download_files=False)
 
 
 @pytest.fixture(scope="module")
@@ -375,3 +386,39 @@ def test_http(client, valid_png, case, tmp_path):
     check_outcome(case, digit, message)
     # ... and the server still answers the next valid request normally
     assert predict_http(client, valid_png) == (7, None)
+
+
+def test_http_upload_size_limit(app_url):
+    """The server itself refuses uploads over MAX_BYTES (launch(max_file_size=...)), whatever
+    the client does: a raw multipart POST gets 413 and nothing is stored."""
+    import httpx
+    big = png(draw()) + b"\0" * (MAX_BYTES + 1024)
+    r = httpx.post(app_url.rstrip("/") + "/gradio_api/upload", files={"files": ("big.png", big, "image/png")},
+                   timeout=60)
+    assert r.status_code == 413, (r.status_code, r.text[:200])
+    small = httpx.post(app_url.rstrip("/") + "/gradio_api/upload",
+                       files={"files": ("seven.png", png(draw()), "image/png")}, timeout=60)
+    assert small.status_code == 200
+
+
+def test_http_flood_is_bounded(app_url, tmp_path):
+    """A burst of more simultaneous requests than the queue holds: the server stays up, each
+    request is answered or turned away ("queue full"), and a normal request then works."""
+    import concurrent.futures
+    from gradio_client import Client, handle_file
+    found = re.search(r"\.queue\([^)]*max_size\s*=\s*(\d+)", APP.read_text())
+    assert found, "app.py must bound its queue: demo.queue(max_size=...)"
+    path = tmp_path / "seven.png"
+    path.write_bytes(png(draw()))
+    clients = [Client(app_url, verbose=False, download_files=False) for _ in range(8)]
+    payload = {"background": None, "layers": [], "composite": handle_file(str(path))}
+    jobs = [clients[i % len(clients)].submit(payload, api_name="/predict") for i in range(int(found.group(1)) + 16)]
+    answered = 0
+    for job in jobs:
+        try:
+            answered += read_response(job.result(timeout=300)) == (7, None)
+        except Exception as err:
+            # Turned away with "queue full" is fine; anything else is not.
+            assert "queue" in str(err).lower() or "full" in str(err).lower(), repr(err)
+    assert answered > 0
+    assert predict_http(clients[0], None)[1] is not None
