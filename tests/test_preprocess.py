@@ -37,7 +37,7 @@ def test_sketchpad_dict_polarity_and_transparency_agree():
 
 
 def test_empty_canvas_asks_for_a_digit():
-    for empty in ({"background": None, "layers": [], "composite": None}, draw(1, pen=0),
+    for empty in ({"background": None, "layers": [], "composite": None}, np.zeros((280, 280, 4), np.uint8),
                   np.full((280, 280, 4), 255, np.uint8)):
         with pytest.raises(InvalidDrawing, match="Draw a digit"):
             preprocess(empty)
@@ -78,7 +78,7 @@ def test_mnist_drawn_on_a_sketchpad_reads_as_well_as_mnist(modern, mnist_test):
 
 # One variation at a time, every digit, a few random placements each; the rest default.
 VARIATIONS = {
-    "position": [dict(centre=c) for c in [(0.2, 0.2), (0.8, 0.2), (0.2, 0.8), (0.8, 0.8), (0.5, 0.5)]],
+    "position": [dict(centre=c, height=0.35) for c in [(0.2, 0.2), (0.8, 0.2), (0.2, 0.8), (0.8, 0.8), (0.5, 0.5)]],
     "size": [dict(height=h, centre=(0.5, 0.5)) for h in (0.2, 0.3, 0.5, 0.75, 0.95)],
     "pen": [dict(pen=w) for w in (2, 4, 8, 16, 240 / 6)],
     "slant": [dict(slant=s) for s in (-15, -8, 0, 8, 15)],
