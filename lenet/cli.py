@@ -33,8 +33,20 @@ def main(argv=None):
     p.add_argument("--variant", choices=VARIANTS, default="modern")
     p.add_argument("--json", action="store_true", help="one JSON object per file")
 
+    x = sub.add_parser("export", help="write weights/lenet5_<variant>.tflite (the app's fast path) from the .keras file",
+                       formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    x.add_argument("--variant", choices=VARIANTS + ("both",), default="both")
+    x.add_argument("--weights", default=None, help="folder holding lenet5_<variant>.keras (default: weights/)")
+
     args = parser.parse_args(argv)
-    return {"train": _train, "evaluate": _evaluate, "predict": _predict}[args.command](args)
+    return {"train": _train, "evaluate": _evaluate, "predict": _predict, "export": _export}[args.command](args)
+
+
+def _export(args):
+    from .recognizer import export_tflite
+    for variant in VARIANTS if args.variant == "both" else (args.variant,):
+        print(f"{variant}: {export_tflite(variant, args.weights)}")
+    return 0
 
 
 def _train(args):

@@ -155,6 +155,8 @@ def train(variant, epochs=50, seed=0, data_path=None, out=WEIGHTS, batch_size=12
     }
     card_path(variant, out).write_text(json.dumps(card, indent=1) + "\n")
     _plots(card, out)
+    from .recognizer import export_tflite
+    export_tflite(variant, out)   # the app's single-drawing fast path, beside the .keras file
     return card
 
 
