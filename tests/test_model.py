@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from lenet.model import C3_TABLE, LAYERS, build
-from lenet.train import card_path, evaluate_model, train, weights_path
+from lenet.train import card_path, evaluate_model, weights_path
 
 # Trainable parameters per layer: LeCun et al. 1998 for classic; the ReLU/max-pool variant
 # has no subsampling weights and a full 6x16 C3.
@@ -64,8 +64,15 @@ def test_committed_weights_reach_their_card_and_the_bar(variant, mnist_test):
 
 @pytest.mark.slow
 def test_training_smoke(tmp_path, mnist_test):
-    card = train("classic", epochs=1, limit=512, out=tmp_path, verbose=0)
-    assert (tmp_path / "lenet5_classic.keras").is_file()
-    saved = json.loads((tmp_path / "lenet5_classic.json").read_text())
-    assert saved["test_accuracy"] == card["test_accuracy"] > 0.3  # one tiny epoch beats chance (0.1)
-    assert np.array(saved["confusion_matrix"]).sum() == 512
+    """The CLI end to end on a small slice, in its own process (training sets global
+    TensorFlow determinism, which must not leak into the other tests)."""
+    import subprocess
+    import sys
+    run = subprocess.run([sys.executable, "-m", "lenet", "train", "--variant", "classic", "--epochs", "1",
+                          "--limit", "512", "--out", str(tmp_path)], capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "classic: test accuracy" in run.stdout
+    card = json.loads((tmp_path / "lenet5_classic.json").read_text())
+    assert (tmp_path / "lenet5_classic.keras").is_file() and (tmp_path / "lenet5_classic_curves.png").is_file()
+    assert card["test_accuracy"] > 0.3  # one tiny epoch beats chance (0.1)
+    assert np.array(card["confusion_matrix"]).sum() == 512
