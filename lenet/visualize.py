@@ -106,6 +106,7 @@ def _framed(rgb):
     return out
 
 
+@lru_cache(maxsize=2048)
 def _text_size(text, f):
     box = f.getbbox(_plain(text, f))
     return box[2] - box[0], box[3] - box[1]
@@ -152,48 +153,246 @@ def _stack(title, body, vmin=None, vmax=None, bar_label=None):
     return im
 
 
-def maps_grid(maps, cols, scale, title, captions=None, vmin=None, vmax=None):
-    """(h, w, n) feature maps -> one image: a grid of colour-mapped maps sharing one range."""
-    maps = np.asarray(maps, dtype="float64")
-    h, w, n = maps.shape
-    lo = float(maps.min()) if vmin is None else vmin
-    hi = float(maps.max()) if vmax is None else vmax
+STAGE_TITLES = {"cropped": "cropped to the ink", "box": "fit into 20×20", "centred": "centred by mass 28×28",
+                "input": "network input 32×32"}
+
+
+# ------------------------------------------------------------------ fast per-stroke rendering
+#
+# The figures the app redraws after every stroke (stages, C1, C3, S2/S4/C5/F6) keep their layout
+# from one stroke to the next: titles, captions, frames, colour-bar ramps and the C1 kernels are
+# drawn once into a cached template (per shape), and a stroke only copies the template, writes the
+# colour-mapped maps into it with numpy (LUT + nearest-neighbour repeat) and pastes the two
+# numbers of each colour bar from cached glyphs. Text rendering was ~45 % of the old handler.
+
+@lru_cache(maxsize=512)
+def _text_rgb(text, size, fill):
+    """`text` drawn once at (0, 0) on the background: (h, w, 3) uint8, read-only."""
+    f = font(size)
+    t = _plain(text, f)
+    asc, desc = f.getmetrics()
+    w = max(1, int(np.ceil(f.getlength(t))) + 2)
+    im = Image.new("RGB", (w, asc + desc + 2), BACKGROUND)
+    ImageDraw.Draw(im).text((0, 0), t, font=f, fill=fill)
+    a = np.asarray(im)
+    a.setflags(write=False)
+    return a
+
+
+@lru_cache(maxsize=256)
+def _advance(ch, size):
+    f = font(size)
+    return max(1, int(round(f.getlength(_plain(ch, f)))))
+
+
+def _dynamic_text(text, size, fill):
+    """Numbers that change every stroke: glued from cached glyphs (no kerning in digits anyway)."""
+    widths = [_advance(ch, size) for ch in text]
+    h = _text_rgb(text[:1] or " ", size, fill).shape[0]
+    out = np.empty((h, sum(widths) + 2, 3), "uint8")
+    out[:] = BACKGROUND
+    x = 0
+    for ch, w in zip(text, widths):
+        g = _text_rgb(ch, size, fill)
+        gw = min(g.shape[1], out.shape[1] - x)
+        np.minimum(out[:, x:x + gw], g[:, :gw], out=out[:, x:x + gw])   # glyphs overlap only in blank margins
+        x += w
+    return out
+
+
+def _put(arr, y, x, rgb, text=False):
+    """Paste an (h, w, 3) array into arr at (y, x), clipped to arr. Text (dark on the white
+    background) is blended with min(), so its blank margins leave what is underneath alone."""
+    h = max(0, min(rgb.shape[0], arr.shape[0] - y))
+    w = max(0, min(rgb.shape[1], arr.shape[1] - x))
+    if h and w and y >= 0 and x >= 0:
+        if text:
+            np.minimum(arr[y:y + h, x:x + w], rgb[:h, :w], out=arr[y:y + h, x:x + w])
+        else:
+            arr[y:y + h, x:x + w] = rgb[:h, :w]
+
+
+@lru_cache(maxsize=256)
+def _advance_text(text, size):
+    f = font(size)
+    return int(round(f.getlength(_plain(text, f))))
+
+
+def _put_text(d_or_arr, xy, text, size, fill):
+    x, y = xy
+    _put(d_or_arr, int(y), int(x), _text_rgb(text, size, fill), text=True)
+
+
+def _range(a, vmin=None, vmax=None):
+    lo = float(a.min()) if vmin is None else float(vmin)
+    hi = float(a.max()) if vmax is None else float(vmax)
+    return lo, hi
+
+
+def _lut_index(a, lo, hi):
+    scale = hi - lo if hi - lo > 1e-9 else 1.0
+    idx = (np.asarray(a, dtype="float32") - np.float32(lo)) * np.float32(255.0 / scale)
+    np.clip(idx, 0, 255, out=idx)
+    return np.rint(idx).astype("uint8")
+
+
+def _tile(rgb, s):
+    """(h, w, 3) -> (h*s, w*s, 3) nearest-neighbour, via one broadcast copy."""
+    h, w, c = rgb.shape
+    return np.broadcast_to(rgb[:, None, :, None, :], (h, s, w, s, c)).reshape(h * s, w * s, c)
+
+
+def _frame(arr, y, x, h, w):
+    """The 1 px grey frame _framed() draws around an h x w picture whose top-left is (y, x)."""
+    c = _FRAME[:arr.shape[-1]] if arr.ndim == 3 else _FRAME[0]
+    arr[y - 1, x - 1:x + w + 1] = c
+    arr[y + h, x - 1:x + w + 1] = c
+    arr[y:y + h, x - 1] = c
+    arr[y:y + h, x + w] = c
+
+
+_FRAME = np.array([150, 150, 150], "uint8")
+
+
+class _Layout:
+    """A cached template: `base` (H, W, 3) uint8 plus where the changing parts go."""
+
+    def __init__(self, base):
+        self.base = base
+        self.tiles = []      # (y, x) of each tile's inner top-left
+        self.bars = []       # (y, x, width) of each colour bar's number row
+
+    def render(self):
+        return self.base.copy()
+
+
+_BAR_H = 14
+
+
+def _bar_size(width):
+    th = _text_size("Ag", font(13))[1] + 4
+    return width + 2, _BAR_H + 2 + th
+
+
+def _draw_bar(arr, y, x, width, label):
+    """Static colour bar: title and ramp. Numbers go in with _bar_numbers."""
+    th = _text_size("Ag", font(13))[1] + 4
+    ramp = LUT[np.linspace(0, 255, width).round().astype("int64")]
+    _frame(arr, y + th + 1, x + 1, _BAR_H, width)
+    arr[y + th + 1:y + th + 1 + _BAR_H, x + 1:x + 1 + width] = ramp[None]
+    title = label or "colour map"
+    _put_text(arr, (x + (width + 2 - _text_size(title, font(13))[0]) // 2, y), title, 13, TEXT)
+
+
+def _bar_numbers(arr, y, x, width, lo, hi):
+    left = _dynamic_text(f"{lo:.2f}", 13, MUTED)
+    space = _advance(" ", 13)
+    _put(arr, y, x, left, text=True)
+    _put(arr, y, x + left.shape[1] - 2 + space, _text_rgb("silent", 13, MUTED), text=True)
+    right = _dynamic_text(f"{hi:.2f}", 13, MUTED)
+    rx = x + width + 2 - (right.shape[1] - 2)
+    _put(arr, y, rx, right, text=True)
+    _put(arr, y, rx - space - _advance_text("strong", 13), _text_rgb("strong", 13, MUTED), text=True)
+
+
+def _stacked(title, body_w, body_h, bar):
+    """Geometry of _stack(): (canvas array, body (y, x), bar (y, x, width) or None)."""
+    f = font(18)
+    tw, th = _text_size(title, f)
+    parts = [(body_w, body_h)]
+    bar_w = min(360, max(200, body_w - 2)) if bar else None
+    if bar:
+        parts.append(_bar_size(bar_w))
+    width = max([tw] + [p[0] for p in parts]) + 2 * GAP
+    height = th + 3 * GAP + sum(p[1] + GAP for p in parts)
+    arr = np.empty((height, width, 3), "uint8")
+    arr[:] = BACKGROUND
+    _put_text(arr, (GAP, GAP), title, 18, TEXT)
+    y = th + 3 * GAP
+    body = (y, (width - body_w) // 2)
+    y += body_h + GAP
+    bar_at = None
+    if bar:
+        bar_at = (y, (width - parts[1][0]) // 2, bar_w)
+        _draw_bar(arr, bar_at[0], bar_at[1], bar_w, "activation")
+    return arr, body, bar_at
+
+
+@lru_cache(maxsize=64)
+def _grid_layout(h, w, n, cols, scale, title, captions):
     f = font(13)
     cap_h = _text_size("Ag", f)[1] + 4
     tile_w, tile_h = w * scale + 2, h * scale + 2 + cap_h
     rows = -(-n // cols)
-    body, d = _canvas(cols * tile_w + (cols - 1) * GAP, rows * tile_h + (rows - 1) * GAP)
+    bw, bh = cols * tile_w + (cols - 1) * GAP, rows * tile_h + (rows - 1) * GAP
+    arr, (by, bx), bar = _stacked(title, bw, bh, True)
+    lay = _Layout(arr)
     for k in range(n):
-        x, y = (k % cols) * (tile_w + GAP), (k // cols) * (tile_h + GAP)
+        x, y = bx + (k % cols) * (tile_w + GAP), by + (k // cols) * (tile_h + GAP)
         cap = captions[k] if captions else f"#{k + 1}"
-        d.text((x + (tile_w - _text_size(cap, f)[0]) // 2, y), cap, font=f, fill=MUTED)
-        body.paste(_framed(upscale(colorize(maps[:, :, k], lo, hi), scale)), (x, y + cap_h))
-    return _stack(title, body, lo, hi, bar_label="activation")
+        _put_text(arr, (x + (tile_w - _text_size(cap, f)[0]) // 2, y), cap, 13, MUTED)
+        _frame(arr, y + cap_h + 1, x + 1, h * scale, w * scale)
+        lay.tiles.append((y + cap_h + 1, x + 1))
+    lay.bars.append(bar)
+    arr.setflags(write=False)
+    return lay
 
 
-def c1_figure(maps, kernels, bias=None, scale=5):
-    """C1: each of the 6 maps (28x28) beside the 5x5 kernel that made it."""
-    maps = np.asarray(maps, dtype="float64")
-    k = np.asarray(kernels, dtype="float64")[:, :, 0, :]   # (5, 5, 6)
+def _render_grid(lay, maps, scale, vmin=None, vmax=None, arr=None, oy=0, ox=0):
+    maps = np.asarray(maps)
     h, w, n = maps.shape
-    lo, hi = float(maps.min()), float(maps.max())
+    lo, hi = _range(maps, vmin, vmax)
+    rgb = LUT[_lut_index(maps, lo, hi)]                     # (h, w, n, 3)
+    out = lay.render() if arr is None else arr
+    for k, (y, x) in enumerate(lay.tiles):
+        out[oy + y:oy + y + h * scale, ox + x:ox + x + w * scale] = _tile(rgb[:, :, k], scale)
+    by, bx, bw = lay.bars[0]
+    _bar_numbers(out, oy + by, ox + bx, bw, lo, hi)
+    return out
+
+
+def maps_grid(maps, cols, scale, title, captions=None, vmin=None, vmax=None):
+    """(h, w, n) feature maps -> one image: a grid of colour-mapped maps sharing one range."""
+    h, w, n = np.shape(maps)
+    lay = _grid_layout(h, w, n, cols, scale, title, tuple(captions) if captions else None)
+    return Image.fromarray(_render_grid(lay, maps, scale, vmin, vmax))
+
+
+@lru_cache(maxsize=16)
+def _c1_layout(h, w, scale, kshape, kbytes):
+    k = np.frombuffer(kbytes, dtype="float64").reshape(kshape)            # (5, 5, n)
+    n = k.shape[-1]
     klim = float(np.abs(k).max()) or 1.0
-    kscale = max(1, (h * scale) // (2 * k.shape[0]))        # kernel drawn half as tall as its map
+    kscale = max(1, (h * scale) // (2 * k.shape[0]))
     f = font(13)
     cap_h = _text_size("Ag", f)[1] + 4
-    pair_w = k.shape[1] * kscale + 2 + GAP + w * scale + 2
+    kw, kh = k.shape[1] * kscale + 2, k.shape[0] * kscale + 2
+    pair_w = kw + GAP + w * scale + 2
     tile_h = h * scale + 2 + cap_h
     cols = 3
     rows = -(-n // cols)
-    body, d = _canvas(cols * pair_w + (cols - 1) * 3 * GAP, rows * tile_h + (rows - 1) * GAP)
+    bw, bh = cols * pair_w + (cols - 1) * 3 * GAP, rows * tile_h + (rows - 1) * GAP
+    arr, (by, bx), bar = _stacked(f"C1 · 6 filters 5×5 → 6@{h}×{w}", bw, bh, True)
+    lay = _Layout(arr)
     for j in range(n):
-        x, y = (j % cols) * (pair_w + 3 * GAP), (j // cols) * (tile_h + GAP)
-        cap = f"filter {j + 1}: kernel → map"
-        d.text((x, y), cap, font=f, fill=MUTED)
-        kern = _framed(upscale(diverging(k[:, :, j], klim), kscale))
-        body.paste(kern, (x, y + cap_h + (h * scale - kern.height) // 2))
-        body.paste(_framed(upscale(colorize(maps[:, :, j], lo, hi), scale)), (x + kern.width + GAP, y + cap_h))
-    return _stack(f"C1 · 6 filters 5×5 → 6@{h}×{w}", body, lo, hi, bar_label="activation")
+        x, y = bx + (j % cols) * (pair_w + 3 * GAP), by + (j // cols) * (tile_h + GAP)
+        _put_text(arr, (x, y), f"filter {j + 1}: kernel → map", 13, MUTED)
+        ky = y + cap_h + (h * scale - kh) // 2
+        _frame(arr, ky + 1, x + 1, kh - 2, kw - 2)
+        arr[ky + 1:ky + kh - 1, x + 1:x + kw - 1] = upscale(diverging(k[:, :, j], klim), kscale)
+        _frame(arr, y + cap_h + 1, x + kw + GAP + 1, h * scale, w * scale)
+        lay.tiles.append((y + cap_h + 1, x + kw + GAP + 1))
+    lay.bars.append(bar)
+    arr.setflags(write=False)
+    return lay
+
+
+def c1_figure(maps, kernels, bias=None, scale=5):
+    """C1: each of the 6 maps (28x28) beside the 5x5 kernel that made it (kernels drawn once per model)."""
+    k = np.ascontiguousarray(np.asarray(kernels, dtype="float64")[:, :, 0, :])
+    h, w, _ = np.shape(maps)
+    lay = _c1_layout(h, w, scale, k.shape, k.tobytes())
+    return Image.fromarray(_render_grid(lay, maps, scale))
 
 
 def c3_figure(maps, scale=8):
@@ -201,76 +400,115 @@ def c3_figure(maps, scale=8):
     return maps_grid(maps, cols=4, scale=scale, title=f"C3 · 16 filters 5×5 → 16@{h}×{w}")
 
 
-def strip(values, cols, scale, title, vmin=None, vmax=None):
-    """1-D activations (C5, F6) -> compact colour strip, `cols` cells per row."""
-    v = np.asarray(values, dtype="float64").reshape(-1)
+@lru_cache(maxsize=32)
+def _strip_layout(n, cols, scale, title):
+    rows = -(-n // cols)
+    arr, (by, bx), bar = _stacked(title, cols * scale + 2, rows * scale + 2, True)
+    lay = _Layout(arr)
+    _frame(arr, by + 1, bx + 1, rows * scale, cols * scale)
+    lay.tiles.append((by + 1, bx + 1))
+    lay.bars.append(bar)
+    arr.setflags(write=False)
+    return lay
+
+
+def _render_strip(lay, values, cols, scale, vmin=None, vmax=None, arr=None, oy=0, ox=0):
+    v = np.asarray(values).reshape(-1)
     n = v.size
     rows = -(-n // cols)
-    lo = float(v.min()) if vmin is None else vmin
-    hi = float(v.max()) if vmax is None else vmax
-    padded = np.full(rows * cols, np.nan)
-    padded[:n] = v
-    grid = padded.reshape(rows, cols)
-    rgb = colorize(np.nan_to_num(grid, nan=lo), lo, hi)
-    rgb[np.isnan(grid)] = BACKGROUND
-    return _stack(title, _framed(upscale(rgb, scale)), lo, hi, bar_label="activation")
+    lo, hi = _range(v, vmin, vmax)
+    rgb = np.empty((rows * cols, 3), "uint8")
+    rgb[:n] = LUT[_lut_index(v, lo, hi)]
+    rgb[n:] = BACKGROUND
+    out = lay.render() if arr is None else arr
+    y, x = lay.tiles[0]
+    out[oy + y:oy + y + rows * scale, ox + x:ox + x + cols * scale] = _tile(rgb.reshape(rows, cols, 3), scale)
+    by, bx, bw = lay.bars[0]
+    _bar_numbers(out, oy + by, ox + bx, bw, lo, hi)
+    return out
+
+
+def strip(values, cols, scale, title, vmin=None, vmax=None):
+    """1-D activations (C5, F6) -> compact colour strip, `cols` cells per row."""
+    lay = _strip_layout(int(np.size(values)), cols, scale, title)
+    return Image.fromarray(_render_strip(lay, values, cols, scale, vmin, vmax))
+
+
+@lru_cache(maxsize=16)
+def _small_layout(s2_shape, s4_shape, n5, n6):
+    parts = [
+        ("grid", 6, 6, _grid_layout(*s2_shape, 6, 6, f"S2 · 2×2 subsampling of C1 → 6@{s2_shape[0]}×{s2_shape[1]}", None)),
+        ("grid", 8, 10, _grid_layout(*s4_shape, 8, 10, f"S4 · 2×2 subsampling of C3 → 16@{s4_shape[0]}×{s4_shape[1]}", None)),
+        ("strip", 30, 14, _strip_layout(n5, 30, 14, f"C5 · 120 filters 5×5 over S4 → {n5} units")),
+        ("strip", 42, 14, _strip_layout(n6, 42, 14, f"F6 · fully connected → {n6} units")),
+    ]
+    width = max(p[3].base.shape[1] for p in parts)
+    height = sum(p[3].base.shape[0] for p in parts) + GAP * (len(parts) - 1)
+    arr = np.empty((height, width, 3), "uint8")
+    arr[:] = BACKGROUND
+    placed, y = [], 0
+    for kind, cols, scale, lay in parts:
+        _put(arr, y, 0, lay.base)
+        placed.append((kind, cols, scale, lay, y))
+        y += lay.base.shape[0] + GAP
+    arr.setflags(write=False)
+    return arr, placed
 
 
 def small_layers_figure(feature_maps):
     """S2, S4 maps and C5/F6 strips, stacked vertically."""
-    s2, s4 = feature_maps["S2"], feature_maps["S4"]
-    parts = [
-        maps_grid(s2, cols=6, scale=6, title=f"S2 · 2×2 subsampling of C1 → 6@{s2.shape[0]}×{s2.shape[1]}"),
-        maps_grid(s4, cols=8, scale=10, title=f"S4 · 2×2 subsampling of C3 → 16@{s4.shape[0]}×{s4.shape[1]}"),
-        strip(feature_maps["C5"], cols=30, scale=14, title=f"C5 · 120 filters 5×5 over S4 → {np.size(feature_maps['C5'])} units"),
-        strip(feature_maps["F6"], cols=42, scale=14, title=f"F6 · fully connected → {np.size(feature_maps['F6'])} units"),
-    ]
-    width = max(p.width for p in parts)
-    im, _ = _canvas(width, sum(p.height for p in parts) + GAP * (len(parts) - 1))
-    y = 0
-    for p in parts:
-        im.paste(p, (0, y))
-        y += p.height + GAP
-    return im
+    s2, s4 = np.asarray(feature_maps["S2"]), np.asarray(feature_maps["S4"])
+    c5, f6 = feature_maps["C5"], feature_maps["F6"]
+    base, placed = _small_layout(s2.shape, s4.shape, int(np.size(c5)), int(np.size(f6)))
+    out = base.copy()
+    for (kind, cols, scale, lay, y), values in zip(placed, (s2, s4, c5, f6)):
+        if kind == "grid":
+            _render_grid(lay, values, scale, arr=out, oy=y)
+        else:
+            _render_strip(lay, values, cols, scale, arr=out, oy=y)
+    return Image.fromarray(out)
 
 
-STAGE_TITLES = {"cropped": "cropped to the ink", "box": "fit into 20×20", "centred": "centred by mass 28×28",
-                "input": "network input 32×32"}
+_ARROW_W = 30
 
 
 def stages_figure(stages, height=160):
-    """Pipeline stages side by side, each scaled up with nearest-neighbour to about `height` px."""
+    """Pipeline stages side by side, each scaled up with nearest-neighbour to about `height` px.
+    All grey: drawn in one channel, converted to RGB at the end."""
     names = [n for n in ("cropped", "box", "centred", "input") if n in stages] or list(stages)
     f = font(14)
     cap_h = _text_size("Ag", f)[1] + 6
     tiles = []
     for name in names:
-        a = np.asarray(stages[name], dtype="float64")
+        a = np.asarray(stages[name], dtype="float32")
+        g = (255 - np.rint(np.clip(a, 0, 1) * 255)).astype("uint8")    # ink map -> black on white
         factor = height // max(a.shape)
         if factor < 2:
-            # a large crop: fit it to the height instead (still nearest-neighbour)
             sc = height / max(a.shape)
             size = (max(1, round(a.shape[1] * sc)), max(1, round(a.shape[0] * sc)))
-            tile = _framed(np.asarray(Image.fromarray(gray(a)).resize(size, Image.NEAREST)))
+            g = np.asarray(Image.fromarray(g).resize(size, Image.NEAREST))
         else:
-            tile = _framed(upscale(gray(a), factor))
-        label = f"{STAGE_TITLES.get(name, name)}"
-        tiles.append((tile, label, f"{a.shape[1]}×{a.shape[0]} px"))
-    col_w = [max(t.width, _text_size(l, f)[0]) for t, l, _ in tiles]
-    arrow_w = 30
-    width = sum(col_w) + arrow_w * (len(tiles) - 1) + 2 * GAP
-    tall = max(t.height for t, _, _ in tiles)
-    im, d = _canvas(width, tall + 2 * cap_h + 2 * GAP)
+            g = _tile(g[..., None], factor)[..., 0]
+        label = STAGE_TITLES.get(name, name)
+        tiles.append((g, label, f"{a.shape[1]}×{a.shape[0]} px"))
+    col_w = [max(t.shape[1] + 2, _text_size(l, f)[0]) for t, l, _ in tiles]
+    width = sum(col_w) + _ARROW_W * (len(tiles) - 1) + 2 * GAP
+    tall = max(t.shape[0] + 2 for t, _, _ in tiles)
+    arr = np.full((tall + 2 * cap_h + 2 * GAP, width), BACKGROUND[0], "uint8")
     x = GAP
-    for i, ((tile, label, size), cw) in enumerate(zip(tiles, col_w)):
-        d.text((x + (cw - _text_size(label, f)[0]) // 2, GAP), label, font=f, fill=TEXT)
-        im.paste(tile, (x + (cw - tile.width) // 2, GAP + cap_h + (tall - tile.height) // 2))
-        d.text((x + (cw - _text_size(size, f)[0]) // 2, GAP + cap_h + tall + 2), size, font=f, fill=MUTED)
+    for i, ((g, label, size), cw) in enumerate(zip(tiles, col_w)):
+        _put(arr, GAP, x + (cw - _text_size(label, f)[0]) // 2, _text_rgb(label, 14, TEXT)[..., 0], text=True)
+        th, tw = g.shape[0] + 2, g.shape[1] + 2
+        ty, tx = GAP + cap_h + (tall - th) // 2, x + (cw - tw) // 2
+        _frame(arr, ty + 1, tx + 1, g.shape[0], g.shape[1])
+        arr[ty + 1:ty + 1 + g.shape[0], tx + 1:tx + 1 + g.shape[1]] = g
+        sz = _dynamic_text(size, 14, MUTED)[..., 0]
+        _put(arr, GAP + cap_h + tall + 2, x + (cw - sz.shape[1] + 2) // 2, sz, text=True)
         x += cw
         if i < len(tiles) - 1:
-            d.text((x + 6, GAP + cap_h + tall // 2 - 8), "→", font=font(20), fill=MUTED)
-            x += arrow_w
-    return im
+            _put(arr, GAP + cap_h + tall // 2 - 8, x + 6, _text_rgb("→", 20, MUTED)[..., 0], text=True)
+            x += _ARROW_W
+    return Image.fromarray(arr, "L").convert("RGB")
 
 
 # ------------------------------------------------------------------ architecture table
