@@ -236,6 +236,18 @@ def stroke_width(ink):
     return float(2.0 * area / boundary)
 
 
+def _isolated_share(mask):
+    """Share of ink pixels with no ink among their 8 neighbours."""
+    padded = np.pad(mask, 1)
+    h, w = mask.shape
+    neighbours = np.zeros_like(mask)
+    for dy in (0, 1, 2):
+        for dx in (0, 1, 2):
+            if dy != 1 or dx != 1:
+                neighbours |= padded[dy:dy + h, dx:dx + w]
+    return float((mask & ~neighbours).sum()) / max(int(mask.sum()), 1)
+
+
 def _bbox(mask):
     rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
     return rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
@@ -312,6 +324,8 @@ def preprocess_ink(ink):
     if count > 0.6 * ink.width * ink.height:
         raise InvalidDrawing("The picture is almost all ink; draw a digit on a plain background.")
     crop = np.asarray(ink.crop(box), dtype="float32") / 255.0
+    if _isolated_share(crop > INK) > 0.25:  # strokes are connected; noise and grain are not
+        raise InvalidDrawing("That looks like noise or a photo, not a drawing; draw a digit on a plain background.")
     longer = max(crop.shape)
     if count < 12 or longer < 6:
         raise InvalidDrawing("That is only a few specks; draw a digit bigger.")
