@@ -242,6 +242,13 @@ def _tile(rgb, s):
     return np.broadcast_to(rgb[:, None, :, None, :], (h, s, w, s, c)).reshape(h * s, w * s, c)
 
 
+def _put_tile(out, y, x, rgb, s):
+    """Write _tile(rgb, s) into out at (y, x) in one copy, through a (h, s, w, s, c) view of out."""
+    h, w = rgb.shape[:2]
+    view = out[y:y + h * s, x:x + w * s]
+    view.reshape(h, s, w, s, -1)[...] = rgb.reshape(h, 1, w, 1, -1)
+
+
 def _frame(arr, y, x, h, w):
     """The 1 px grey frame _framed() draws around an h x w picture whose top-left is (y, x)."""
     c = _FRAME[:arr.shape[-1]] if arr.ndim == 3 else _FRAME[0]
@@ -345,7 +352,7 @@ def _render_grid(lay, maps, scale, vmin=None, vmax=None, arr=None, oy=0, ox=0):
     rgb = LUT[_lut_index(maps, lo, hi)]                     # (h, w, n, 3)
     out = lay.render() if arr is None else arr
     for k, (y, x) in enumerate(lay.tiles):
-        out[oy + y:oy + y + h * scale, ox + x:ox + x + w * scale] = _tile(rgb[:, :, k], scale)
+        _put_tile(out, oy + y, ox + x, rgb[:, :, k], scale)
     by, bx, bw = lay.bars[0]
     _bar_numbers(out, oy + by, ox + bx, bw, lo, hi)
     return out
@@ -422,7 +429,7 @@ def _render_strip(lay, values, cols, scale, vmin=None, vmax=None, arr=None, oy=0
     rgb[n:] = BACKGROUND
     out = lay.render() if arr is None else arr
     y, x = lay.tiles[0]
-    out[oy + y:oy + y + rows * scale, ox + x:ox + x + cols * scale] = _tile(rgb.reshape(rows, cols, 3), scale)
+    _put_tile(out, oy + y, ox + x, rgb.reshape(rows, cols, 3), scale)
     by, bx, bw = lay.bars[0]
     _bar_numbers(out, oy + by, ox + bx, bw, lo, hi)
     return out
