@@ -55,22 +55,23 @@ def batch_sets(count):
 def main(argv=None):
     args = parse(argv)
     from . import http, model_paths, pipeline, report
-    from .drawing import draw_digit, save_png
+    from .drawing import draw_digit, drawings, save_png
     from lenet import Recognizer
 
     began, load_start = time.perf_counter(), report.load_average()
+    progress = lambda what: print(f"[{time.perf_counter() - began:5.0f} s] {what} ...", flush=True)
     results = report.Results()
     rec = Recognizer.load(args.variant, args.weights_dir)
     results.notes.append(f"weights: {args.variant} from {args.weights_dir or ROOT / 'weights'}")
     sketch = draw_digit(800, 3)
 
-    print("1/6 model only ...", flush=True)
+    progress("1/6 model only")
     lite = model_paths.model_only(rec, results, args.repeats, args.budget)
-    print("2/6 Recognizer.predict ...", flush=True)
+    progress("2/6 Recognizer.predict")
     pipeline.recognizer_predict(rec, results, sketch, args.repeats)
-    print("3/6 per-stroke handler ...", flush=True)
+    progress("3/6 per-stroke handler")
     canvas = pipeline.handler(ROOT, results, draw_digit, args.repeats)
-    print("6/6 batches ...", flush=True)
+    progress("6/6 batches")
     model_paths.batches(rec, results, batch_sets(args.batch), max(3, args.repeats // 60), lite)
 
     if args.skip_http:
@@ -78,12 +79,14 @@ def main(argv=None):
     elif not (ROOT / "app.py").is_file():
         http.skipped(results, "app.py does not exist yet")
     else:
-        print("4-5/6 HTTP, cold start, memory ...", flush=True)
+        progress("4-5/6 HTTP, cold start, memory")
         with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
-            # What the browser sends: a PNG of the app's canvas (800 px, gradio's default, if unknown).
-            png = save_png(draw_digit(max(canvas or (800,)), 3), Path(tmp) / "digit.png")
+            # What browsers send: PNGs of the app's canvas (800 px, gradio's default, if unknown), a
+            # different drawing per client as in a room full of people.
+            side = max(canvas or (800,))
+            pngs = [save_png(d, Path(tmp) / f"digit{i}.png") for i, d in enumerate(drawings(args.clients + 1, side))]
             try:
-                http.served(ROOT, results, png, args.requests, args.clients, args.seconds, args.soak)
+                http.served(ROOT, results, pngs, args.requests, args.clients, args.seconds, args.soak)
             except RuntimeError as err:  # the app would not start (e.g. its weights are not there yet)
                 http.skipped(results, f"the app did not start: {str(err).splitlines()[0][:150]}")
     if canvas is None and (ROOT / "app.py").is_file():

@@ -32,7 +32,11 @@ class Server:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         self.log = tempfile.NamedTemporaryFile("w+", prefix="bench-app-", suffix=".log")
-        env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONUNBUFFERED": "1"}
+        # A private file cache: Gradio names cached outputs by content hash, so app instances sharing
+        # /tmp/gradio delete or rewrite each other's files (identical images, delete_cache on exit).
+        self.cache = tempfile.TemporaryDirectory(prefix="bench-gradio-")
+        env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONUNBUFFERED": "1",
+               "GRADIO_TEMP_DIR": self.cache.name}
         self.started = time.perf_counter()
         self.proc = subprocess.Popen([sys.executable, str(root / "app.py"), "--host", "127.0.0.1",
                                       "--port", str(self.port)], cwd=root, env=env,
@@ -54,6 +58,8 @@ class Server:
 
     def rss_mb(self):
         import psutil
+        if self.proc.poll() is not None:
+            raise RuntimeError(f"app exited with {self.proc.returncode} during the run: {self.output()[-300:]}")
         proc = psutil.Process(self.proc.pid)
         return sum(p.memory_info().rss for p in [proc, *proc.children(recursive=True)]) / 2**20
 
@@ -68,6 +74,7 @@ class Server:
         except subprocess.TimeoutExpired:
             self.proc.kill()
         self.log.close()
+        self.cache.cleanup()
 
 
 class Caller:
@@ -84,34 +91,30 @@ class Caller:
         self.done += 1
 
 
-def _sequential(caller, count):
-    durations = []
-    for _ in range(count):
+def _timed_calls(caller, count=None, until=None):
+    """Call `caller` `count` times or until perf_counter() passes `until`; returns (durations of
+    the successful calls, error messages). Every failure counts; none stops the run."""
+    durations, errors = [], []
+    while (count is None or len(durations) + len(errors) < count) and (until is None or time.perf_counter() < until):
         t0 = time.perf_counter()
-        caller()
-        durations.append(time.perf_counter() - t0)
-    return Sample(np.array(durations))
+        try:
+            caller()
+        except Exception as err:
+            errors.append(f"{type(err).__name__}: {str(err)[:100]}")
+        else:
+            durations.append(time.perf_counter() - t0)
+    return durations, errors
 
 
 def _concurrent(callers, seconds):
-    """Every caller in its own thread for `seconds`; returns (latencies Sample, errors, wall seconds)."""
-    latencies, errors, lock = [], [], threading.Lock()
+    """Every caller in its own thread for `seconds`; returns (latencies Sample, errors, wall seconds).
+    Calls in flight at the deadline finish and count; the wall time includes them."""
+    outcomes = []
     barrier = threading.Barrier(len(callers) + 1)
 
     def work(caller):
         barrier.wait()
-        while time.perf_counter() < deadline:
-            t0 = time.perf_counter()
-            try:
-                caller()
-                ok = True
-            except Exception as err:  # every failure counts; the first few are reported
-                ok = False
-                with lock:
-                    errors.append(f"{type(err).__name__}: {str(err)[:100]}")
-            with lock:
-                if ok:
-                    latencies.append(time.perf_counter() - t0)
+        outcomes.append(_timed_calls(caller, until=deadline))  # list.append is atomic
 
     threads = [threading.Thread(target=work, args=(c,), daemon=True) for c in callers]
     for t in threads:
@@ -121,16 +124,23 @@ def _concurrent(callers, seconds):
     start = time.perf_counter()
     for t in threads:
         t.join()
-    return Sample(np.array(latencies)), errors, time.perf_counter() - start
+    wall = time.perf_counter() - start
+    return (Sample(np.array([d for durations, _ in outcomes for d in durations])),
+            [e for _, errors in outcomes for e in errors], wall)
 
 
-def served(root, results, png, sequential=100, clients=16, seconds=30.0, soak=1000):
-    """Cold start, memory, one client, then `clients` at once; `soak` predictions in total before
-    the second memory reading."""
+def _errors_note(errors):
+    return f"{len(errors)} errors, e.g. " + "; ".join(sorted(set(errors))[:2]) if errors else ""
+
+
+def served(root, results, pngs, sequential=100, clients=16, seconds=30.0, soak=1000):
+    """Cold start, memory, one client, then `clients` at once, each sending its own drawing from
+    `pngs` (the first is the single client's); `soak` predictions in total before the second
+    memory reading."""
     server = Server(root)
     try:
         with tempfile.TemporaryDirectory(prefix="bench-downloads-") as downloads:
-            first = Caller(server.url, png, downloads)
+            first = Caller(server.url, pngs[0], downloads)
             first()
             first_prediction = time.perf_counter() - server.started
             rss_start = server.rss_mb()
@@ -138,20 +148,24 @@ def served(root, results, png, sequential=100, clients=16, seconds=30.0, soak=10
             results.add(SECTION_5, "process start -> first prediction over HTTP", f"{first_prediction:.2f} s",
                         "includes creating the gradio_client Client")
 
-            single = _sequential(first, sequential)
-            results.add(SECTION_4, "1 client, sequential", fmt_ms(single, 50, 95),
-                        "payload: sketchpad dict, composite = handle_file(PNG)")
+            durations, single_errors = _timed_calls(first, count=sequential)
+            single = Sample(np.array(durations))
+            results.add(SECTION_4, "1 client, sequential", f"{fmt_ms(single, 50, 95)} · {len(single_errors)} errors",
+                        _errors_note(single_errors) or "payload: sketchpad dict, composite = handle_file(PNG)")
 
-            callers = [Caller(server.url, png, downloads) for _ in range(clients)]
+            callers = [Caller(server.url, pngs[1 + i % (len(pngs) - 1)], downloads) for i in range(clients)]
             latencies, errors, wall = _concurrent(callers, seconds)
             rate = latencies.n / wall
             results.add(SECTION_4, f"{clients} clients, {seconds:.0f} s",
                         f"{rate:.1f} req/s · {fmt_ms(latencies, 50, 95, 99)} · {len(errors)} errors",
-                        "; ".join(sorted(set(errors))[:3]))
+                        _errors_note(errors))
 
-            made = 1 + first.done + sum(c.done for c in callers)
-            _sequential(first, max(0, soak - made))
-            made = max(made, soak)
+            made = first.done + sum(c.done for c in callers)
+            # Topped up sequentially to `soak`, for at most a minute (the figure names the count reached).
+            _, soak_errors = _timed_calls(first, count=max(0, soak - made), until=time.perf_counter() + 60)
+            made = first.done + sum(c.done for c in callers)
+            if soak_errors:
+                results.notes.append(f"soak: {_errors_note(soak_errors)}")
             rss_end = server.rss_mb()
             results.add(SECTION_5, "server RSS after start (first prediction)", f"{rss_start:.0f} MB")
             results.add(SECTION_5, f"server RSS after {made:,} predictions", f"{rss_end:.0f} MB",

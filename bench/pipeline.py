@@ -42,6 +42,7 @@ def find_handler(root, api_name="predict"):
 
     spec = importlib.util.spec_from_file_location("bench_app_under_test", path)
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # Gradio inspects the source of component classes app.py defines
     sys.path.insert(0, str(root))
     try:
         spec.loader.exec_module(module)
