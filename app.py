@@ -12,7 +12,9 @@ _T0 = time.monotonic()
 
 from lenet import VARIANTS, InvalidDrawing, Recognizer, WeightsError  # noqa: E402
 from lenet import visualize as viz  # noqa: E402
+from lenet import walkthrough as walk  # noqa: E402
 from lenet.recognizer import WEIGHTS  # noqa: E402
+from lenet.preprocess import MAX_BYTES  # noqa: E402
 
 CANVAS = 280            # drawing resolution: small PNGs per stroke, ~10x MNIST's 28 px field
 BRUSH_SIZE = 12         # pen radius in canvas px: about MNIST's stroke width relative to the digit
@@ -70,6 +72,46 @@ def rerun(drawing, upload, variant, source):
     return analyse(upload if source == "upload" else drawing, variant)
 
 
+# ------------------------------------------------------------------ walk-through and side by side (issue 8)
+
+def walkthrough(drawing, upload, variant, source):
+    """Current drawing -> the Walk-through tab: remembered input, totals, a (markdown, image) per
+    row, the kernels, and the explanation panel reset."""
+    rec = RECOGNIZERS[variant]
+    try:
+        p = rec.predict(upload if source == "upload" else drawing)
+    except InvalidDrawing as err:
+        md = {name: walk.row_markdown(r) for name, r in zip(walk.ROWS, walk.layer_rows(rec.model))}
+        return (None, f"**{err}** Draw a digit on the first tab, then come back.",
+                *[md[n] for n in walk.ROWS], *[None] * len(walk.ROWS), None, None, walk.EXPLAIN_PROMPT)
+    x32, total, md, images, kernels = walk.tab_view(rec, p)
+    return (x32, total, *[md[n] for n in walk.ROWS], *[images[n] for n in walk.ROWS], kernels,
+            None, walk.EXPLAIN_PROMPT)
+
+
+def explain_pixel(layer):
+    """Click on a C1 or C3 map (evt.index = [x, y] in image pixels) -> explanation figure and sum."""
+    import gradio as gr
+
+    def handler(x32, variant, evt: gr.SelectData):
+        return walk.click_view(RECOGNIZERS[variant], x32, layer, evt.index)
+    return handler
+
+
+def side_by_side(drawing, upload, source):
+    """Both models on the same drawing: per model (digit, probabilities, C1, C3), then the facts."""
+    out, preds = [], {}
+    for v, rec in RECOGNIZERS.items():
+        try:
+            p = rec.predict(upload if source == "upload" else drawing)
+        except InvalidDrawing as err:
+            return (*[viz.digit_html(None, str(err)), None, None, None] * len(RECOGNIZERS), "")
+        preds[v] = p
+        out += [viz.digit_html(p.digit, None, p.confidence, v), {str(d): float(q) for d, q in enumerate(p.probabilities)},
+                viz.c1_figure(p.feature_maps["C1"], rec.kernels("C1")), viz.c3_figure(p.feature_maps["C3"])]
+    return (*out, walk.comparison_markdown(preds))
+
+
 # ------------------------------------------------------------------ UI
 
 # Gradio 6.31 opens the sketchpad with no tool selected (a drag selects text), and "Clear canvas"
@@ -95,13 +137,46 @@ CSS = """
 #digit .conf { text-align: center; color: #555; font-size: 1.1rem; }
 #note { text-align: center; font-size: 1.1rem; }
 .fig img { image-rendering: pixelated; }
+#wt-explain-html table.wt-sum td { padding: 2px 10px; font-family: monospace; font-size: 1.05rem; }
+.wt-row { border-top: 1px solid #ddd; padding-top: 0.4em; }
+.cmp-digit .big { font-size: 5rem; font-weight: 700; text-align: center; line-height: 1; }
+.cmp-digit .empty { text-align: center; font-size: 1.4rem; }
 """
+
+
+def pass_files_undecoded(pad, upload):
+    """Hand files from API clients to lenet undecoded, so its size limits and friendly
+    messages apply (Gradio would decode any upload first and answer a junk or bomb file with
+    an error). The browser's own canvas goes the usual way. Patched on the instances, since a
+    subclass would need a front end of its own."""
+    from gradio.data_classes import FileData
+
+    def path_of(value):
+        return value.path if isinstance(value, FileData) else value
+
+    decode_pad, decode_upload = pad.preprocess, upload.preprocess
+
+    def pad_preprocess(payload):
+        if payload is None or payload.id is not None:  # the browser canvas, via blob storage
+            return decode_pad(payload)
+        return {"background": None, "layers": [], "composite": path_of(payload.composite)}
+
+    def upload_preprocess(payload):
+        if payload is None or payload.path is None:  # webcam/clipboard data URLs
+            try:
+                return decode_upload(payload)
+            except Exception:
+                return b""  # lenet answers: not a picture we can read
+        return payload.path
+
+    pad.preprocess, upload.preprocess = pad_preprocess, upload_preprocess
 
 
 def build(default_variant, weights_dir):
     import gradio as gr
 
-    with gr.Blocks(title="LeNet-5: draw a digit, watch it think") as demo:
+    with gr.Blocks(title="LeNet-5: draw a digit, watch it think",
+                   delete_cache=(300, 600)) as demo:  # drop cached files older than 10 min, every 5 min
         gr.Markdown("# LeNet-5 · draw a digit, watch it think\n"
                     "Draw one digit (0–9) with the mouse or a finger; the network reads it after every stroke.")
         source = gr.State("pad")
@@ -124,6 +199,7 @@ def build(default_variant, weights_dir):
                                 upload = gr.Image(label="A digit on paper: dark ink on a light background",
                                                   sources=["upload", "webcam", "clipboard"], type="numpy",
                                                   image_mode="RGB", height=320, elem_id="upload")
+                                pass_files_undecoded(pad, upload)
                                 gr.Examples([[os.path.join(EXAMPLES, f)] for f in sorted(os.listdir(EXAMPLES))
                                              if f.endswith(".png")] if os.path.isdir(EXAMPLES) else [],
                                             inputs=[upload], label="Examples drawn by scripts/make_examples.py")
@@ -146,6 +222,10 @@ def build(default_variant, weights_dir):
                 with gr.Accordion("Smaller layers: S2, S4, C5, F6", open=False):
                     small = gr.Image(label="S2 · S4 · C5 · F6", type="pil", format="png", interactive=False,
                                      show_label=False, elem_id="small", elem_classes="fig")
+            with gr.Tab("Walk-through", id="walkthrough") as wt_tab:
+                wt = walkthrough_tab(gr)
+            with gr.Tab("Classic vs modern", id="compare") as cmp_tab:
+                cmp = compare_tab(gr)
             with gr.Tab("About the model", id="about"):
                 about(gr, weights_dir)
 
@@ -158,7 +238,65 @@ def build(default_variant, weights_dir):
         upload.change(lambda: "upload", None, source, queue=False, show_progress="hidden",
                       api_visibility="private")
         variant.change(rerun, [pad, upload, variant, source], outputs, api_visibility="private", **live)
+
+        wt_out = [wt["x32"], wt["total"], *wt["md"], *wt["img"], wt["kernels"], wt["fig"], wt["html"]]
+        for trigger in (wt_tab.select, wt["refresh"].click, variant.change):
+            trigger(walkthrough, [pad, upload, variant, source], wt_out, api_visibility="private",
+                    show_progress="minimal")
+        for layer in walk.CLICKABLE:
+            wt["clickable"][layer].select(explain_pixel(layer), [wt["x32"], variant], [wt["fig"], wt["html"]],
+                                          api_visibility="private", show_progress="minimal")
+        for trigger in (cmp_tab.select, cmp["refresh"].click):
+            trigger(side_by_side, [pad, upload, source], cmp["outputs"], api_visibility="private",
+                    show_progress="minimal")
     return demo
+
+
+def walkthrough_tab(gr):
+    gr.Markdown("## The network, top to bottom\nThe current drawing (from the first tab) through every layer of "
+                "the selected model. All shapes and counts are read from the loaded model. "
+                "**Click any pixel of a C1 or C3 map** to see the sum that gives its value.")
+    wt = {"x32": gr.State(None), "md": [], "img": [], "clickable": {}}
+    with gr.Row():
+        wt["refresh"] = gr.Button("Walk the current drawing through the network", variant="primary",
+                                  elem_id="wt-refresh", scale=0)
+        wt["total"] = gr.Markdown(elem_id="wt-total")
+    for name in walk.ROWS:
+        with gr.Row(equal_height=False, elem_id=f"wt-row-{name}", elem_classes="wt-row"):
+            wt["md"].append(gr.Markdown(elem_id=f"wt-md-{name}", scale=2))
+            img = gr.Image(type="pil", format="png", interactive=False, show_label=False, buttons=[],
+                           elem_id=f"wt-img-{name}", elem_classes="fig", scale=3)
+            wt["img"].append(img)
+            if name in walk.CLICKABLE:
+                wt["clickable"][name] = img
+        if name == "C3":
+            with gr.Group(elem_id="wt-explain-box"):
+                wt["html"] = gr.HTML(walk.EXPLAIN_PROMPT, elem_id="wt-explain-html")
+                wt["fig"] = gr.Image(type="pil", format="png", interactive=False, show_label=False, buttons=[],
+                                     elem_id="wt-explain-fig", elem_classes="fig")
+            with gr.Accordion("Kernels: C1's 6 and C3's 16×6, with the C3 connection table", open=False):
+                wt["kernels"] = gr.Image(type="pil", format="png", interactive=False, show_label=False,
+                                         elem_id="wt-kernels", elem_classes="fig")
+    return wt
+
+
+def compare_tab(gr):
+    gr.Markdown("## Classic vs modern on the same drawing\n" + walk.COMPARISON_NOTE)
+    refresh = gr.Button("Compare on the current drawing", variant="primary", elem_id="cmp-refresh")
+    outputs = []
+    with gr.Row(equal_height=False):
+        for v in RECOGNIZERS:
+            with gr.Column(elem_id=f"cmp-{v}"):
+                gr.Markdown(f"### {v}")
+                outputs += [gr.HTML(viz.digit_html(None, "Draw a digit first."), elem_id=f"cmp-digit-{v}",
+                                    elem_classes="cmp-digit"),
+                            gr.Label(num_top_classes=3, label="Top probabilities", elem_id=f"cmp-probs-{v}"),
+                            gr.Image(type="pil", format="png", interactive=False, show_label=False, buttons=[],
+                                     elem_id=f"cmp-c1-{v}", elem_classes="fig"),
+                            gr.Image(type="pil", format="png", interactive=False, show_label=False, buttons=[],
+                                     elem_id=f"cmp-c3-{v}", elem_classes="fig")]
+    outputs.append(gr.Markdown(elem_id="cmp-facts"))
+    return {"refresh": refresh, "outputs": outputs}
 
 
 def about(gr, weights_dir):
@@ -201,7 +339,8 @@ def main(argv=None):
     print(f"LeNet-5 app: http://{args.host}:{args.port}/  (models loaded, UI built in "
           f"{time.monotonic() - _T0:.1f} s)", flush=True)
     demo.launch(server_name=args.host, server_port=args.port, share=args.share, css=CSS, js=ACTIVATE_BRUSH,
-                footer_links=["api"], show_error=False, quiet=False)
+                footer_links=["api"], show_error=False, quiet=False,
+                max_file_size=MAX_BYTES)  # bigger uploads get HTTP 413 before they are stored
     return 0
 
 
