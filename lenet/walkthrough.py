@@ -361,8 +361,8 @@ def explanation_html(e):
              f"<td>{'(' + terms + ', one per S2 map)' if terms else '(25 products)'}</td></tr>",
              f"<tr><td>+ bias</td><td>=</td><td>{e.bias:+.6f}</td><td></td></tr>",
              f"<tr><td>z</td><td>=</td><td>{e.z:+.6f}</td><td></td></tr>",
-             f'<tr><td>{html.escape(e.activation)}(z)</td><td>=</td>'
-             f'<td><b id="wt-value">{e.value:.6f}</b></td><td>the computed value</td></tr>',
+             f'<tr><td>f(z)</td><td>=</td><td><b id="wt-value">{e.value:.6f}</b></td>'
+             f"<td>the computed value, activation f = {html.escape(e.activation)}</td></tr>",
              f'<tr><td>feature map</td><td>=</td><td><b id="wt-fm">{e.feature_map_value:.6f}</b></td>'
              f"<td>what the network produced at that pixel</td></tr>",
              "</table>",
@@ -396,3 +396,29 @@ COMPARISON_NOTE = ("**What to point at:** the classic tanh maps are two-signed (
                    "the pattern's opposite) and smooth; ReLU clips everything below 0 to exactly 0, so the "
                    "modern maps are sparse — most pixels silent, a few bright. Max-pooling keeps the "
                    "strongest response of each 2×2 block instead of averaging it.")
+
+
+# ------------------------------------------------------------------ what the app's handlers return
+
+
+def tab_view(rec, prediction):
+    """Everything the Walk-through tab shows for one prediction:
+    (input 32x32 to remember for clicks, totals markdown, {row: markdown}, {row: image}, kernels image)."""
+    rows = layer_rows(rec.model)
+    md = {r["layer"]: row_markdown(r) for r in rows}
+    kernels = viz.kernels_figure(rec.kernels("C1"), rec.kernels("C3"), viz.c3_connection_table(rec.model),
+                                 f"{rec.variant}: C1 and C3 kernels")
+    return prediction.input, totals_markdown(rows, rec.variant), md, row_images(rec, prediction), kernels
+
+
+def click_view(rec, x32, layer, index):
+    """A click at image pixel `index` ([x, y]) on the `layer` grid -> (figure or None, html)."""
+    if x32 is None:
+        return None, EXPLAIN_PROMPT
+    w = for_recognizer(rec)
+    shape = w.taps(x32)[layer].shape
+    hit = locate(layer, index, shape) if index is not None else None
+    if hit is None:
+        return None, EXPLAIN_PROMPT
+    e = w.explain(x32, layer, *hit)
+    return explanation_figure(e), explanation_html(e)
