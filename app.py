@@ -14,6 +14,7 @@ from lenet import VARIANTS, InvalidDrawing, Recognizer, WeightsError  # noqa: E4
 from lenet import visualize as viz  # noqa: E402
 from lenet import walkthrough as walk  # noqa: E402
 from lenet.recognizer import WEIGHTS  # noqa: E402
+from lenet.preprocess import MAX_BYTES  # noqa: E402
 
 CANVAS = 280            # drawing resolution: small PNGs per stroke, ~10x MNIST's 28 px field
 BRUSH_SIZE = 12         # pen radius in canvas px: about MNIST's stroke width relative to the digit
@@ -143,10 +144,39 @@ CSS = """
 """
 
 
+def pass_files_undecoded(pad, upload):
+    """Hand files from API clients to lenet undecoded, so its size limits and friendly
+    messages apply (Gradio would decode any upload first and answer a junk or bomb file with
+    an error). The browser's own canvas goes the usual way. Patched on the instances, since a
+    subclass would need a front end of its own."""
+    from gradio.data_classes import FileData
+
+    def path_of(value):
+        return value.path if isinstance(value, FileData) else value
+
+    decode_pad, decode_upload = pad.preprocess, upload.preprocess
+
+    def pad_preprocess(payload):
+        if payload is None or payload.id is not None:  # the browser canvas, via blob storage
+            return decode_pad(payload)
+        return {"background": None, "layers": [], "composite": path_of(payload.composite)}
+
+    def upload_preprocess(payload):
+        if payload is None or payload.path is None:  # webcam/clipboard data URLs
+            try:
+                return decode_upload(payload)
+            except Exception:
+                return b""  # lenet answers: not a picture we can read
+        return payload.path
+
+    pad.preprocess, upload.preprocess = pad_preprocess, upload_preprocess
+
+
 def build(default_variant, weights_dir):
     import gradio as gr
 
-    with gr.Blocks(title="LeNet-5: draw a digit, watch it think") as demo:
+    with gr.Blocks(title="LeNet-5: draw a digit, watch it think",
+                   delete_cache=(300, 600)) as demo:  # drop cached files older than 10 min, every 5 min
         gr.Markdown("# LeNet-5 · draw a digit, watch it think\n"
                     "Draw one digit (0–9) with the mouse or a finger; the network reads it after every stroke.")
         source = gr.State("pad")
@@ -169,6 +199,7 @@ def build(default_variant, weights_dir):
                                 upload = gr.Image(label="A digit on paper: dark ink on a light background",
                                                   sources=["upload", "webcam", "clipboard"], type="numpy",
                                                   image_mode="RGB", height=320, elem_id="upload")
+                                pass_files_undecoded(pad, upload)
                                 gr.Examples([[os.path.join(EXAMPLES, f)] for f in sorted(os.listdir(EXAMPLES))
                                              if f.endswith(".png")] if os.path.isdir(EXAMPLES) else [],
                                             inputs=[upload], label="Examples drawn by scripts/make_examples.py")
@@ -308,7 +339,8 @@ def main(argv=None):
     print(f"LeNet-5 app: http://{args.host}:{args.port}/  (models loaded, UI built in "
           f"{time.monotonic() - _T0:.1f} s)", flush=True)
     demo.launch(server_name=args.host, server_port=args.port, share=args.share, css=CSS, js=ACTIVATE_BRUSH,
-                footer_links=["api"], show_error=False, quiet=False)
+                footer_links=["api"], show_error=False, quiet=False,
+                max_file_size=MAX_BYTES)  # bigger uploads get HTTP 413 before they are stored
     return 0
 
 
