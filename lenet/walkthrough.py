@@ -118,7 +118,7 @@ class Explanation:
 SENTENCES = {
     "input": "The drawing, cropped, scaled to 20×20, centred in 28×28 and padded to 32×32 — the size "
              "LeNet-5 reads. The first layer rescales ink to the paper's range (background −0.1, ink 1.175).",
-    "Conv2D": "Each {maps} filter slides a {kernel} window over {src}; at every position it multiplies the "
+    "Conv2D": "Each of the {maps} filters slides a {kernel} window over {src}; at every position it multiplies the "
               "window by its weights, adds a bias and squashes the sum with {act}. The same weights are "
               "reused at every position — that is why there are so few parameters for so many connections.",
     "SparseConv2D": "Like a convolution, but each of the {maps} maps reads only some S2 maps (the paper's "
