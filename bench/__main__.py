@@ -95,6 +95,10 @@ def main(argv=None):
         results.bars = [b for b in results.bars if "handler" not in b.text]
         pipeline.handler(ROOT, results, draw_digit, args.repeats)
 
+    busy = max(os.getloadavg()[0], float(load_start.split(" / ")[0]) if load_start[0].isdigit() else 0.0)
+    if busy > 0.5 * (os.cpu_count() or 1):
+        results.notes.append(f"the machine was busy (1-min load average up to {busy:.1f} on {os.cpu_count()} cores): "
+                             "timings are pessimistic; re-run on a quiet machine for final figures")
     results.rows.sort(key=lambda r: r.section[:2])  # sections in their numbered order; rows keep theirs
     results.bars.sort(key=lambda b: next((i for i, word in enumerate(BAR_ORDER) if word in b.text), len(BAR_ORDER)))
     context = {"command": "python -m bench " + " ".join(argv if argv is not None else sys.argv[1:]),
