@@ -11,6 +11,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no telemetry / ver
 _T0 = time.monotonic()
 
 from lenet import VARIANTS, InvalidDrawing, Recognizer, WeightsError  # noqa: E402
+from lenet import collect  # noqa: E402
 from lenet import visualize as viz  # noqa: E402
 from lenet import walkthrough as walk  # noqa: E402
 from lenet.recognizer import WEIGHTS  # noqa: E402
@@ -20,6 +21,7 @@ CANVAS = 280            # drawing resolution: small PNGs per stroke, ~10x MNIST'
 BRUSH_SIZE = 12         # pen radius in canvas px: about MNIST's stroke width relative to the digit
 LOW_CONFIDENCE = 0.6    # below this top probability the app says it is not sure
 EXAMPLES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "docs", "examples")
+COLLECTED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "collected")
 
 
 def parse_args(argv=None):
@@ -35,6 +37,10 @@ def parse_args(argv=None):
                    help="also create a PUBLIC gradio.live link (env LENET_SHARE=1)")
     p.add_argument("--weights-dir", default=env("LENET_WEIGHTS_DIR") or str(WEIGHTS),
                    help="folder holding lenet5_<variant>.keras (env LENET_WEIGHTS_DIR; default weights/)")
+    p.add_argument("--collect", action="store_true", default=env("LENET_COLLECT", "").lower() in ("1", "true", "yes"),
+                   help="start with 'collect drawings' on: save each drawing and prediction (env LENET_COLLECT=1)")
+    p.add_argument("--collect-dir", default=env("LENET_COLLECT_DIR") or COLLECTED,
+                   help="folder for collected drawings (env LENET_COLLECT_DIR; default collected/ beside app.py)")
     args = p.parse_args(argv)
     if args.model not in VARIANTS:
         p.error(f"--model must be one of {', '.join(VARIANTS)}")
@@ -44,6 +50,16 @@ def parse_args(argv=None):
 # ------------------------------------------------------------------ handlers (no array maths here)
 
 RECOGNIZERS = {}
+# The presenter's "collect drawings" switch: app-level (one room, one switch), so the predict API is unchanged.
+COLLECT = {"on": False, "dir": COLLECTED}
+
+
+def set_collect(on):
+    COLLECT["on"] = bool(on)
+
+
+def show_collected():
+    return collect.gallery(COLLECT["dir"])
 
 
 def empty_result(message):
@@ -56,7 +72,11 @@ def analyse(image, variant):
     try:
         p = rec.predict(image)
     except InvalidDrawing as err:
+        if COLLECT["on"]:
+            collect.save_drawing(COLLECT["dir"], image, str(err), variant)
         return empty_result(str(err))
+    if COLLECT["on"]:
+        collect.save_drawing(COLLECT["dir"], image, p, variant)
     fm = p.feature_maps
     return (viz.digit_html(p.digit, None, p.confidence, variant),
             viz.confidence_note(p.confidence, LOW_CONFIDENCE),
@@ -217,6 +237,12 @@ def build(default_variant, weights_dir):
                         variant = gr.Radio(list(VARIANTS), value=default_variant, label="Model",
                                            info="classic = the 1998 paper (tanh, trainable subsampling, sparse C3); "
                                                 "modern = ReLU + max-pooling", elem_id="model")
+                        collecting = gr.Checkbox(COLLECT["on"], label="Collect drawings to collected/ (off)",
+                                                 info="saves each drawing and what the model said, on this "
+                                                      "computer, to show the misses later", elem_id="collect")
+                        with gr.Accordion("Show collected", open=False):
+                            show = gr.Button("Show collected drawings (newest first)", elem_id="show-collected")
+                            gallery = gr.Gallery(columns=6, height=300, show_label=False, elem_id="collected")
                     with gr.Column(scale=4, min_width=280):
                         digit = gr.HTML(viz.digit_html(None, "Draw a digit first."), elem_id="digit")
                         note = gr.Markdown("", elem_id="note")
@@ -249,6 +275,9 @@ def build(default_variant, weights_dir):
         upload.change(lambda: "upload", None, source, queue=False, show_progress="hidden",
                       api_visibility="private")
         variant.change(rerun, [pad, upload, variant, source], outputs, api_visibility="private", **live)
+        collecting.change(set_collect, collecting, None, queue=False, api_visibility="private")
+        demo.load(lambda: COLLECT["on"], None, collecting, queue=False, api_visibility="private")  # the room's state
+        show.click(show_collected, None, gallery, api_visibility="private")
 
         wt_out = [wt["x32"], wt["total"], *wt["md"], *wt["img"], wt["kernels"], wt["fig"], wt["html"]]
         for trigger in (wt_tab.select, wt["refresh"].click, variant.change):
@@ -343,6 +372,7 @@ def main(argv=None):
     except WeightsError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    COLLECT.update(on=args.collect, dir=args.collect_dir)
     demo = build(args.model, args.weights_dir)
     demo.queue(max_size=32, default_concurrency_limit=2)
     if args.share:

@@ -1,0 +1,96 @@
+"""Presenter option: keep the drawings a room made, with what the model said, in a local folder.
+One PNG per drawing (server-made name) plus one JSON line each in <folder>/log.jsonl; capped at MAX_FILES."""
+import itertools
+import json
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from .preprocess import to_rgba
+
+MAX_FILES = 2_000   # stop saving after this many PNGs in the folder: the disk stays safe
+LOG = "log.jsonl"
+
+_lock = threading.Lock()
+_counter = itertools.count(1)
+
+
+def _count_pngs(folder):
+    return sum(1 for p in folder.glob("drawing-*.png"))
+
+
+def save_drawing(folder, image, prediction_or_message, variant, limit=MAX_FILES):
+    """Save the original drawing as PNG and append one log line; return the PNG's path, or None
+    when nothing was saved (unsaveable input, cap reached, disk error). Never raises.
+
+    prediction_or_message: a lenet Prediction, or the message shown for an invalid drawing."""
+    try:
+        rgba = to_rgba(image)  # sketchpad dict / array / PIL image / path, with preprocess's size bounds
+    except Exception:
+        return None
+    try:
+        folder = Path(folder)
+        with _lock:
+            folder.mkdir(parents=True, exist_ok=True)
+            if _count_pngs(folder) >= limit:
+                return None
+            stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
+            name = f"drawing-{stamp}-{next(_counter):06d}.png"  # made here, never from user input
+            path = folder / name
+            with open(path, "xb") as f:
+                Image.fromarray(np.ascontiguousarray(rgba), "RGBA").save(f, format="PNG")
+            entry = {"time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "file": name,
+                     "variant": str(variant)}
+            if isinstance(prediction_or_message, str):
+                entry["message"] = prediction_or_message
+            else:
+                probs = np.asarray(prediction_or_message.probabilities, dtype="float64")
+                top = np.argsort(probs)[::-1][:3]
+                entry.update(digit=int(prediction_or_message.digit),
+                             confidence=round(float(probs[prediction_or_message.digit]), 4),
+                             top3=[[int(d), round(float(probs[d]), 4)] for d in top])
+            with open(folder / LOG, "a", encoding="utf-8") as f:
+                f.write(json.dumps(entry) + "\n")
+            return path
+    except Exception:  # collecting must never break a prediction
+        return None
+
+
+def recent(folder, n=24):
+    """The last n logged drawings that still exist: [(png path, caption)], newest first."""
+    folder = Path(folder)
+    try:
+        lines = (folder / LOG).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return []
+    out = []
+    for line in reversed(lines):
+        try:
+            e = json.loads(line)
+            path = folder / Path(e["file"]).name
+        except (ValueError, KeyError, TypeError):
+            continue
+        if not path.is_file():
+            continue
+        caption = (f"{e['digit']} ({e['confidence']:.0%}, {e.get('variant', '')})" if "digit" in e
+                   else f"invalid: {e.get('message', '')}")
+        out.append((str(path), caption))
+        if len(out) >= n:
+            break
+    return out
+
+
+def gallery(folder, n=24):
+    """recent() as loaded (PIL image, caption) pairs: Gradio then serves copies from its own cache,
+    so the collect folder never has to be opened to the web."""
+    out = []
+    for path, caption in recent(folder, n):
+        try:
+            with Image.open(path) as im:
+                out.append((im.copy(), caption))
+        except Exception:
+            continue
+    return out
