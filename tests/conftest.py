@@ -62,12 +62,16 @@ def start_app(*args, timeout=90):
     raise RuntimeError(f"app did not answer at {url} within {timeout} s")
 
 
-@pytest.fixture(scope="session")
-def app_url():
-    proc, url = start_app()
-    yield url
+def stop_app(proc):
     proc.terminate()
     try:
         proc.wait(10)
     except subprocess.TimeoutExpired:
         proc.kill()
+
+
+@pytest.fixture(scope="session")
+def app_url():
+    proc, url = start_app()
+    yield url
+    stop_app(proc)

@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from lenet.preprocess import MAX_BYTES, MAX_PIXELS, MAX_SIDE, InvalidDrawing, to_rgba
+from lenet.preprocess import MAX_BYTES, MAX_SIDE, InvalidDrawing, to_rgba
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 ANY = "any digit or a message"
@@ -404,7 +404,6 @@ def test_http_upload_size_limit(app_url):
 def test_http_flood_is_bounded(app_url, tmp_path):
     """A burst of more simultaneous requests than the queue holds: the server stays up, each
     request is answered or turned away ("queue full"), and a normal request then works."""
-    import concurrent.futures
     from gradio_client import Client, handle_file
     found = re.search(r"\.queue\([^)]*max_size\s*=\s*(\d+)", APP.read_text())
     assert found, "app.py must bound its queue: demo.queue(max_size=...)"

@@ -5,14 +5,14 @@ Needs /usr/bin/chromium (apt-get install -y chromium) and `pip install playwrigh
 download: the system Chromium is used). Skipped only when those are absent, never when CI=true.
 """
 import math
+import re
 import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, start_app
+from conftest import ROOT, start_app, stop_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -38,8 +38,9 @@ def _require_browser():
         pytest.skip(reason)
 
 
-@pytest.fixture(scope="module")
-def page():
+def open_app(screenshot_name):
+    """The app on a free port in headless Chromium: yields the page, keeps a full-page
+    screenshot of the end state in .pytest_cache/ for debugging."""
     _require_browser()
     from playwright.sync_api import expect, sync_playwright
     expect.set_options(timeout=TIMEOUT)
@@ -53,14 +54,15 @@ def page():
             try:
                 yield page
             finally:
-                page.screenshot(path=str(ROOT / ".pytest_cache" / "browser_last.png"), full_page=True)
+                page.screenshot(path=str(ROOT / ".pytest_cache" / screenshot_name), full_page=True)
                 browser.close()
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_app(proc)
+
+
+@pytest.fixture(scope="module")
+def page():
+    yield from open_app("browser_last.png")
 
 
 # Strokes per digit, in units of the drawing area's half-width (-1..1, y down).
@@ -91,6 +93,10 @@ def clear(page):
     page.get_by_role("button", name="Clear canvas").click()
     expect(page.locator("#digit")).to_contain_text("Draw a digit")
     expect(page.locator("#digit .big")).to_have_count(0)
+    # Clear drops the sketchpad's tool; the app re-selects the brush, and a person (like this
+    # test) can draw again only once it has.
+    expect(page.locator("#pad")).not_to_contain_text("select the draw tool")
+    expect(page.locator('#pad button[aria-label="Brush"]')).to_have_class(re.compile("highlight"))
 
 
 def shown_digit(page, digit, model):

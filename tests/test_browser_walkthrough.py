@@ -7,39 +7,18 @@ Reuses tests/test_browser.py's helpers; skipped only when Chromium/Playwright ar
 never skipped under CI=true (it fails instead).
 """
 import re
-import subprocess
 
 import pytest
 
-from conftest import ROOT, start_app
-from test_browser import ARGS, CHROMIUM, TIMEOUT, _require_browser, draw, shown_digit
+from conftest import ROOT
+from test_browser import draw, open_app, shown_digit
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
 def page():
-    _require_browser()
-    from playwright.sync_api import expect, sync_playwright
-    expect.set_options(timeout=TIMEOUT)
-    proc, url = start_app("--model", "modern")
-    try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.set_default_timeout(TIMEOUT)
-            page.goto(url)
-            try:
-                yield page
-            finally:
-                page.screenshot(path=str(ROOT / ".pytest_cache" / "browser_walkthrough_last.png"), full_page=True)
-                browser.close()
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    yield from open_app("browser_walkthrough_last.png")
 
 
 @pytest.fixture(scope="module")

@@ -1,14 +1,13 @@
 """The presenter's "collect drawings" switch: lenet.collect and its wiring in app.analyse."""
 import json
 import re
-import subprocess
 
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
 import app
-from conftest import start_app
+from conftest import start_app, stop_app
 from lenet import collect
 
 NAME = re.compile(r"^drawing-\d{8}-\d{6}-\d{6}\.png$")
@@ -114,11 +113,7 @@ def test_collect_flag_saves_through_the_predict_api(tmp_path):
         value = {"background": None, "layers": [], "composite": handle_file(str(src))}
         html = Client(url, verbose=False).predict(value, "modern", api_name="/predict")[0]
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_app(proc)
     assert 'data-digit="7"' in html
     (entry,) = log(folder)
     assert entry["digit"] == 7 and NAME.match(entry["file"]) and (folder / entry["file"]).is_file()

@@ -4,15 +4,14 @@ alone, no server errors, server RSS grows < 50 MB, Gradio's cache stays bounded.
 import os
 import random
 import re
-import subprocess
 import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, start_app
-from test_bad_input import (BLANK_SKETCHPAD, ONE, SIDE, draw, gradient_seven, noise, png, predict_http,
+from conftest import ROOT, start_app, stop_app
+from test_bad_input import (ONE, SIDE, draw, gradient_seven, noise, png, predict_http,
                             red_on_yellow, truncated_png)
 
 CLIENTS = 16
@@ -119,11 +118,7 @@ def test_soak(tmp_path, monkeypatch):
         assert cache1[1] < CACHE_BOUND, report
         assert proc.poll() is None, "the server died"
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_app(proc)
 
 
 def test_app_cleans_gradio_cache():
