@@ -10,12 +10,10 @@ import time
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no telemetry / version check, before gradio loads
 _T0 = time.monotonic()
 
-from lenet import VARIANTS, InvalidDrawing, Recognizer, WeightsError  # noqa: E402
+from lenet import MAX_BYTES, VARIANTS, WEIGHTS, InvalidDrawing, Recognizer, WeightsError  # noqa: E402
 from lenet import collect  # noqa: E402
 from lenet import visualize as viz  # noqa: E402
 from lenet import walkthrough as walk  # noqa: E402
-from lenet.recognizer import WEIGHTS  # noqa: E402
-from lenet.preprocess import MAX_BYTES  # noqa: E402
 
 CANVAS = 280            # drawing resolution: small PNGs per stroke, ~10x MNIST's 28 px field
 BRUSH_SIZE = 12         # pen radius in canvas px: about MNIST's stroke width relative to the digit

@@ -4,7 +4,8 @@ import os
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up chatter off the console
 
 from .model import LAYERS, VARIANTS
-from .preprocess import InvalidDrawing, preprocess
-from .recognizer import Prediction, Recognizer, WeightsError
+from .preprocess import MAX_BYTES, InvalidDrawing, preprocess
+from .recognizer import WEIGHTS, Prediction, Recognizer, WeightsError
 
-__all__ = ["LAYERS", "VARIANTS", "InvalidDrawing", "Prediction", "Recognizer", "WeightsError", "preprocess"]
+__all__ = ["LAYERS", "VARIANTS", "MAX_BYTES", "WEIGHTS", "InvalidDrawing", "Prediction", "Recognizer",
+           "WeightsError", "preprocess"]
