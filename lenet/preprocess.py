@@ -50,8 +50,8 @@ def to_rgba(image):
     Bounds (what a stranger's upload can cost): files over MAX_BYTES are refused unread;
     pictures over MAX_PIXELS are refused from their header, before any pixel is decoded;
     JPEGs decode at a reduced scale; everything is shrunk to at most MAX_SIDE px on the
-    longer side before any float copy is made, so the float work is at most
-    MAX_SIDE x MAX_SIDE x 4 x 4 bytes = 16 MB per request. The largest transient is the
+    longer side first, so the pipeline then works on at most
+    MAX_SIDE x MAX_SIDE x 4 bytes = 4 MB of RGBA per request. The largest transient is the
     decoded picture itself: at most MAX_PIXELS x 4 bytes (200 MB) for a 50-megapixel
     RGBA PNG, and a few MB for a canvas drawing.
     """
