@@ -79,10 +79,10 @@ def analyse(image, variant):
     return (viz.digit_html(p.digit, None, p.confidence, variant),
             viz.confidence_note(p.confidence, LOW_CONFIDENCE),
             {str(d): float(v) for d, v in enumerate(p.probabilities)},
-            viz.stages_figure(p.stages),
-            viz.c1_figure(fm["C1"], rec.kernels("C1")),
-            viz.c3_figure(fm["C3"]),
-            viz.small_layers_figure(fm))
+            viz.stages_html(p.stages),
+            viz.c1_html(fm["C1"], rec.kernels("C1")),
+            viz.c3_html(fm["C3"]),
+            viz.small_layers_html(fm))
 
 
 def rerun(drawing, upload, variant, source):
@@ -126,7 +126,7 @@ def side_by_side(drawing, upload, source):
             return (*[viz.digit_html(None, str(err)), None, None, None] * len(RECOGNIZERS), "")
         preds[v] = p
         out += [viz.digit_html(p.digit, None, p.confidence, v), {str(d): float(q) for d, q in enumerate(p.probabilities)},
-                viz.c1_figure(p.feature_maps["C1"], rec.kernels("C1")), viz.c3_figure(p.feature_maps["C3"])]
+                viz.c1_html(p.feature_maps["C1"], rec.kernels("C1")), viz.c3_html(p.feature_maps["C3"])]
     return (*out, walk.comparison_markdown(preds))
 
 
@@ -246,17 +246,14 @@ def build(default_variant, weights_dir):
                         note = gr.Markdown("", elem_id="note")
                         label = gr.Label(num_top_classes=10, label="Class probabilities", elem_id="probs")
                 gr.Markdown("### What the network sees")
-                stages = gr.Image(label="Pipeline: crop → 20×20 → centred 28×28 → 32×32 input", type="pil",
-                                  format="png", interactive=False, show_label=False, elem_id="stages", elem_classes="fig")
+                # Per-stroke figures are HTML with the maps inline at their own resolution (lenet.visualize).
+                stages = gr.HTML(elem_id="stages")
                 gr.Markdown(viz.LEGEND_MD)
                 with gr.Row():
-                    c1 = gr.Image(label="C1 feature maps beside their kernels", type="pil", format="png",
-                                  interactive=False, show_label=False, elem_id="c1", elem_classes="fig", scale=5)
-                    c3 = gr.Image(label="C3 feature maps", type="pil", format="png", interactive=False,
-                                  show_label=False, elem_id="c3", elem_classes="fig", scale=3)
+                    c1 = gr.HTML(elem_id="c1", scale=5)
+                    c3 = gr.HTML(elem_id="c3", scale=3)
                 with gr.Accordion("Smaller layers: S2, S4, C5, F6", open=False):
-                    small = gr.Image(label="S2 · S4 · C5 · F6", type="pil", format="png", interactive=False,
-                                     show_label=False, elem_id="small", elem_classes="fig")
+                    small = gr.HTML(elem_id="small")
             with gr.Tab("Walk-through", id="walkthrough") as wt_tab:
                 wt = walkthrough_tab(gr)
             with gr.Tab("Classic vs modern", id="compare") as cmp_tab:
@@ -329,10 +326,7 @@ def compare_tab(gr):
                 outputs += [gr.HTML(viz.digit_html(None, "Draw a digit first."), elem_id=f"cmp-digit-{v}",
                                     elem_classes="cmp-digit"),
                             gr.Label(num_top_classes=3, label="Top probabilities", elem_id=f"cmp-probs-{v}"),
-                            gr.Image(type="pil", format="png", interactive=False, show_label=False, buttons=[],
-                                     elem_id=f"cmp-c1-{v}", elem_classes="fig"),
-                            gr.Image(type="pil", format="png", interactive=False, show_label=False, buttons=[],
-                                     elem_id=f"cmp-c3-{v}", elem_classes="fig")]
+                            gr.HTML(elem_id=f"cmp-c1-{v}"), gr.HTML(elem_id=f"cmp-c3-{v}")]
     outputs.append(gr.Markdown(elem_id="cmp-facts"))
     return {"refresh": refresh, "outputs": outputs}
 
@@ -377,7 +371,7 @@ def main(argv=None):
         print("WARNING: --share makes a PUBLIC gradio.live link: anyone with it can use this app.", flush=True)
     print(f"LeNet-5 app: http://{args.host}:{args.port}/  (models loaded, UI built in "
           f"{time.monotonic() - _T0:.1f} s)", flush=True)
-    demo.launch(server_name=args.host, server_port=args.port, share=args.share, css=CSS, js=ACTIVATE_BRUSH,
+    demo.launch(server_name=args.host, server_port=args.port, share=args.share, css=CSS + viz.FIGURE_CSS, js=ACTIVATE_BRUSH,
                 footer_links=["api"], show_error=False, quiet=False,
                 max_file_size=MAX_BYTES)  # bigger uploads get HTTP 413 before they are stored
     return 0

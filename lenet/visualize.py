@@ -1,8 +1,12 @@
-"""Pictures and tables for the app: feature maps through one colour map, pipeline stages
-upscaled with nearest-neighbour, and the LeNet-5 layer table computed from a loaded model.
+"""Pictures and tables for the app: feature maps through one colour map (as HTML holding each
+map at its own resolution), the pipeline's stages, the kernels, and the LeNet-5 layer table
+computed from a loaded model.
 
 Everything here is plain numpy + Pillow; the app only wires these into Gradio.
 """
+import base64
+import html
+import io
 import json
 from functools import lru_cache
 from pathlib import Path
@@ -117,110 +121,82 @@ def _canvas(width, height):
     return im, _Draw(im)
 
 
-# ------------------------------------------------------------------ figures
+# ------------------------------------------------------------------ figures drawn once (kernels)
 
-def colorbar(vmin, vmax, width=300, height=14, label=None):
-    """Horizontal legend strip for the colour map with its value range."""
-    ramp = np.tile(np.linspace(0, 1, width)[None, :], (height, 1))
-    bar = _framed(colorize(ramp, 0, 1))
-    f = font(13)
-    lo_t, hi_t = f"{vmin:.2f} silent", f"strong {vmax:.2f}"
-    title = label or "colour map"
-    th = _text_size("Ag", f)[1] + 4
-    im, d = _canvas(bar.width, bar.height + th)
-    im.paste(bar, (0, th))
-    d.text((0, 0), lo_t, font=f, fill=MUTED)
-    d.text((bar.width - _text_size(hi_t, f)[0], 0), hi_t, font=f, fill=MUTED)
-    d.text(((bar.width - _text_size(title, f)[0]) // 2, 0), title, font=f, fill=TEXT)
-    return im
-
-
-def _stack(title, body, vmin=None, vmax=None, bar_label=None):
-    """Title above, figure, colour bar below (when a range is given)."""
+def _stack(title, body):
+    """Title above a figure."""
     f = font(18)
     tw, th = _text_size(title, f)
-    parts = [body]
-    if vmin is not None:
-        parts.append(colorbar(vmin, vmax, width=min(360, max(200, body.width - 2)), label=bar_label))
-    width = max([tw] + [p.width for p in parts]) + 2 * GAP
-    height = th + 3 * GAP + sum(p.height + GAP for p in parts)
-    im, d = _canvas(width, height)
+    width = max(tw, body.width) + 2 * GAP
+    im, d = _canvas(width, th + 4 * GAP + body.height)
     d.text((GAP, GAP), title, font=f, fill=TEXT)
-    y = th + 3 * GAP
-    for p in parts:
-        im.paste(p, ((width - p.width) // 2, y))
-        y += p.height + GAP
+    im.paste(body, ((width - body.width) // 2, th + 3 * GAP))
     return im
 
+
+# ------------------------------------------------------------------ per-stroke figures, as HTML
+#
+# What the app redraws after every stroke is HTML: each map travels at its own resolution as a
+# tiny inline PNG (a 28x28 C1 map is under 1 KB) that the browser enlarges with square pixels
+# (CSS image-rendering: pixelated); titles, captions and colour bars are text. So a stroke writes
+# nothing to Gradio's file cache and costs no extra downloads, and encoding is ~50 µs a map
+# instead of ~20 ms a full-size figure.
 
 STAGE_TITLES = {"cropped": "cropped to the ink", "box": "fit into 20×20", "centred": "centred by mass 28×28",
                 "input": "network input 32×32"}
+_RAMP = ", ".join(f"rgb({r:.0f},{g:.0f},{b:.0f})" for r, g, b in _ANCHORS)
+
+FIGURE_CSS = """
+.lf { overflow-x: auto; margin-bottom: 0.6em; }
+.lf .lf-title { font-weight: 600; font-size: 1.05rem; margin: 0.2em 0 0.5em; }
+.lf .lf-grid { display: grid; gap: 8px 14px; justify-content: start; }
+.lf .lf-grid > * { min-width: 0; }
+.lf figure { margin: 0; display: flex; flex-direction: column; align-items: center; }
+.lf figcaption, .lf .lf-muted { opacity: 0.7; font-size: 0.8rem; white-space: nowrap; }
+.lf img { image-rendering: pixelated; border: 1px solid #969696; display: block; margin: 0;
+          max-width: 100%; height: auto; }  /* narrow columns shrink the pictures, aspect kept */
+.lf .lf-pair { display: flex; align-items: center; gap: 6px; min-width: 0; }
+.lf .lf-pair img.lf-kernel { width: 33%; }
+.lf .lf-bar { display: flex; align-items: center; gap: 8px; margin-top: 0.5em; font-size: 0.8rem; white-space: nowrap; }
+.lf .lf-ramp { flex: 0 1 220px; min-width: 40px; height: 12px; border: 1px solid #969696; }
+.lf .lf-row { display: flex; align-items: center; gap: 10px; flex-wrap: wrap; }
+.lf .lf-arrow { font-size: 1.6rem; opacity: 0.6; }
+"""
 
 
-# ------------------------------------------------------------------ fast per-stroke rendering
-#
-# The figures the app redraws after every stroke (stages, C1, C3, S2/S4/C5/F6) keep their layout
-# from one stroke to the next: titles, captions, frames, colour-bar ramps and the C1 kernels are
-# drawn once into a cached template (per shape), and a stroke only copies the template, writes the
-# colour-mapped maps into it with numpy (LUT + nearest-neighbour repeat) and pastes the two
-# numbers of each colour bar from cached glyphs. Text rendering was ~45 % of the old handler.
-
-@lru_cache(maxsize=512)
-def _text_rgb(text, size, fill):
-    """`text` drawn once at (0, 0) on the background: (h, w, 3) uint8, read-only."""
-    f = font(size)
-    t = _plain(text, f)
-    asc, desc = f.getmetrics()
-    w = max(1, int(np.ceil(f.getlength(t))) + 2)
-    im = Image.new("RGB", (w, asc + desc + 2), BACKGROUND)
-    ImageDraw.Draw(im).text((0, 0), t, font=f, fill=fill)
-    a = np.asarray(im)
-    a.setflags(write=False)
-    return a
+def png_uri(pixels):
+    """(h, w) grey, (h, w, 3) RGB or (h, w, 4) RGBA uint8 -> a data: URI holding it as a PNG."""
+    buf = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(pixels)).save(buf, "PNG", compress_level=1)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-@lru_cache(maxsize=256)
-def _advance(ch, size):
-    f = font(size)
-    return max(1, int(round(f.getlength(_plain(ch, f)))))
+def _img(pixels, scale, alt, css_class="lf-map"):
+    """An inline picture shown `scale` times its size (any positive float)."""
+    h, w = np.shape(pixels)[:2]
+    return (f'<img class="{css_class}" src="{png_uri(pixels)}" width="{round(w * scale)}" '
+            f'height="{round(h * scale)}" alt="{html.escape(alt)}">')
 
 
-def _dynamic_text(text, size, fill):
-    """Numbers that change every stroke: glued from cached glyphs (no kerning in digits anyway)."""
-    widths = [_advance(ch, size) for ch in text]
-    h = _text_rgb(text[:1] or " ", size, fill).shape[0]
-    out = np.empty((h, sum(widths) + 2, 3), "uint8")
-    out[:] = BACKGROUND
-    x = 0
-    for ch, w in zip(text, widths):
-        g = _text_rgb(ch, size, fill)
-        gw = min(g.shape[1], out.shape[1] - x)
-        np.minimum(out[:, x:x + gw], g[:, :gw], out=out[:, x:x + gw])   # glyphs overlap only in blank margins
-        x += w
-    return out
+def _bar(lo, hi, label="activation"):
+    return (f'<div class="lf-bar"><span class="lf-muted">{label}:</span><span>{lo:.2f} silent</span>'
+            f'<span class="lf-ramp" style="background: linear-gradient(to right, {_RAMP})"></span>'
+            f'<span>strong {hi:.2f}</span></div>')
 
 
-def _put(arr, y, x, rgb, text=False):
-    """Paste an (h, w, 3) array into arr at (y, x), clipped to arr. Text (dark on the white
-    background) is blended with min(), so its blank margins leave what is underneath alone."""
-    h = max(0, min(rgb.shape[0], arr.shape[0] - y))
-    w = max(0, min(rgb.shape[1], arr.shape[1] - x))
-    if h and w and y >= 0 and x >= 0:
-        if text:
-            np.minimum(arr[y:y + h, x:x + w], rgb[:h, :w], out=arr[y:y + h, x:x + w])
-        else:
-            arr[y:y + h, x:x + w] = rgb[:h, :w]
+def _figure(title, body, lo=None, hi=None, elem_class=""):
+    bar = _bar(lo, hi) if lo is not None else ""
+    return f'<div class="lf {elem_class}"><div class="lf-title">{html.escape(title)}</div>{body}{bar}</div>'
 
 
-@lru_cache(maxsize=256)
-def _advance_text(text, size):
-    f = font(size)
-    return int(round(f.getlength(_plain(text, f))))
+def _grid(cells, cols):
+    return f'<div class="lf-grid" style="grid-template-columns: repeat({cols}, minmax(0, max-content))">{"".join(cells)}</div>'
 
 
-def _put_text(d_or_arr, xy, text, size, fill):
-    x, y = xy
-    _put(d_or_arr, int(y), int(x), _text_rgb(text, size, fill), text=True)
+def _map_cells(maps, scale, captions, lo, hi):
+    rgb = LUT[_lut_index(maps, lo, hi)]                     # (h, w, n, 3)
+    return [f'<figure><figcaption>{cap}</figcaption>{_img(rgb[:, :, k], scale, cap)}</figure>'
+            for k, cap in enumerate(captions)]
 
 
 def _range(a, vmin=None, vmax=None):
@@ -236,286 +212,76 @@ def _lut_index(a, lo, hi):
     return np.rint(idx).astype("uint8")
 
 
-def _tile(rgb, s):
-    """(h, w, 3) -> (h*s, w*s, 3) nearest-neighbour, via one broadcast copy."""
-    h, w, c = rgb.shape
-    return np.broadcast_to(rgb[:, None, :, None, :], (h, s, w, s, c)).reshape(h * s, w * s, c)
+def maps_html(maps, cols, scale, title, captions=None, vmin=None, vmax=None):
+    """(h, w, n) feature maps -> a titled grid of colour-mapped maps sharing one range and bar."""
+    maps = np.asarray(maps)
+    n = maps.shape[-1]
+    lo, hi = _range(maps, vmin, vmax)
+    cells = _map_cells(maps, scale, captions or [f"#{k + 1}" for k in range(n)], lo, hi)
+    return _figure(title, _grid(cells, cols), lo, hi)
 
 
-def _put_tile(out, y, x, rgb, s):
-    """Write _tile(rgb, s) into out at (y, x) in one copy, through a (h, s, w, s, c) view of out."""
-    h, w = rgb.shape[:2]
-    view = out[y:y + h * s, x:x + w * s]
-    view.reshape(h, s, w, s, -1)[...] = rgb.reshape(h, 1, w, 1, -1)
+@lru_cache(maxsize=16)
+def _kernel_imgs(kbytes, kshape, scale):
+    """The C1 kernels as <img> tags: drawn once per model, since they do not change per stroke."""
+    k = np.frombuffer(kbytes, dtype="float64").reshape(kshape)            # (5, 5, n)
+    lim = float(np.abs(k).max()) or 1.0
+    return tuple(_img(diverging(k[:, :, j], lim), scale, f"kernel {j + 1}", "lf-kernel") for j in range(k.shape[-1]))
 
 
-def _frame(arr, y, x, h, w):
-    """The 1 px grey frame _framed() draws around an h x w picture whose top-left is (y, x)."""
-    c = _FRAME[:arr.shape[-1]] if arr.ndim == 3 else _FRAME[0]
-    arr[y - 1, x - 1:x + w + 1] = c
-    arr[y + h, x - 1:x + w + 1] = c
-    arr[y:y + h, x - 1] = c
-    arr[y:y + h, x + w] = c
-
-
-_FRAME = np.array([150, 150, 150], "uint8")
-
-
-class _Layout:
-    """A cached template: `base` (H, W, 3) uint8 plus where the changing parts go."""
-
-    def __init__(self, base):
-        self.base = base
-        self.tiles = []      # (y, x) of each tile's inner top-left
-        self.bars = []       # (y, x, width) of each colour bar's number row
-
-    def render(self):
-        return self.base.copy()
-
-
-_BAR_H = 14
-
-
-def _bar_size(width):
-    th = _text_size("Ag", font(13))[1] + 4
-    return width + 2, _BAR_H + 2 + th
-
-
-def _draw_bar(arr, y, x, width, label):
-    """Static colour bar: title and ramp. Numbers go in with _bar_numbers."""
-    th = _text_size("Ag", font(13))[1] + 4
-    ramp = LUT[np.linspace(0, 255, width).round().astype("int64")]
-    _frame(arr, y + th + 1, x + 1, _BAR_H, width)
-    arr[y + th + 1:y + th + 1 + _BAR_H, x + 1:x + 1 + width] = ramp[None]
-    title = label or "colour map"
-    _put_text(arr, (x + (width + 2 - _text_size(title, font(13))[0]) // 2, y), title, 13, TEXT)
-
-
-def _bar_numbers(arr, y, x, width, lo, hi):
-    left = _dynamic_text(f"{lo:.2f}", 13, MUTED)
-    space = _advance(" ", 13)
-    _put(arr, y, x, left, text=True)
-    _put(arr, y, x + left.shape[1] - 2 + space, _text_rgb("silent", 13, MUTED), text=True)
-    right = _dynamic_text(f"{hi:.2f}", 13, MUTED)
-    rx = x + width + 2 - (right.shape[1] - 2)
-    _put(arr, y, rx, right, text=True)
-    _put(arr, y, rx - space - _advance_text("strong", 13), _text_rgb("strong", 13, MUTED), text=True)
-
-
-def _stacked(title, body_w, body_h, bar):
-    """Geometry of _stack(): (canvas array, body (y, x), bar (y, x, width) or None)."""
-    f = font(18)
-    tw, th = _text_size(title, f)
-    parts = [(body_w, body_h)]
-    bar_w = min(360, max(200, body_w - 2)) if bar else None
-    if bar:
-        parts.append(_bar_size(bar_w))
-    width = max([tw] + [p[0] for p in parts]) + 2 * GAP
-    height = th + 3 * GAP + sum(p[1] + GAP for p in parts)
-    arr = np.empty((height, width, 3), "uint8")
-    arr[:] = BACKGROUND
-    _put_text(arr, (GAP, GAP), title, 18, TEXT)
-    y = th + 3 * GAP
-    body = (y, (width - body_w) // 2)
-    y += body_h + GAP
-    bar_at = None
-    if bar:
-        bar_at = (y, (width - parts[1][0]) // 2, bar_w)
-        _draw_bar(arr, bar_at[0], bar_at[1], bar_w, "activation")
-    return arr, body, bar_at
-
-
-@lru_cache(maxsize=64)
-def _grid_layout(h, w, n, cols, scale, title, captions):
-    f = font(13)
-    cap_h = _text_size("Ag", f)[1] + 4
-    tile_w, tile_h = w * scale + 2, h * scale + 2 + cap_h
-    rows = -(-n // cols)
-    bw, bh = cols * tile_w + (cols - 1) * GAP, rows * tile_h + (rows - 1) * GAP
-    arr, (by, bx), bar = _stacked(title, bw, bh, True)
-    lay = _Layout(arr)
-    for k in range(n):
-        x, y = bx + (k % cols) * (tile_w + GAP), by + (k // cols) * (tile_h + GAP)
-        cap = captions[k] if captions else f"#{k + 1}"
-        _put_text(arr, (x + (tile_w - _text_size(cap, f)[0]) // 2, y), cap, 13, MUTED)
-        _frame(arr, y + cap_h + 1, x + 1, h * scale, w * scale)
-        lay.tiles.append((y + cap_h + 1, x + 1))
-    lay.bars.append(bar)
-    arr.setflags(write=False)
-    return lay
-
-
-def _render_grid(lay, maps, scale, vmin=None, vmax=None, arr=None, oy=0, ox=0):
+def c1_html(maps, kernels, scale=5):
+    """C1: each of the 6 maps (28x28) beside the 5x5 kernel that made it."""
     maps = np.asarray(maps)
     h, w, n = maps.shape
-    lo, hi = _range(maps, vmin, vmax)
-    rgb = LUT[_lut_index(maps, lo, hi)]                     # (h, w, n, 3)
-    out = lay.render() if arr is None else arr
-    for k, (y, x) in enumerate(lay.tiles):
-        _put_tile(out, oy + y, ox + x, rgb[:, :, k], scale)
-    by, bx, bw = lay.bars[0]
-    _bar_numbers(out, oy + by, ox + bx, bw, lo, hi)
-    return out
-
-
-def maps_grid(maps, cols, scale, title, captions=None, vmin=None, vmax=None):
-    """(h, w, n) feature maps -> one image: a grid of colour-mapped maps sharing one range."""
-    h, w, n = np.shape(maps)
-    lay = _grid_layout(h, w, n, cols, scale, title, tuple(captions) if captions else None)
-    return Image.fromarray(_render_grid(lay, maps, scale, vmin, vmax))
-
-
-@lru_cache(maxsize=16)
-def _c1_layout(h, w, scale, kshape, kbytes):
-    k = np.frombuffer(kbytes, dtype="float64").reshape(kshape)            # (5, 5, n)
-    n = k.shape[-1]
-    klim = float(np.abs(k).max()) or 1.0
-    kscale = max(1, (h * scale) // (2 * k.shape[0]))
-    f = font(13)
-    cap_h = _text_size("Ag", f)[1] + 4
-    kw, kh = k.shape[1] * kscale + 2, k.shape[0] * kscale + 2
-    pair_w = kw + GAP + w * scale + 2
-    tile_h = h * scale + 2 + cap_h
-    cols = 3
-    rows = -(-n // cols)
-    bw, bh = cols * pair_w + (cols - 1) * 3 * GAP, rows * tile_h + (rows - 1) * GAP
-    arr, (by, bx), bar = _stacked(f"C1 · 6 filters 5×5 → 6@{h}×{w}", bw, bh, True)
-    lay = _Layout(arr)
-    for j in range(n):
-        x, y = bx + (j % cols) * (pair_w + 3 * GAP), by + (j // cols) * (tile_h + GAP)
-        _put_text(arr, (x, y), f"filter {j + 1}: kernel → map", 13, MUTED)
-        ky = y + cap_h + (h * scale - kh) // 2
-        _frame(arr, ky + 1, x + 1, kh - 2, kw - 2)
-        arr[ky + 1:ky + kh - 1, x + 1:x + kw - 1] = upscale(diverging(k[:, :, j], klim), kscale)
-        _frame(arr, y + cap_h + 1, x + kw + GAP + 1, h * scale, w * scale)
-        lay.tiles.append((y + cap_h + 1, x + kw + GAP + 1))
-    lay.bars.append(bar)
-    arr.setflags(write=False)
-    return lay
-
-
-def c1_figure(maps, kernels, bias=None, scale=5):
-    """C1: each of the 6 maps (28x28) beside the 5x5 kernel that made it (kernels drawn once per model)."""
     k = np.ascontiguousarray(np.asarray(kernels, dtype="float64")[:, :, 0, :])
-    h, w, _ = np.shape(maps)
-    lay = _c1_layout(h, w, scale, k.shape, k.tobytes())
-    return Image.fromarray(_render_grid(lay, maps, scale))
+    kimgs = _kernel_imgs(k.tobytes(), k.shape, max(1, (h * scale) // (2 * k.shape[0])))
+    lo, hi = _range(maps)
+    rgb = LUT[_lut_index(maps, lo, hi)]
+    cells = [f'<figure><figcaption>filter {j + 1}: kernel → map</figcaption><div class="lf-pair">{kimgs[j]}'
+             f'{_img(rgb[:, :, j], scale, f"C1 map {j + 1}")}</div></figure>' for j in range(n)]
+    return _figure(f"C1 · 6 filters 5×5 → 6@{h}×{w}", _grid(cells, 2), lo, hi, "lf-c1")
 
 
-def c3_figure(maps, scale=8):
+def c3_html(maps, scale=8):
     h, w, n = np.shape(maps)
-    return maps_grid(maps, cols=4, scale=scale, title=f"C3 · 16 filters 5×5 → 16@{h}×{w}")
+    return maps_html(maps, cols=4, scale=scale, title=f"C3 · 16 filters 5×5 → 16@{h}×{w}")
 
 
-@lru_cache(maxsize=32)
-def _strip_layout(n, cols, scale, title):
-    rows = -(-n // cols)
-    arr, (by, bx), bar = _stacked(title, cols * scale + 2, rows * scale + 2, True)
-    lay = _Layout(arr)
-    _frame(arr, by + 1, bx + 1, rows * scale, cols * scale)
-    lay.tiles.append((by + 1, bx + 1))
-    lay.bars.append(bar)
-    arr.setflags(write=False)
-    return lay
+def strip_html(values, cols, scale, title):
+    """1-D activations (C5, F6) -> a compact colour strip, `cols` cells per row (blank cells see-through)."""
+    v = np.asarray(values, dtype="float32").reshape(-1)
+    rows = -(-v.size // cols)
+    lo, hi = _range(v)
+    rgba = np.zeros((rows * cols, 4), "uint8")
+    rgba[:v.size, :3] = LUT[_lut_index(v, lo, hi)]
+    rgba[:v.size, 3] = 255
+    return _figure(title, _img(rgba.reshape(rows, cols, 4), scale, title), lo, hi)
 
 
-def _render_strip(lay, values, cols, scale, vmin=None, vmax=None, arr=None, oy=0, ox=0):
-    v = np.asarray(values).reshape(-1)
-    n = v.size
-    rows = -(-n // cols)
-    lo, hi = _range(v, vmin, vmax)
-    rgb = np.empty((rows * cols, 3), "uint8")
-    rgb[:n] = LUT[_lut_index(v, lo, hi)]
-    rgb[n:] = BACKGROUND
-    out = lay.render() if arr is None else arr
-    y, x = lay.tiles[0]
-    _put_tile(out, oy + y, ox + x, rgb.reshape(rows, cols, 3), scale)
-    by, bx, bw = lay.bars[0]
-    _bar_numbers(out, oy + by, ox + bx, bw, lo, hi)
-    return out
-
-
-def strip(values, cols, scale, title, vmin=None, vmax=None):
-    """1-D activations (C5, F6) -> compact colour strip, `cols` cells per row."""
-    lay = _strip_layout(int(np.size(values)), cols, scale, title)
-    return Image.fromarray(_render_strip(lay, values, cols, scale, vmin, vmax))
-
-
-@lru_cache(maxsize=16)
-def _small_layout(s2_shape, s4_shape, n5, n6):
-    parts = [
-        ("grid", 6, 6, _grid_layout(*s2_shape, 6, 6, f"S2 · 2×2 subsampling of C1 → 6@{s2_shape[0]}×{s2_shape[1]}", None)),
-        ("grid", 8, 10, _grid_layout(*s4_shape, 8, 10, f"S4 · 2×2 subsampling of C3 → 16@{s4_shape[0]}×{s4_shape[1]}", None)),
-        ("strip", 30, 14, _strip_layout(n5, 30, 14, f"C5 · 120 filters 5×5 over S4 → {n5} units")),
-        ("strip", 42, 14, _strip_layout(n6, 42, 14, f"F6 · fully connected → {n6} units")),
-    ]
-    width = max(p[3].base.shape[1] for p in parts)
-    height = sum(p[3].base.shape[0] for p in parts) + GAP * (len(parts) - 1)
-    arr = np.empty((height, width, 3), "uint8")
-    arr[:] = BACKGROUND
-    placed, y = [], 0
-    for kind, cols, scale, lay in parts:
-        _put(arr, y, 0, lay.base)
-        placed.append((kind, cols, scale, lay, y))
-        y += lay.base.shape[0] + GAP
-    arr.setflags(write=False)
-    return arr, placed
-
-
-def small_layers_figure(feature_maps):
-    """S2, S4 maps and C5/F6 strips, stacked vertically."""
+def small_layers_html(feature_maps):
+    """S2 and S4 maps, C5 and F6 strips, one under the other."""
     s2, s4 = np.asarray(feature_maps["S2"]), np.asarray(feature_maps["S4"])
-    c5, f6 = feature_maps["C5"], feature_maps["F6"]
-    base, placed = _small_layout(s2.shape, s4.shape, int(np.size(c5)), int(np.size(f6)))
-    out = base.copy()
-    for (kind, cols, scale, lay, y), values in zip(placed, (s2, s4, c5, f6)):
-        if kind == "grid":
-            _render_grid(lay, values, scale, arr=out, oy=y)
-        else:
-            _render_strip(lay, values, cols, scale, arr=out, oy=y)
-    return Image.fromarray(out)
+    c5, f6 = np.asarray(feature_maps["C5"]), np.asarray(feature_maps["F6"])
+    return "".join([
+        maps_html(s2, 6, 6, f"S2 · 2×2 subsampling of C1 → 6@{s2.shape[0]}×{s2.shape[1]}"),
+        maps_html(s4, 8, 10, f"S4 · 2×2 subsampling of C3 → 16@{s4.shape[0]}×{s4.shape[1]}"),
+        strip_html(c5, 30, 14, f"C5 · 120 filters 5×5 over S4 → {c5.size} units"),
+        strip_html(f6, 42, 14, f"F6 · fully connected → {f6.size} units"),
+    ])
 
 
-_ARROW_W = 30
-
-
-def stages_figure(stages, height=160):
-    """Pipeline stages side by side, each scaled up with nearest-neighbour to about `height` px.
-    All grey: drawn in one channel, converted to RGB at the end."""
+def stages_html(stages, height=150):
+    """The pipeline's stages side by side, black ink on white, each shown about `height` px tall."""
     names = [n for n in ("cropped", "box", "centred", "input") if n in stages] or list(stages)
-    f = font(14)
-    cap_h = _text_size("Ag", f)[1] + 6
-    tiles = []
+    parts = []
     for name in names:
         a = np.asarray(stages[name], dtype="float32")
-        g = (255 - np.rint(np.clip(a, 0, 1) * 255)).astype("uint8")    # ink map -> black on white
-        factor = height // max(a.shape)
-        if factor < 2:
-            sc = height / max(a.shape)
-            size = (max(1, round(a.shape[1] * sc)), max(1, round(a.shape[0] * sc)))
-            g = np.asarray(Image.fromarray(g).resize(size, Image.NEAREST))
-        else:
-            g = _tile(g[..., None], factor)[..., 0]
-        label = STAGE_TITLES.get(name, name)
-        tiles.append((g, label, f"{a.shape[1]}×{a.shape[0]} px"))
-    col_w = [max(t.shape[1] + 2, _text_size(l, f)[0]) for t, l, _ in tiles]
-    width = sum(col_w) + _ARROW_W * (len(tiles) - 1) + 2 * GAP
-    tall = max(t.shape[0] + 2 for t, _, _ in tiles)
-    arr = np.full((tall + 2 * cap_h + 2 * GAP, width), BACKGROUND[0], "uint8")
-    x = GAP
-    for i, ((g, label, size), cw) in enumerate(zip(tiles, col_w)):
-        _put(arr, GAP, x + (cw - _text_size(label, f)[0]) // 2, _text_rgb(label, 14, TEXT)[..., 0], text=True)
-        th, tw = g.shape[0] + 2, g.shape[1] + 2
-        ty, tx = GAP + cap_h + (tall - th) // 2, x + (cw - tw) // 2
-        _frame(arr, ty + 1, tx + 1, g.shape[0], g.shape[1])
-        arr[ty + 1:ty + 1 + g.shape[0], tx + 1:tx + 1 + g.shape[1]] = g
-        sz = _dynamic_text(size, 14, MUTED)[..., 0]
-        _put(arr, GAP + cap_h + tall + 2, x + (cw - sz.shape[1] + 2) // 2, sz, text=True)
-        x += cw
-        if i < len(tiles) - 1:
-            _put(arr, GAP + cap_h + tall // 2 - 8, x + 6, _text_rgb("→", 20, MUTED)[..., 0], text=True)
-            x += _ARROW_W
-    return Image.fromarray(arr, "L").convert("RGB")
+        grey = (255 - np.rint(np.clip(a, 0, 1) * 255)).astype("uint8")    # ink map -> black on white
+        title = STAGE_TITLES.get(name, name)
+        parts.append(f'<figure><figcaption>{title}</figcaption>{_img(grey, height / max(a.shape), title)}'
+                     f'<figcaption>{a.shape[1]}×{a.shape[0]} px</figcaption></figure>')
+    body = '<div class="lf-row">' + '<span class="lf-arrow">→</span>'.join(parts) + "</div>"
+    return _figure("Pipeline: crop → 20×20 → centred 28×28 → 32×32 input", body, elem_class="lf-stages")
 
 
 # ------------------------------------------------------------------ architecture table

@@ -1,5 +1,8 @@
 """The app: lenet.visualize unit tests, and the running app called through gradio_client."""
+import base64
+import io
 import os
+import re
 import subprocess
 import sys
 
@@ -38,19 +41,39 @@ def test_diverging_kernel_colours():
     assert rgb[0, 0, 2] > rgb[0, 0, 0] and rgb[0, 2, 0] > rgb[0, 2, 2]   # blue negative, red positive
 
 
-def test_figures_have_sensible_sizes():
+def inline_images(page):
+    """The pictures a figure's HTML carries: [(alt, displayed (w, h), decoded PIL image)]."""
+    found = re.findall(r'<img class="[^"]*" src="data:image/png;base64,([^"]+)" width="(\d+)" height="(\d+)" '
+                       r'alt="([^"]*)">', page or "")
+    return [(alt, (int(w), int(h)), Image.open(io.BytesIO(base64.b64decode(data))))
+            for data, w, h, alt in found]
+
+
+def test_figures_carry_every_map_at_its_own_resolution():
     rng = np.random.default_rng(0)
     maps = {"C1": rng.random((28, 28, 6)), "S2": rng.random((14, 14, 6)), "C3": rng.normal(size=(10, 10, 16)),
             "S4": rng.random((5, 5, 16)), "C5": rng.random(120), "F6": rng.normal(size=84)}
-    c1 = viz.c1_figure(maps["C1"], rng.normal(size=(5, 5, 1, 6)))
-    c3 = viz.c3_figure(maps["C3"])
-    small = viz.small_layers_figure(maps)
-    stages = viz.stages_figure({"cropped": rng.random((90, 40)), "box": rng.random((20, 20)),
-                                "centred": rng.random((28, 28)), "input": rng.random((32, 32))})
-    for im in (c1, c3, small, stages):
-        assert im.mode == "RGB" and 200 < im.width < 1600 and 100 < im.height < 2000
-    assert c1.width > 3 * 28 * 5      # three maps per row at 5x
-    assert c3.width >= 4 * 10 * 8     # four maps per row at 8x
+    c1 = inline_images(viz.c1_html(maps["C1"], rng.normal(size=(5, 5, 1, 6))))
+    c3 = inline_images(viz.c3_html(maps["C3"]))
+    small = inline_images(viz.small_layers_html(maps))
+    stages = inline_images(viz.stages_html({"cropped": rng.random((90, 40)), "box": rng.random((20, 20)),
+                                            "centred": rng.random((28, 28)), "input": rng.random((32, 32))}))
+    assert [im.size for alt, _, im in c1 if alt.startswith("C1 map")] == [(28, 28)] * 6
+    assert [im.size for alt, _, im in c1 if alt.startswith("kernel")] == [(5, 5)] * 6
+    assert [im.size for _, _, im in c3] == [(10, 10)] * 16
+    assert [im.size for _, _, im in small] == [(14, 14)] * 6 + [(5, 5)] * 16 + [(30, 4), (42, 2)]
+    assert [im.size for _, _, im in stages] == [(40, 90), (20, 20), (28, 28), (32, 32)]
+    for alt, shown, im in c1 + c3 + small + stages:   # enlarged for the eye (maps at least 4x), aspect kept
+        assert shown[0] >= (1 if (alt, shown, im) in stages else 4) * im.width, alt
+        assert abs(shown[0] / shown[1] - im.width / im.height) < 0.05, alt
+    # the pixels are the maps through the colour map, on the figure's shared range
+    c3_maps = maps["C3"]
+    lo, hi = c3_maps.min(), c3_maps.max()
+    for k, (_, _, im) in enumerate(c3):
+        expected = viz.LUT[np.rint((c3_maps[:, :, k] - lo) / (hi - lo) * 255).astype(int)]
+        assert np.abs(np.asarray(im.convert("RGB")).astype(int) - expected).max() <= 3
+    # C5's strip: 120 values in 4 rows of 30; no cell left over, F6's 84 leave none in 2 rows of 42
+    assert np.asarray(small[-2][2]).shape == (4, 30, 4) and np.asarray(small[-2][2])[..., 3].min() == 255
 
 
 def _counts(model):
@@ -128,8 +151,8 @@ def test_predict_through_gradio_client(client, tmp_path, digit, variant):
     confidences = {c["label"]: c["confidence"] for c in label["confidences"]}
     assert set(confidences) == {str(d) for d in range(10)}
     assert abs(sum(confidences.values()) - 1) < 1e-4
-    for image in (stages, c1, c3, small):
-        assert image and os.path.isfile(image) and Image.open(image).width > 200
+    assert len(inline_images(stages)) == 4 and len(inline_images(c1)) == 12
+    assert len(inline_images(c3)) == 16 and len(inline_images(small)) == 6 + 16 + 2
 
 
 def test_empty_canvas_says_draw_a_digit(client):

@@ -103,9 +103,13 @@ def shown_digit(page, digit, model):
     from playwright.sync_api import expect
     big = page.locator(f'#digit .big[data-model="{model}"]')
     expect(big).to_have_text(str(digit))
-    expect(page.locator("#c1 img")).to_be_visible()
-    expect(page.locator("#c3 img")).to_be_visible()
-    expect(page.locator("#stages img")).to_be_visible()
+    expect(page.locator("#c1 img.lf-map")).to_have_count(6)
+    expect(page.locator("#c3 img.lf-map")).to_have_count(16)
+    expect(page.locator("#stages img")).to_have_count(4)
+    expect(page.locator("#c3 img.lf-map").first).to_be_visible()
+    # the inline maps decode in the browser at their own size and are shown enlarged
+    page.wait_for_function("""() => [...document.querySelectorAll('#c1 img.lf-map')].every(
+        e => e.complete && e.naturalWidth === 28 && e.getBoundingClientRect().width >= 4 * 28)""")
 
 
 def test_brush_is_active_on_load_and_empty_result(page):
@@ -127,12 +131,12 @@ def test_draw_three_digits_clear_and_switch_model(page):
     shown_digit(page, 0, "modern")
     # the smaller layers behind the accordion
     page.get_by_text("Smaller layers: S2, S4, C5, F6").click()
-    expect(page.locator("#small img")).to_be_visible()
+    expect(page.locator("#small img").first).to_be_visible()
     page.get_by_text("Smaller layers: S2, S4, C5, F6").click()
     # switching the model re-runs the same drawing
     page.locator("#model").get_by_text("classic", exact=True).click()
     shown_digit(page, 0, "classic")
-    page.locator("#c3 img").scroll_into_view_if_needed()
+    page.locator("#c3 img").first.scroll_into_view_if_needed()
     page.evaluate("window.scrollTo(0, 0)")
     out = ROOT / "docs" / "screenshot.png"
     out.parent.mkdir(exist_ok=True)

@@ -108,8 +108,8 @@ def test_classic_vs_modern_side_by_side(page):
     page.get_by_role("tab", name="Classic vs modern").click()
     for v in ("classic", "modern"):
         expect(page.locator(f'#cmp-digit-{v} .big[data-model="{v}"]')).to_have_text("1")
-        expect(page.locator(f"#cmp-c1-{v} img")).to_be_visible()
-        expect(page.locator(f"#cmp-c3-{v} img")).to_be_visible()
+        expect(page.locator(f"#cmp-c1-{v} img.lf-map")).to_have_count(6)
+        expect(page.locator(f"#cmp-c3-{v} img.lf-map")).to_have_count(16)
     expect(page.locator("#cmp-facts")).to_contain_text("C1 exactly zero")
     page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(ROOT / "docs" / "side_by_side.png"), full_page=True)
