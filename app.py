@@ -8,6 +8,11 @@ import sys
 import time
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no telemetry / version check, before gradio loads
+# Gradio's queue keeps a record of the last 10,000 events for a monitoring dashboard this app does not
+# open, and rebuilds a pandas summary of all of them after every event: under a room's load that was
+# ~8 % of the server's CPU, growing with every stroke. Keep 200 records, summarised never.
+os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "200")
+os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", str(2**62))
 _T0 = time.monotonic()
 
 from lenet import MAX_BYTES, VARIANTS, WEIGHTS, InvalidDrawing, Recognizer, WeightsError  # noqa: E402

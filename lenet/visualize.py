@@ -6,8 +6,9 @@ Everything here is plain numpy + Pillow; the app only wires these into Gradio.
 """
 import base64
 import html
-import io
 import json
+import struct
+import zlib
 from functools import lru_cache
 from pathlib import Path
 
@@ -164,11 +165,27 @@ FIGURE_CSS = """
 """
 
 
+def _chunk(kind, data):
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def png_bytes(pixels):
+    """(h, w) grey, (h, w, 3) RGB or (h, w, 4) RGBA uint8 -> PNG file bytes. Written directly
+    (filter 0 on every row, zlib level 1): 4x faster than Pillow's encoder on a 28x28 map, whose
+    cost is per-call overhead, and a stroke encodes ~50 of them."""
+    a = np.asarray(pixels, dtype="uint8")
+    h, w = a.shape[:2]
+    channels = 1 if a.ndim == 2 else a.shape[2]
+    rows = np.zeros((h, 1 + w * channels), "uint8")              # a 0 byte (no filter) before each row
+    rows[:, 1:] = a.reshape(h, -1)
+    colour_type = {1: 0, 3: 2, 4: 6}[channels]                   # grey, RGB, RGBA
+    return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, colour_type, 0, 0, 0))
+            + _chunk(b"IDAT", zlib.compress(rows.tobytes(), 1)) + _chunk(b"IEND", b""))
+
+
 def png_uri(pixels):
-    """(h, w) grey, (h, w, 3) RGB or (h, w, 4) RGBA uint8 -> a data: URI holding it as a PNG."""
-    buf = io.BytesIO()
-    Image.fromarray(np.ascontiguousarray(pixels)).save(buf, "PNG", compress_level=1)
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+    """Pixels (see png_bytes) -> a data: URI holding them as a PNG."""
+    return "data:image/png;base64," + base64.b64encode(png_bytes(pixels)).decode("ascii")
 
 
 def _img(pixels, scale, alt, css_class="lf-map"):
