@@ -371,7 +371,9 @@ def main(argv=None):
         return 2
     COLLECT.update(on=args.collect, dir=args.collect_dir)
     demo = build(args.model, args.weights_dir)
-    demo.queue(max_size=32, default_concurrency_limit=2)
+    # status_update_rate: queue positions every 2 s, not to every waiting client after every job (the
+    # per-stroke events hide progress anyway; "auto" sent 16 messages per job with 16 clients waiting).
+    demo.queue(max_size=32, default_concurrency_limit=2, status_update_rate=2)
     if args.share:
         print("WARNING: --share makes a PUBLIC gradio.live link: anyone with it can use this app.", flush=True)
     print(f"LeNet-5 app: http://{args.host}:{args.port}/  (models loaded, UI built in "

@@ -8,6 +8,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+from pathlib import Path
 
 import numpy as np
 
@@ -25,20 +26,21 @@ def _free_port():
 
 
 class Server:
-    """`python app.py` on a free loopback port (as tests/conftest.py start_app does), timed from
-    Popen; its output goes to a file so a full pipe can never stall it."""
+    """`python app.py` (or `python -m module`) on a free loopback port, as tests/conftest.py start_app
+    does, timed from Popen; its output goes to a file so a full pipe can never stall it."""
 
-    def __init__(self, root, timeout=120):
+    def __init__(self, root, timeout=120, module=None):
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         self.log = tempfile.NamedTemporaryFile("w+", prefix="bench-app-", suffix=".log")
-        # A private file cache: Gradio names cached outputs by content hash, so app instances sharing
+        # A private file cache: Gradio names cached files by content hash, so app instances sharing
         # /tmp/gradio delete or rewrite each other's files (identical images, delete_cache on exit).
         self.cache = tempfile.TemporaryDirectory(prefix="bench-gradio-")
         env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONUNBUFFERED": "1",
                "GRADIO_TEMP_DIR": self.cache.name}
         self.started = time.perf_counter()
-        self.proc = subprocess.Popen([sys.executable, str(root / "app.py"), "--host", "127.0.0.1",
+        program = ["-m", module] if module else [str(root / "app.py")]
+        self.proc = subprocess.Popen([sys.executable, *program, "--host", "127.0.0.1",
                                       "--port", str(self.port)], cwd=root, env=env,
                                      stdout=self.log, stderr=subprocess.STDOUT)
         self.first_response = self._wait(timeout) - self.started
@@ -78,17 +80,57 @@ class Server:
 
 
 class Caller:
-    """One gradio_client Client sending the sketchpad payload; counts successes."""
+    """One gradio_client Client sending the sketchpad payload; counts successes.
 
-    def __init__(self, url, png, downloads):
+    ssl_verify=False by default: these are plain-HTTP loopback calls, where no certificate is
+    ever checked, but with verification on httpx builds a CA-bundle SSL context for every request
+    gradio_client makes (upload, join: ~25 ms of client CPU each here), which would be timed as if
+    it were the server's."""
+
+    def __init__(self, url, png, downloads, ssl_verify=False):
         from gradio_client import Client, handle_file
-        self.client = Client(url, verbose=False, download_files=downloads)
+        self.client = Client(url, verbose=False, download_files=downloads, ssl_verify=ssl_verify)
         self.payload = {"background": None, "layers": [], "composite": handle_file(str(png))}
         self.done = 0
 
     def __call__(self):
         self.client.predict(self.payload, api_name="/predict")
         self.done += 1
+
+
+class PlainCaller:
+    """The same request over Gradio's documented HTTP API with one kept-alive httpx connection,
+    reading the result from the event stream as soon as it arrives, as the page's own JS client
+    does. gradio_client instead polls its message queue every 50 ms (time.sleep(0.05) in
+    gradio_client.utils.stream_sse_v1plus), so no call through it returns in under ~50 ms."""
+
+    def __init__(self, url, png):
+        import httpx
+        self.url = url.rstrip("/") + "/gradio_api"
+        self.http = httpx.Client(timeout=60)
+        self.png = Path(png).read_bytes()
+        self.done = 0
+
+    def __call__(self):
+        up = self.http.post(f"{self.url}/upload", files=[("files", ("drawing.png", self.png, "image/png"))])
+        up.raise_for_status()
+        composite = {"path": up.json()[0], "meta": {"_type": "gradio.FileData"}}
+        data = [{"background": None, "layers": [], "composite": composite}, "modern"]
+        event = self.http.post(f"{self.url}/call/predict", json={"data": data})
+        event.raise_for_status()
+        with self.http.stream("GET", f"{self.url}/call/predict/{event.json()['event_id']}") as stream:
+            kind = None
+            for line in stream.iter_lines():
+                if line.startswith("event:"):
+                    kind = line[6:].strip()
+                elif line.startswith("data:") and kind in ("complete", "error"):
+                    if kind == "error" or "data-digit=" not in line:
+                        raise RuntimeError(f"no digit in the answer: {line[:100]}")
+                    break
+        self.done += 1
+
+    def close(self):
+        self.http.close()
 
 
 def _timed_calls(caller, count=None, until=None):
@@ -136,7 +178,7 @@ def _errors_note(errors):
 def served(root, results, pngs, sequential=100, clients=16, seconds=30.0, soak=1000):
     """Cold start, memory, one client, then `clients` at once, each sending its own drawing from
     `pngs` (the first is the single client's); `soak` predictions in total before the second
-    memory reading."""
+    memory reading. Then the same load on bench/ceiling_app.py, a Gradio app that does nothing."""
     server = Server(root)
     try:
         with tempfile.TemporaryDirectory(prefix="bench-downloads-") as downloads:
@@ -150,13 +192,27 @@ def served(root, results, pngs, sequential=100, clients=16, seconds=30.0, soak=1
 
             durations, single_errors = _timed_calls(first, count=sequential)
             single = Sample(np.array(durations))
-            results.add(SECTION_4, "1 client, sequential", f"{fmt_ms(single, 50, 95)} · {len(single_errors)} errors",
-                        _errors_note(single_errors) or "payload: sketchpad dict, composite = handle_file(PNG)")
+            results.add(SECTION_4, "1 client, sequential (gradio_client, ssl_verify=False)",
+                        f"{fmt_ms(single, 50, 95)} · {len(single_errors)} errors",
+                        _errors_note(single_errors) or "payload: sketchpad dict, composite = handle_file(PNG); "
+                        "of which ~50 ms is gradio_client's polling interval")
+            defaults, _ = _timed_calls(Caller(server.url, pngs[0], downloads, ssl_verify=True), count=30)
+            results.add(SECTION_4, "1 client, sequential (gradio_client defaults)",
+                        fmt_ms(Sample(np.array(defaults)), 50, 95),
+                        "ssl_verify=True: + an SSL context per request on the client side")
+            plain = PlainCaller(server.url, pngs[0])
+            plain_durations, plain_errors = _timed_calls(plain, count=sequential)
+            plain.close()
+            plain_single = Sample(np.array(plain_durations))
+            results.add(SECTION_4, "1 client, sequential (plain HTTP, as the page's JS client)",
+                        f"{fmt_ms(plain_single, 50, 95)} · {len(plain_errors)} errors",
+                        _errors_note(plain_errors) or "upload + /call/predict + event stream, one kept-alive "
+                        "connection: what a person drawing waits for")
 
             callers = [Caller(server.url, pngs[1 + i % (len(pngs) - 1)], downloads) for i in range(clients)]
             latencies, errors, wall = _concurrent(callers, seconds)
             rate = latencies.n / wall
-            results.add(SECTION_4, f"{clients} clients, {seconds:.0f} s",
+            results.add(SECTION_4, f"{clients} clients, {seconds:.0f} s (gradio_client)",
                         f"{rate:.1f} req/s · {fmt_ms(latencies, 50, 95, 99)} · {len(errors)} errors",
                         _errors_note(errors))
 
@@ -172,6 +228,10 @@ def served(root, results, pngs, sequential=100, clients=16, seconds=30.0, soak=1
                         f"growth {rss_end - rss_start:+.0f} MB")
     finally:
         server.stop()
+    ceiling_rate = _ceiling(root, results, pngs, clients, min(seconds, 10.0))
+    if ceiling_rate:
+        results.add(SECTION_4, f"{clients} clients: this app / the empty Gradio app", f"{rate / ceiling_rate:.2f}x",
+                    "the share of Gradio's own ceiling on this machine that the app reaches")
 
     results.bars += [
         Bar("HTTP single-client p50 <= 60 ms", single.ms(50), 60.0, unit=" ms"),
@@ -181,6 +241,26 @@ def served(root, results, pngs, sequential=100, clients=16, seconds=30.0, soak=1
         Bar("cold start (process start -> first HTTP response) <= 10 s", server.first_response, 10.0, unit=" s"),
         Bar(f"memory growth over {made:,} predictions <= 50 MB", rss_end - rss_start, 50.0, unit=" MB"),
     ]
+
+
+def _ceiling(root, results, pngs, clients, seconds):
+    """The same concurrent load on bench/ceiling_app.py (same signature, no work); returns req/s."""
+    try:
+        server = Server(root, module="bench.ceiling_app")
+    except RuntimeError as err:
+        results.notes.append(f"ceiling app did not start: {str(err)[:150]}")
+        return None
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-downloads-") as downloads:
+            callers = [Caller(server.url, pngs[1 + i % (len(pngs) - 1)], downloads) for i in range(clients)]
+            latencies, errors, wall = _concurrent(callers, seconds)
+    finally:
+        server.stop()
+    rate = latencies.n / wall
+    results.add(SECTION_4, f"{clients} clients, {seconds:.0f} s, on an empty Gradio app (bench/ceiling_app.py)",
+                f"{rate:.1f} req/s · {fmt_ms(latencies, 50, 95, 99)} · {len(errors)} errors",
+                "same /predict signature, no decoding, a constant answer: Gradio's own cost per request")
+    return rate
 
 
 def skipped(results, why):

@@ -17,6 +17,7 @@ from test_bad_input import (ONE, SIDE, draw, gradient_seven, noise, png, predict
 CLIENTS = 16
 SECONDS = float(os.environ.get("LENET_SOAK_SECONDS", 120))
 RSS_GROWTH = 50 * 2**20
+SAMPLE = 5.0   # seconds between memory readings
 CACHE_BOUND = 200 * 2**20
 
 
@@ -94,35 +95,35 @@ def test_soak(tmp_path, monkeypatch):
                         failures.append((path, f"junk read as {digit}"))
 
         threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(CLIENTS)]
-        peak = rss0
-        # Growth is judged from a baseline taken once the 16 clients have run for a quarter of
-        # the soak: the allocator's per-thread arenas and Gradio's per-session state fill up in
-        # the first seconds of concurrency (a one-off step, seen as ~+40 MB), a leak keeps going.
-        warm_at, rss_warm = deadline - 0.75 * SECONDS, None
+        # The server's memory, sampled every SAMPLE seconds while the clients run: a leak shows as a
+        # rising line, a one-off step (allocator arenas and sessions filling once 16 threads run) does not.
+        samples, started = [(0.0, rss0)], time.monotonic()
         for t in threads:
             t.start()
         while any(t.is_alive() for t in threads):
-            threads[0].join(timeout=2)  # sample the server's memory while the clients run
+            next_sample = started + len(samples) * SAMPLE
             for t in threads:
-                if t.is_alive():
-                    t.join(timeout=0.5)
+                t.join(timeout=max(0.0, next_sample - time.monotonic()))
+                if time.monotonic() >= next_sample:
                     break
-            peak = max(peak, server.memory_info().rss)
-            if rss_warm is None and time.monotonic() >= warm_at:
-                rss_warm = server.memory_info().rss
-        rss1 = server.memory_info().rss
-        rss_warm = rss_warm or rss0
+            samples.append((time.monotonic() - started, server.memory_info().rss))
+        rss1 = samples[-1][1]
+        peak = max(rss for _, rss in samples)
+        half = [rss for t, rss in samples if t >= SECONDS / 2]
+        second_half_growth = (half[-1] - half[0]) if len(half) > 1 else 0
         cache1 = folder_size(cache)
+        series = " ".join(f"{t:.0f}s:{rss / 2**20:.0f}" for t, rss in samples[::max(1, len(samples) // 12)])
         report = (f"{CLIENTS} clients, {SECONDS:.0f} s: {counts['valid']} valid + {counts['invalid']} invalid "
                   f"requests ({sum(counts.values()) / SECONDS:.1f}/s); RSS {rss0 / 2**20:.0f} -> "
-                  f"{rss_warm / 2**20:.0f} (after warm-up under load) -> {rss1 / 2**20:.0f} MB "
-                  f"(peak {peak / 2**20:.0f}); cache {cache0[0]} files {cache0[1] / 2**20:.1f} MB -> "
-                  f"{cache1[0]} files {cache1[1] / 2**20:.1f} MB")
+                  f"{rss1 / 2**20:.0f} MB (peak {peak / 2**20:.0f}; second half {second_half_growth / 2**20:+.0f} MB); "
+                  f"cache {cache0[0]} files {cache0[1] / 2**20:.1f} MB -> {cache1[0]} files "
+                  f"{cache1[1] / 2**20:.1f} MB\nRSS MB over time: {series}")
         print(report)
         (tmp_path / "soak.txt").write_text(report + "\n")
         assert not failures, failures[:5]
         assert counts["valid"] > 0 and counts["invalid"] > 0
-        assert rss1 - rss_warm < RSS_GROWTH, report
+        assert rss1 - rss0 < RSS_GROWTH, report       # from the single-client warm-up to the end
+        assert second_half_growth < RSS_GROWTH / 2, report  # and no steady climb
         assert cache1[1] < CACHE_BOUND, report
         assert proc.poll() is None, "the server died"
     finally:
