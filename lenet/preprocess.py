@@ -229,11 +229,10 @@ def ink_map(rgba):
     image = Image.fromarray(rgba, "RGBA")
     if max(image.size) >= 2 * REDUCED:  # the digit ends up 20 px: a 2-3x box average loses nothing
         image = _reduce(rgba, max(image.size) // REDUCED)
-    if image.mode == "RGBA":
-        image = _flatten(image)
-    rgb = image.convert("RGB")
-    pixels = np.asarray(rgb)
-    border = np.concatenate([pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1]]).astype(np.int16)
+    rgb = _flatten(image).convert("RGB") if image.mode == "RGBA" else image
+    w, h = rgb.size   # the border, from four thin crops: copying the whole picture costs page faults
+    border = np.concatenate([np.asarray(rgb.crop(box)).reshape(-1, 3) for box in
+                             ((0, 0, w, 1), (0, h - 1, w, h), (0, 0, 1, h), (w - 1, 0, w, h))]).astype(np.int16)
     background = _percentile(border, 50).astype(np.int16)
     if np.ptp(background) <= 8:  # a grey background (the usual case): brightness distance is enough
         lut = np.abs(np.arange(256) - int(background.mean()))
