@@ -157,7 +157,7 @@ FIGURE_CSS = """
 .lf img { image-rendering: pixelated; border: 1px solid #969696; display: block; margin: 0;
           max-width: 100%; height: auto; }  /* narrow columns shrink the pictures, aspect kept */
 .lf .lf-pair { display: flex; align-items: center; gap: 6px; min-width: 0; }
-.lf .lf-pair img.lf-kernel { width: 33%; }
+.lf .lf-pair img { flex: 0 1 auto; min-width: 0; }
 .lf .lf-bar { display: flex; align-items: center; gap: 8px; margin-top: 0.5em; font-size: 0.8rem; white-space: nowrap; }
 .lf .lf-ramp { flex: 0 1 220px; min-width: 40px; height: 12px; border: 1px solid #969696; }
 .lf .lf-row { display: flex; align-items: center; gap: 10px; flex-wrap: wrap; }
