@@ -144,3 +144,31 @@ def test_draw_three_digits_clear_and_switch_model(page):
     page.locator("#model").get_by_text("modern", exact=True).click()
     shown_digit(page, 0, "modern")
     clear(page)
+
+
+def test_presenter_switches_large_text_and_dark_theme(page):
+    """The projector helpers: "Large text" zooms the page 1.3x (browser-side), and the dark-theme
+    link reloads the page dark with the figures' text still light on dark and the brush ready."""
+    from playwright.sync_api import expect
+    draw(page, 7)
+    shown_digit(page, 7, "modern")
+    before = page.locator("#digit .big").bounding_box()["height"]
+    page.locator("#large-text input").check()
+    expect(page.locator("html")).to_have_class(re.compile("large-text"))
+    page.wait_for_function(f"() => document.querySelector('#digit .big').getBoundingClientRect().height > {1.2 * before}")
+    page.locator("#large-text input").uncheck()
+    expect(page.locator("html")).not_to_have_class(re.compile("large-text"))
+
+    page.get_by_role("link", name="dark theme").click()
+    page.wait_for_url(re.compile(r"__theme=dark"))
+    page.wait_for_function("() => document.body.classList.contains('dark') "
+                           "|| document.documentElement.classList.contains('dark')")
+    expect(page.locator('#pad button[aria-label="Brush"]')).to_have_class(re.compile("highlight"))
+    draw(page, 1)
+    shown_digit(page, 1, "modern")
+    # the figure titles are text in the page's colours: light on the dark background
+    luminance = page.locator("#c1 .lf-title").evaluate(
+        "e => { const [r, g, b] = getComputedStyle(e).color.match(/\\d+/g).map(Number);"
+        " return (0.299 * r + 0.587 * g + 0.114 * b) / 255; }")
+    assert luminance > 0.6, luminance
+    page.goto(page.url.replace("__theme=dark", "__theme=light"))
