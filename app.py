@@ -3,8 +3,10 @@
 UI wiring only: the recogniser lives in lenet/, the pictures and tables in lenet/visualize.py.
 """
 import argparse
+import collections
 import os
 import sys
+import threading
 import time
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no telemetry / version check, before gradio loads
@@ -84,17 +86,43 @@ def empty_result(message):
     return (viz.digit_html(None, message), "", None, None, None, None, None)
 
 
-def analyse(image, variant):
-    """Any drawing/picture + model name -> (digit html, note, label, stages, C1, C3, smaller layers)."""
+# With "collect drawings" on, each stroke rewrites the file of the drawing in progress (one file per
+# drawing, not per stroke): the file each session's drawing went to, until its canvas is cleared.
+_IN_PROGRESS = collections.OrderedDict()
+_IN_PROGRESS_LOCK = threading.Lock()
+
+
+def _collect(image, result, variant, drawing=None):
+    """Save a drawing and what the model said (a Prediction or an InvalidDrawing). `drawing`: a key
+    for a sketchpad drawing in progress, None for a one-off picture."""
+    if isinstance(result, InvalidDrawing) and result.empty:  # a cleared canvas: the drawing is over
+        with _IN_PROGRESS_LOCK:
+            _IN_PROGRESS.pop(drawing, None)
+        return
+    with _IN_PROGRESS_LOCK:
+        previous = _IN_PROGRESS.get(drawing) if drawing is not None else None
+    said = str(result) if isinstance(result, InvalidDrawing) else result
+    path = collect.save_drawing(COLLECT["dir"], image, said, variant, replace=previous)
+    if drawing is not None and path is not None:
+        with _IN_PROGRESS_LOCK:
+            _IN_PROGRESS[drawing] = path
+            _IN_PROGRESS.move_to_end(drawing)
+            while len(_IN_PROGRESS) > 1000:   # sessions that never cleared: forget the oldest
+                _IN_PROGRESS.popitem(last=False)
+
+
+def analyse(image, variant, drawing=None):
+    """Any drawing/picture + model name -> (digit html, note, label, stages, C1, C3, smaller layers).
+    `drawing`: which sketchpad drawing in progress this is (see _collect), if any."""
     rec = RECOGNIZERS[variant]
     try:
         p = rec.predict(image)
     except InvalidDrawing as err:
         if COLLECT["on"]:
-            collect.save_drawing(COLLECT["dir"], image, str(err), variant)
+            _collect(image, err, variant, drawing)
         return empty_result(str(err))
     if COLLECT["on"]:
-        collect.save_drawing(COLLECT["dir"], image, p, variant)
+        _collect(image, p, variant, drawing)
     fm = p.feature_maps
     return (viz.digit_html(p.digit, None, p.confidence, variant),
             viz.confidence_note(p.confidence, LOW_CONFIDENCE),
@@ -105,9 +133,11 @@ def analyse(image, variant):
             viz.small_layers_html(fm))
 
 
-def rerun(drawing, upload, variant, source):
+def rerun(drawing, upload, variant, source, session=None):
     """Model switch: re-read whatever was used last (the drawing or the uploaded picture)."""
-    return analyse(upload if source == "upload" else drawing, variant)
+    if source == "upload":
+        return analyse(upload, variant)
+    return analyse(drawing, variant, session)
 
 
 # ------------------------------------------------------------------ walk-through and side by side (issue 8)
@@ -262,7 +292,7 @@ def build(default_variant, weights_dir):
                             show = gr.Button("Show collected drawings (newest first)", elem_id="show-collected")
                             gallery = gr.Gallery(columns=6, height=300, show_label=False, elem_id="collected")
                     with gr.Column(scale=4, min_width=280):
-                        digit = gr.HTML(viz.digit_html(None, "Draw a digit first."), elem_id="digit")
+                        digit = gr.HTML(viz.digit_html(None), elem_id="digit")
                         note = gr.Markdown("", elem_id="note")
                         label = gr.Label(num_top_classes=10, label="Class probabilities", elem_id="probs")
                 gr.Markdown("### What the network sees")
@@ -284,12 +314,20 @@ def build(default_variant, weights_dir):
         outputs = [digit, note, label, stages, c1, c3, small]
         live = dict(trigger_mode="always_last", show_progress="hidden", concurrency_limit=2,
                     concurrency_id="predict")
-        pad.change(analyse, [pad, variant], outputs, api_name="predict", **live)
+        # The session names the drawing in progress, for the collect switch (gr.Request is filled in
+        # by Gradio; the API keeps its two parameters).
+        def predict(image, variant, request: gr.Request = None):
+            return analyse(image, variant, getattr(request, "session_hash", None))
+
+        def switch_model(drawing, upload, variant, source, request: gr.Request = None):
+            return rerun(drawing, upload, variant, source, getattr(request, "session_hash", None))
+
+        pad.change(predict, [pad, variant], outputs, api_name="predict", **live)
         pad.change(lambda: "pad", None, source, queue=False, show_progress="hidden", api_visibility="private")
         upload.change(analyse, [upload, variant], outputs, api_name="predict_image", **live)
         upload.change(lambda: "upload", None, source, queue=False, show_progress="hidden",
                       api_visibility="private")
-        variant.change(rerun, [pad, upload, variant, source], outputs, api_visibility="private", **live)
+        variant.change(switch_model, [pad, upload, variant, source], outputs, api_visibility="private", **live)
         collecting.change(set_collect, collecting, None, queue=False, api_visibility="private")
         demo.load(lambda: COLLECT["on"], None, collecting, queue=False, api_visibility="private")  # the room's state
         show.click(show_collected, None, gallery, api_visibility="private")
@@ -343,7 +381,7 @@ def compare_tab(gr):
         for v in RECOGNIZERS:
             with gr.Column(elem_id=f"cmp-{v}"):
                 gr.Markdown(f"### {v}")
-                outputs += [gr.HTML(viz.digit_html(None, "Draw a digit first."), elem_id=f"cmp-digit-{v}",
+                outputs += [gr.HTML(viz.digit_html(None), elem_id=f"cmp-digit-{v}",
                                     elem_classes="cmp-digit"),
                             gr.Label(num_top_classes=3, label="Top probabilities", elem_id=f"cmp-probs-{v}"),
                             gr.HTML(elem_id=f"cmp-c1-{v}"), gr.HTML(elem_id=f"cmp-c3-{v}")]

@@ -102,7 +102,7 @@ def handler(root, results, draw, repeats):
     args = [sketchpad_value(composite) if hasattr(comp, "canvas_size") else getattr(comp, "value", None)
             for comp in inputs]
     s = measure(lambda: _call(fn, args), repeats)
-    name = getattr(fn, "__qualname__", repr(fn))
+    name = getattr(fn, "__name__", repr(fn))
     results.add(SECTION_3, f"{name}(sketchpad {width}x{height} RGBA)", fmt_ms(s, 50, 95),
                 f"{len(inputs)} input(s); outputs rendered by the handler included")
     results.bars.append(Bar("per-stroke handler p50 <= 15 ms", s.ms(50), 15.0, unit=" ms"))

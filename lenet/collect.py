@@ -1,7 +1,9 @@
 """Presenter option: keep the drawings a room made, with what the model said, in a local folder.
-One PNG per drawing (server-made name) plus one JSON line each in <folder>/log.jsonl; capped at MAX_FILES."""
+One PNG per drawing (server-made name, rewritten as strokes are added) plus a JSON line per
+stroke in <folder>/log.jsonl; capped at MAX_FILES."""
 import itertools
 import json
+import re
 import threading
 import time
 from pathlib import Path
@@ -16,17 +18,21 @@ LOG = "log.jsonl"
 
 _lock = threading.Lock()
 _counter = itertools.count(1)
+_NAME = re.compile(r"^drawing-\d{8}-\d{6}-\d{6}\.png$")
 
 
 def _count_pngs(folder):
     return sum(1 for p in folder.glob("drawing-*.png"))
 
 
-def save_drawing(folder, image, prediction_or_message, variant, limit=MAX_FILES):
+def save_drawing(folder, image, prediction_or_message, variant, limit=MAX_FILES, replace=None):
     """Save the original drawing as PNG and append one log line; return the PNG's path, or None
     when nothing was saved (unsaveable input, cap reached, disk error). Never raises.
 
-    prediction_or_message: a lenet Prediction, or the message shown for an invalid drawing."""
+    prediction_or_message: a lenet Prediction, or the message shown for an invalid drawing.
+    replace: the path this returned for the same drawing one stroke earlier; that file is
+    overwritten, so a drawing is one file however many strokes it took (the log keeps a line
+    per stroke; recent() shows each file once)."""
     try:
         rgba = to_rgba(image)  # sketchpad dict / array / PIL image / path, with preprocess's size bounds
     except Exception:
@@ -35,12 +41,16 @@ def save_drawing(folder, image, prediction_or_message, variant, limit=MAX_FILES)
         folder = Path(folder)
         with _lock:
             folder.mkdir(parents=True, exist_ok=True)
-            if _count_pngs(folder) >= limit:
+            previous = Path(replace) if replace is not None else None
+            if previous is not None and previous.parent == folder and _NAME.match(previous.name) and previous.is_file():
+                path, mode = previous, "wb"   # a name this module made, in this folder: the same drawing, grown
+            elif _count_pngs(folder) >= limit:
                 return None
-            stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
-            name = f"drawing-{stamp}-{next(_counter):06d}.png"  # made here, never from user input
-            path = folder / name
-            with open(path, "xb") as f:
+            else:
+                stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
+                path, mode = folder / f"drawing-{stamp}-{next(_counter):06d}.png", "xb"  # never from user input
+            name = path.name
+            with open(path, mode) as f:
                 Image.fromarray(np.ascontiguousarray(rgba), "RGBA").save(f, format="PNG")
             entry = {"time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "file": name,
                      "variant": str(variant)}
@@ -66,15 +76,16 @@ def recent(folder, n=24):
         lines = (folder / LOG).read_text(encoding="utf-8").splitlines()
     except OSError:
         return []
-    out = []
+    out, seen = [], set()
     for line in reversed(lines):
         try:
             e = json.loads(line)
             path = folder / Path(e["file"]).name
         except (ValueError, KeyError, TypeError):
             continue
-        if not path.is_file():
+        if path.name in seen or not path.is_file():  # a drawing's last stroke stands for it
             continue
+        seen.add(path.name)
         caption = (f"{e['digit']} ({e['confidence']:.0%}, {e.get('variant', '')})" if "digit" in e
                    else f"invalid: {e.get('message', '')}")
         out.append((str(path), caption))

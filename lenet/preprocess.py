@@ -25,8 +25,16 @@ INK = 0.35                # an ink-map value above this counts as ink for croppi
 STROKE_MIN, STROKE_MAX = 2.2, 4.5
 
 
+EMPTY = "Draw a digit first."   # the message for a blank canvas (also what a cleared sketchpad sends)
+
+
 class InvalidDrawing(ValueError):
     """The input is not something LeNet-5 can read; the message is for a person."""
+
+    @property
+    def empty(self):
+        """True for a blank picture (nothing drawn yet), as opposed to a drawing that is not a digit."""
+        return str(self) == EMPTY
 
 
 @dataclass
@@ -59,7 +67,7 @@ def to_rgba(image):
     if isinstance(image, dict):  # gr.Sketchpad / gr.ImageEditor value: the composite is what was seen
         image = image.get("composite")
     if image is None:
-        raise InvalidDrawing("Draw a digit first.")
+        raise InvalidDrawing(EMPTY)
     if isinstance(image, (str, Path, bytes, bytearray)):
         image = _open(image)
     if isinstance(image, Image.Image):
@@ -357,7 +365,7 @@ def preprocess_ink(ink):
     mask = ink.point(_MASK)
     box = mask.getbbox()
     if box is None:
-        raise InvalidDrawing("Draw a digit first.")
+        raise InvalidDrawing(EMPTY)
     count = mask.crop(box).histogram()[255]  # ink pixels, counted inside their bounding box only
     if count > 0.6 * ink.width * ink.height:
         raise InvalidDrawing("The picture is almost all ink; draw a digit on a plain background.")
@@ -373,7 +381,7 @@ def preprocess_ink(ink):
     work = _normalise_stroke(_shrink(crop, width))
     box = _fit(work, BOX)
     if box.sum() <= 0:
-        raise InvalidDrawing("Draw a digit first.")
+        raise InvalidDrawing(EMPTY)
     field = centre_by_mass(box)
     square = np.zeros((BOX, BOX), dtype="float32")  # the 20 px fit, shown centred in its square
     y0, x0 = (BOX - box.shape[0]) // 2, (BOX - box.shape[1]) // 2

@@ -16,6 +16,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from .model import LAYERS
+from .preprocess import EMPTY
 
 # ------------------------------------------------------------------ colour map
 
@@ -423,7 +424,7 @@ def digit_html(digit, message=None, confidence=None, model=None):
     """The big answer: the digit (with its probability) or, with no digit, the message."""
     import html
     if digit is None:
-        return f'<div class="empty">{html.escape(message or "Draw a digit first.")}</div>'
+        return f'<div class="empty">{html.escape(message or EMPTY)}</div>'
     who = "" if model is None else f" ({html.escape(model)} model)"
     conf = "" if confidence is None else f'<div class="conf">{100 * confidence:.1f}% sure{who}</div>'
     attr = "" if model is None else f' data-model="{html.escape(model)}"'

@@ -46,12 +46,61 @@ def test_on_saves_the_original_canvas_and_a_log_line_with_the_digit(collecting):
     assert "time" in entry
 
 
+def dot(size=280):
+    im = Image.new("RGBA", (size, size), (0, 0, 0, 0))
+    ImageDraw.Draw(im).ellipse((130, 130, 150, 150), fill=(0, 0, 0, 255))
+    return np.asarray(im)
+
+
 def test_invalid_drawing_is_logged_with_its_message(collecting):
-    blank = np.zeros((280, 280, 4), np.uint8)
-    app.analyse(blank, "modern")
+    app.analyse(dot(), "modern")
     (entry,) = log(collecting)
-    assert "digit" not in entry and entry["message"]
+    assert "digit" not in entry and "dot" in entry["message"]
     assert (collecting / entry["file"]).is_file()
+
+
+def test_a_blank_canvas_is_not_a_drawing_to_keep(collecting):
+    app.analyse(np.zeros((280, 280, 4), np.uint8), "modern")
+    assert not collecting.exists() or not list(collecting.glob("*.png"))
+
+
+def seven_in_strokes():
+    """A 7 as the sketchpad sends it stroke after stroke: the bar, then the bar and the stem."""
+    im = Image.new("RGBA", (280, 280), (0, 0, 0, 0))
+    d = ImageDraw.Draw(im)
+    d.line([(80, 55), (200, 55)], fill=(0, 0, 0, 255), width=20)
+    first = np.asarray(im).copy()
+    d.line([(200, 55), (120, 235)], fill=(0, 0, 0, 255), width=20)
+    return first, np.asarray(im)
+
+
+def test_one_file_per_drawing_however_many_strokes(collecting):
+    first, whole = seven_in_strokes()
+    app.analyse(first, "modern", drawing="session-a")
+    app.analyse(whole, "modern", drawing="session-a")
+    app.analyse(whole, "classic" if "classic" in app.RECOGNIZERS else "modern", drawing="session-a")
+    (png,) = collecting.glob("*.png")
+    assert np.array_equal(np.asarray(Image.open(png).convert("RGBA")), whole)   # the finished drawing
+    assert [e["file"] for e in log(collecting)] == [png.name] * 3              # a log line per stroke
+    assert [caption.startswith("7") for _, caption in collect.recent(collecting)] == [True]
+    # another person drawing at the same time keeps their own file
+    app.analyse(one(), "modern", drawing="session-b")
+    assert len(list(collecting.glob("*.png"))) == 2
+    # clearing the canvas ends the drawing: the next strokes go to a new file, the 7 stays
+    app.analyse(np.zeros((280, 280, 4), np.uint8), "modern", drawing="session-a")
+    app.analyse(first, "modern", drawing="session-a")
+    assert len(list(collecting.glob("*.png"))) == 3
+    assert np.array_equal(np.asarray(Image.open(png).convert("RGBA")), whole)
+
+
+def test_replace_only_rewrites_files_collect_made(tmp_path, modern):
+    p = modern.predict(one())
+    folder = tmp_path / "room"
+    folder.mkdir()
+    other = tmp_path / "precious.png"
+    other.write_bytes(b"keep me")
+    path = collect.save_drawing(folder, one(), p, "modern", replace=other)
+    assert path.parent == folder and path != other and other.read_bytes() == b"keep me"
 
 
 def test_off_saves_nothing(collecting):
