@@ -305,7 +305,7 @@ def build(default_variant, weights_dir):
                 with gr.Accordion("Smaller layers: S2, S4, C5, F6", open=False):
                     small = gr.HTML(elem_id="small")
             with gr.Tab("Walk-through", id="walkthrough") as wt_tab:
-                wt = walkthrough_tab(gr)
+                wt = walkthrough_tab(gr, default_variant)
             with gr.Tab("Classic vs modern", id="compare") as cmp_tab:
                 cmp = compare_tab(gr)
             with gr.Tab("About the model", id="about"):
@@ -332,6 +332,10 @@ def build(default_variant, weights_dir):
         demo.load(lambda: COLLECT["on"], None, collecting, queue=False, api_visibility="private")  # the room's state
         show.click(show_collected, None, gallery, api_visibility="private")
 
+        # The Walk-through's model switch and the first tab's are one choice: a person's change of
+        # either sets the other (.input fires for people only, so the two do not echo).
+        wt["variant"].input(lambda v: v, wt["variant"], variant, queue=False, api_visibility="private")
+        variant.change(lambda v: v, variant, wt["variant"], queue=False, api_visibility="private")
         wt_out = [wt["x32"], wt["total"], *wt["md"], *wt["img"], wt["kernels"], wt["fig"], wt["html"]]
         for trigger in (wt_tab.select, wt["refresh"].click, variant.change):
             trigger(walkthrough, [pad, upload, variant, source], wt_out, api_visibility="private",
@@ -345,7 +349,7 @@ def build(default_variant, weights_dir):
     return demo
 
 
-def walkthrough_tab(gr):
+def walkthrough_tab(gr, default_variant):
     gr.Markdown("## The network, top to bottom\nThe current drawing (from the first tab) through every layer of "
                 "the selected model. All shapes and counts are read from the loaded model. "
                 "**Click any pixel of a C1 or C3 map** to see the sum that gives its value.")
@@ -353,6 +357,8 @@ def walkthrough_tab(gr):
     with gr.Row():
         wt["refresh"] = gr.Button("Walk the current drawing through the network", variant="primary",
                                   elem_id="wt-refresh", scale=0, min_width=380)
+        wt["variant"] = gr.Radio(list(VARIANTS), value=default_variant, label="Model", elem_id="wt-model",
+                                 scale=0, min_width=220)   # the same switch as the first tab's
         wt["total"] = gr.Markdown(elem_id="wt-total")
     for name in walk.ROWS:
         with gr.Row(equal_height=False, elem_id=f"wt-row-{name}", elem_classes="wt-row"):

@@ -82,11 +82,8 @@ def test_walkthrough_rows_and_explain_a_pixel(page, models):
     click_map_pixel(page, "C3", (10, 10, 16), 9, 5, 4)
     check_sum(page, "C3", 9, 5, 4)
 
-    # the classic model (chosen on the first tab): sparse C3, tanh (values rarely exactly 0)
-    page.get_by_role("tab", name="Draw & see").click()
-    page.locator("#model").get_by_text("classic", exact=True).click()
-    shown_digit(page, 1, "classic")
-    page.get_by_role("tab", name="Walk-through").click()
+    # the classic model, chosen with the tab's own switch: sparse C3, tanh (values rarely exactly 0)
+    page.locator("#wt-model").get_by_text("classic", exact=True).click()
     check_rows(page, models["classic"])
     expect(page.locator("#wt-explain")).to_contain_text("Click any pixel")
     click_map_pixel(page, "C1", (28, 28, 6), 0, 14, 13)
@@ -101,6 +98,16 @@ def test_walkthrough_rows_and_explain_a_pixel(page, models):
     page.evaluate("window.scrollTo(0, 0)")
     (ROOT / "docs").mkdir(exist_ok=True)
     page.screenshot(path=str(ROOT / "docs" / "walkthrough.png"), full_page=True)
+    # the first tab followed the switch
+    page.get_by_role("tab", name="Draw & see").click()
+    expect(page.locator("#model input[value=classic]")).to_be_checked()
+    shown_digit(page, 1, "classic")
+    # and the other way round
+    page.locator("#model").get_by_text("modern", exact=True).click()
+    shown_digit(page, 1, "modern")
+    page.get_by_role("tab", name="Walk-through").click()
+    expect(page.locator("#wt-model input[value=modern]")).to_be_checked()
+    check_rows(page, models["modern"])
 
 
 def test_classic_vs_modern_side_by_side(page):
