@@ -3,10 +3,8 @@
 UI wiring only: the recogniser lives in lenet/, the pictures and tables in lenet/visualize.py.
 """
 import argparse
-import collections
 import os
 import sys
-import threading
 import time
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no telemetry / version check, before gradio loads
@@ -86,43 +84,18 @@ def empty_result(message):
     return (viz.digit_html(None, message), "", None, None, None, None, None)
 
 
-# With "collect drawings" on, each stroke rewrites the file of the drawing in progress (one file per
-# drawing, not per stroke): the file each session's drawing went to, until its canvas is cleared.
-_IN_PROGRESS = collections.OrderedDict()
-_IN_PROGRESS_LOCK = threading.Lock()
-
-
-def _collect(image, result, variant, drawing=None):
-    """Save a drawing and what the model said (a Prediction or an InvalidDrawing). `drawing`: a key
-    for a sketchpad drawing in progress, None for a one-off picture."""
-    if isinstance(result, InvalidDrawing) and result.empty:  # a cleared canvas: the drawing is over
-        with _IN_PROGRESS_LOCK:
-            _IN_PROGRESS.pop(drawing, None)
-        return
-    with _IN_PROGRESS_LOCK:
-        previous = _IN_PROGRESS.get(drawing) if drawing is not None else None
-    said = str(result) if isinstance(result, InvalidDrawing) else result
-    path = collect.save_drawing(COLLECT["dir"], image, said, variant, replace=previous)
-    if drawing is not None and path is not None:
-        with _IN_PROGRESS_LOCK:
-            _IN_PROGRESS[drawing] = path
-            _IN_PROGRESS.move_to_end(drawing)
-            while len(_IN_PROGRESS) > 1000:   # sessions that never cleared: forget the oldest
-                _IN_PROGRESS.popitem(last=False)
-
-
 def analyse(image, variant, drawing=None):
     """Any drawing/picture + model name -> (digit html, note, label, stages, C1, C3, smaller layers).
-    `drawing`: which sketchpad drawing in progress this is (see _collect), if any."""
+    `drawing`: which sketchpad drawing in progress this is (see collect.save_stroke), if any."""
     rec = RECOGNIZERS[variant]
     try:
         p = rec.predict(image)
     except InvalidDrawing as err:
         if COLLECT["on"]:
-            _collect(image, err, variant, drawing)
+            collect.save_stroke(COLLECT["dir"], image, err, variant, drawing)
         return empty_result(str(err))
     if COLLECT["on"]:
-        _collect(image, p, variant, drawing)
+        collect.save_stroke(COLLECT["dir"], image, p, variant, drawing)
     fm = p.feature_maps
     return (viz.digit_html(p.digit, None, p.confidence, variant),
             viz.confidence_note(p.confidence, LOW_CONFIDENCE),

@@ -1,6 +1,7 @@
 """Presenter option: keep the drawings a room made, with what the model said, in a local folder.
 One PNG per drawing (server-made name, rewritten as strokes are added) plus a JSON line per
 stroke in <folder>/log.jsonl; capped at MAX_FILES."""
+import collections
 import itertools
 import json
 import re
@@ -11,7 +12,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from .preprocess import to_rgba
+from .preprocess import InvalidDrawing, to_rgba
 
 MAX_FILES = 2_000   # stop saving after this many PNGs in the folder: the disk stays safe
 LOG = "log.jsonl"
@@ -67,6 +68,34 @@ def save_drawing(folder, image, prediction_or_message, variant, limit=MAX_FILES,
             return path
     except Exception:  # collecting must never break a prediction
         return None
+
+
+# The drawings in progress: key (e.g. a browser session) -> the file its last stroke went to.
+_in_progress = collections.OrderedDict()
+_progress_lock = threading.Lock()
+MAX_IN_PROGRESS = 1_000   # sessions that never cleared their canvas: the oldest are forgotten
+
+
+def save_stroke(folder, image, result, variant, drawing=None):
+    """save_drawing for a sketchpad drawing in progress: each stroke rewrites the file of the
+    drawing `drawing` (a key, e.g. its session) and a cleared canvas ends it; `drawing=None` is a
+    one-off picture. result: a lenet Prediction or the InvalidDrawing raised. Blank canvases are
+    not kept. Returns the PNG's path or None; never raises."""
+    if isinstance(result, InvalidDrawing) and result.empty:
+        with _progress_lock:
+            _in_progress.pop(drawing, None)
+        return None
+    with _progress_lock:
+        previous = _in_progress.get(drawing) if drawing is not None else None
+    said = str(result) if isinstance(result, InvalidDrawing) else result
+    path = save_drawing(folder, image, said, variant, replace=previous)
+    if drawing is not None and path is not None:
+        with _progress_lock:
+            _in_progress[drawing] = path
+            _in_progress.move_to_end(drawing)
+            while len(_in_progress) > MAX_IN_PROGRESS:
+                _in_progress.popitem(last=False)
+    return path
 
 
 def recent(folder, n=24):

@@ -73,12 +73,8 @@ class _Draw:
 
 def colorize(values, vmin=None, vmax=None):
     """2-D array -> (H, W, 3) uint8 through the colour map; range vmin..vmax (default: its own)."""
-    a = np.asarray(values, dtype="float64")
-    lo = float(a.min()) if vmin is None else float(vmin)
-    hi = float(a.max()) if vmax is None else float(vmax)
-    scale = hi - lo if hi - lo > 1e-9 else 1.0
-    idx = np.clip((a - lo) / scale * 255.0, 0, 255).round().astype("int64")
-    return LUT[idx]
+    a = np.asarray(values)
+    return LUT[_lut_index(a, *_range(a, vmin, vmax))]
 
 
 def diverging(values, limit=None):
