@@ -22,7 +22,7 @@ def recognizer_predict(rec, results, image, repeats):
         ("preprocess (lenet.preprocess.preprocess)", lambda _: preprocess(image)),
         ("model (Recognizer.run)", lambda p: (p, rec.run(p.input[None]))),
         # Recognizer's own assembly step: probabilities, feature maps, stages -> Prediction.
-        ("assemble Prediction (feature maps)", lambda po: Recognizer._prediction(po[1], 0, po[0].input, po[0].stages)),
+        ("assemble Prediction (feature maps)", lambda po: Recognizer.predictions(po[1], [po[0]])),
     ], repeats)
     total = sum(s.ms(50) for s in stages.values())
     for name, s in stages.items():

@@ -1,5 +1,6 @@
 """Any drawing -> the 32x32 ink map LeNet-5 reads, made the way MNIST itself was made:
 crop to the ink, fit the longer side into 20 px, centre by mass in 28x28, pad to 32x32."""
+import functools
 import io
 import struct
 import warnings
@@ -7,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageChops, ImageFilter, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 BOX = 20      # MNIST fits each digit's longer side into 20 px ...
 FIELD = 28    # ... centres it by mass in a 28x28 field ...
@@ -17,7 +18,7 @@ WORK = 4 * BOX            # stroke width is measured and corrected at 4x the fin
 MAX_SIDE = 1024           # larger images are shrunk to this first: time and memory stay bounded
 MAX_PIXELS = 50_000_000   # refuse to even decode more (decompression bombs); see to_rgba()
 MAX_BYTES = 20 * 1024 * 1024  # refuse larger files unread
-REDUCED = 320             # canvases twice this size or more are box-averaged towards it first (speed)
+REDUCED = 320             # canvases twice this size or more are box-averaged to at most this first (speed)
 INK = 0.35                # an ink-map value above this counts as ink for cropping/measuring
 # Stroke width of MNIST digits, in pixels of the 20 px box: the band holding most of them
 # (measured with stroke_width() on 3,000 training digits: 5th-95th percentile 2.2-4.5 px).
@@ -155,7 +156,7 @@ def _array_to_rgba(a):
     if a.shape[0] * a.shape[1] > MAX_PIXELS:
         raise InvalidDrawing(TOO_MANY_PIXELS)
     if a.dtype == np.uint8 and max(a.shape[:2]) <= MAX_SIDE:  # the sketchpad's own format: no copies
-        return a if a.ndim == 3 and a.shape[-1] == 4 else np.asarray(Image.fromarray(a).convert("RGBA"))
+        return a if a.ndim == 3 and a.shape[-1] == 4 else _opaque(a)
     floats = a.dtype.kind in "fb"  # floats (and booleans) are read as 0..1, integers as 0..255 or 0..65535
     a = _block_mean(a, -(-max(a.shape[:2]) // MAX_SIDE))  # <= MAX_SIDE px, NaN/inf -> 0
     if floats and a.max(initial=0) <= 1.0 and a.min(initial=0) >= 0.0:
@@ -164,7 +165,15 @@ def _array_to_rgba(a):
         a = np.clip(a, 0, None)
         scale = 65535.0 if a.max(initial=0) > 255 else 255.0
     a = (np.clip(a / scale, 0.0, 1.0) * 255 + 0.5).astype(np.uint8)
-    return np.asarray(Image.fromarray(a).convert("RGBA"))
+    return a if a.ndim == 3 and a.shape[-1] == 4 else _opaque(a)
+
+
+def _opaque(a):
+    """uint8 (H, W) grey or (H, W, 3) RGB -> (H, W, 4) RGBA, fully opaque."""
+    out = np.empty(a.shape[:2] + (4,), np.uint8)
+    out[..., :3] = a[..., None] if a.ndim == 2 else a
+    out[..., 3] = 255
+    return out
 
 
 def _block_mean(a, k):
@@ -187,209 +196,350 @@ def _block_mean(a, k):
     return out
 
 
-# ---------------------------------------------------------------- RGBA -> ink map
+# ---------------------------------------------------------------- RGBA -> ink maps, a stack at a time
 
-def _reduce(rgba, k):
-    """(H, W, 4) uint8 -> image box-averaged by k: RGB when the picture is opaque, averaged as
+def _working_size(rgba):
+    """(H, W, 4) uint8 -> itself, or box-averaged to at most REDUCED px when it is twice that or more
+    (the digit ends up 20 px: a 2-3x box average loses nothing). Opaque pictures are averaged as
     plain 4-channel data (3x faster than Pillow's RGBA reduce, which premultiplies by alpha:
-    ~2.7 ms at 800x800 here); RGBA by that exact path when it has any transparency."""
+    ~2.7 ms at 800x800 here); pictures with any transparency take that exact path."""
     h, w = rgba.shape[:2]
-    plain = Image.frombuffer("RGBX", (w, h), np.ascontiguousarray(rgba), "raw", "RGBX", 0, 1).reduce(k)
-    if plain.getchannel(3).getextrema()[0] == 255:  # a mean of 255 means every alpha was 255
-        return plain.convert("RGB")
-    return Image.fromarray(rgba, "RGBA").reduce(k)
+    if max(h, w) < 2 * REDUCED:
+        return rgba
+    k = -(-max(h, w) // REDUCED)
+    plain = np.asarray(Image.frombuffer("RGBX", (w, h), np.ascontiguousarray(rgba), "raw", "RGBX", 0, 1).reduce(k))
+    if plain[..., 3].min() == 255:  # a mean of 255 means every alpha was 255
+        return plain
+    return np.asarray(Image.fromarray(rgba, "RGBA").reduce(k))
 
 
-def _percentile(a, q):
-    """np.percentile(a, q, axis=0) (linear interpolation), by partial sort: a tenth of the cost
+def _percentile(a, q, axis=0):
+    """np.percentile(a, q, axis) (linear interpolation), by partial sort: a tenth of the cost
     on the few thousand border pixels it is used for."""
     a = np.asarray(a)
-    k = (len(a) - 1) * q / 100.0
+    n = a.shape[axis]
+    k = (n - 1) * q / 100.0
     lo = int(np.floor(k))
-    hi = min(lo + 1, len(a) - 1)
-    part = np.partition(a, [lo, hi], axis=0)
-    return part[lo] + (part[hi] - part[lo]) * (k - lo)
+    hi = min(lo + 1, n - 1)
+    part = np.partition(a, [lo, hi], axis=axis)
+    low, high = np.take(part, lo, axis=axis), np.take(part, hi, axis=axis)
+    return low + (high - low) * (k - lo)
 
 
-def _flatten(image):
-    """RGBA -> RGB on the backdrop that contrasts with the opaque pixels (white unless they are light)."""
-    backdrop = (255, 255, 255)
-    low, high = image.getchannel("A").getextrema()
-    if low < 128 <= high:  # partly transparent: sample the opaque pixels' brightness
-        sample = np.asarray(image.reduce(max(1, max(image.size) // 128)))
-        opaque = sample[..., 3] > 127
-        if opaque.any() and np.median(sample[opaque][:, :3] @ np.array([0.299, 0.587, 0.114])) >= 128:
-            backdrop = (0, 0, 0)
-    if low < 255:
-        image = Image.alpha_composite(Image.new("RGBA", image.size, backdrop + (255,)), image)
-    return image
+LUMA = (19595, 38470, 7471)   # ITU-R 601 luma in 16-bit fixed point, as Pillow's convert("L")
 
 
-def ink_map(rgba):
-    """(H, W, 4) uint8 RGBA -> "L" image of ink, 255 = ink, whatever the colours or polarity.
+def _flatten(stack):
+    """(n, H, W, 4) RGBA -> (n, H, W, 3) RGB, transparent areas filled with the colour that contrasts
+    with the opaque pixels (white unless they are light)."""
+    rgb, alpha = stack[..., :3], stack[..., 3]
+    low = alpha.min(axis=(1, 2))
+    if low.min() == 255:
+        return rgb
+    rgb = rgb.copy()
+    for i in np.flatnonzero(low < 255):   # pictures with transparency, one by one
+        backdrop = 255
+        if low[i] < 128 <= alpha[i].max():  # partly transparent: sample the opaque pixels' brightness
+            step = max(1, max(alpha[i].shape) // 128)
+            sample = stack[i, ::step, ::step]
+            opaque = sample[sample[..., 3] > 127][:, :3].astype(np.int64)
+            if len(opaque) and np.median((opaque @ LUMA) >> 16) >= 128:
+                backdrop = 0
+        a = alpha[i, ..., None].astype(np.uint16)
+        rgb[i] = (rgb[i] * a + backdrop * (255 - a) + 127) // 255
+    return rgb
+
+
+def ink_maps(stack):
+    """(n, H, W, 4) uint8 RGBA -> (n, H, W) uint8 ink, 255 = ink, whatever the colours or polarity.
 
     Transparent areas take the colour that contrasts with the opaque ones (black strokes on
     a transparent layer become black on white). Ink is the colour distance (largest channel
-    difference) from the background, the median colour of the image's border, stretched
-    from the border's noise floor (paper texture, JPEG, gradients) to the strokes' typical
-    strength. Pillow's C operations keep this ~2.5 ms for a 800x800 canvas.
+    difference; brightness difference on a grey background) from the background, the median
+    colour of the picture's border, stretched from the border's noise floor (paper texture,
+    JPEG, gradients) to the strokes' typical strength (90th percentile of the clear ink).
     """
-    image = Image.fromarray(rgba, "RGBA")
-    if max(image.size) >= 2 * REDUCED:  # the digit ends up 20 px: a 2-3x box average loses nothing
-        image = _reduce(rgba, max(image.size) // REDUCED)
-    rgb = _flatten(image).convert("RGB") if image.mode == "RGBA" else image
-    w, h = rgb.size   # the border, from four thin crops: copying the whole picture costs page faults
-    border = np.concatenate([np.asarray(rgb.crop(box)).reshape(-1, 3) for box in
-                             ((0, 0, w, 1), (0, h - 1, w, h), (0, 0, 1, h), (w - 1, 0, w, h))]).astype(np.int16)
-    background = _percentile(border, 50).astype(np.int16)
-    if np.ptp(background) <= 8:  # a grey background (the usual case): brightness distance is enough
-        lut = np.abs(np.arange(256) - int(background.mean()))
-        distance = rgb.convert("L").point(lut.astype(np.uint8).tolist())
-        border = np.repeat(border.mean(axis=1, keepdims=True), 3, axis=1)
-    else:
-        r, g, b = ImageChops.difference(rgb, Image.new("RGB", rgb.size, tuple(int(v) for v in background))).split()
-        distance = ImageChops.lighter(ImageChops.lighter(r, g), b)
-    floor = float(_percentile(np.abs(border - background).max(axis=1), 95))
-    counts = np.array(distance.histogram())
-    strong = np.arange(256) > floor + 38  # clearly above the noise: ~0.15 of full contrast
-    if counts[strong].sum() == 0:
-        return Image.new("L", rgb.size, 0)  # no contrast: blank or uniform
-    cumulative = np.cumsum(counts * strong)
-    peak = int(np.searchsorted(cumulative, 0.9 * cumulative[-1]))  # the strokes' 90th percentile
-    lut = np.clip((np.arange(256) - floor) / max(peak - floor, 1.0), 0.0, 1.0) * 255 + 0.5
-    return distance.point(lut.astype(np.uint8).tolist())
+    n, h, w = stack.shape[:3]
+    rgb = _flatten(stack)
+    border = np.concatenate([rgb[:, 0], rgb[:, -1], rgb[:, :, 0], rgb[:, :, -1]], axis=1).astype(np.float32)
+    background = _percentile(border, 50, axis=1).astype(np.int16)            # (n, 3)
+    grey = np.ptp(background, axis=1) <= 8   # the usual case: brightness distance is enough
+    # Each pixel's `value` (uint8) and, per picture, the ink distance of each value: brightness
+    # and |brightness - background| on a grey background, the largest channel difference otherwise.
+    value = np.empty((n, h, w), np.uint8)
+    levels = np.arange(256)
+    distance_of = np.tile(levels, (n, 1))
+    if grey.any():
+        pick = slice(None) if grey.all() else np.flatnonzero(grey)
+        value[pick] = _luma(rgb[pick])
+        distance_of[pick] = np.abs(levels - background[pick].mean(axis=1).astype(np.int16)[:, None])
+        border[pick] = border[pick].mean(axis=2, keepdims=True)
+    if not grey.all():
+        pick = np.flatnonzero(~grey)
+        value[pick] = np.abs(rgb[pick].astype(np.int16) - background[pick, None, None, :]).max(axis=3)
+    floor = _percentile(np.abs(border - background[:, None, :]).max(axis=2), 95, axis=1)   # (n,)
+    offsets = 256 * np.arange(n, dtype=np.int32)
+    value_counts = np.bincount(value.ravel() if n == 1 else (value.reshape(n, -1) + offsets[:, None]).ravel(),
+                               minlength=256 * n)
+    counts = np.bincount((distance_of + offsets[:, None]).ravel(), weights=value_counts, minlength=256 * n).reshape(n, 256)
+    strong = levels > floor[:, None] + 38          # clearly above the noise: ~0.15 of full contrast
+    cumulative = np.cumsum(counts * strong, axis=1)
+    total = cumulative[:, -1]
+    peak = np.argmax(cumulative >= 0.9 * total[:, None], axis=1)   # the strokes' 90th percentile
+    lut = np.clip((levels - floor[:, None]) / np.maximum(peak - floor, 1.0)[:, None], 0.0, 1.0) * 255 + 0.5
+    lut = np.take_along_axis(lut.astype(np.uint8), distance_of, axis=1)   # value -> ink
+    lut[total == 0] = 0                             # no contrast: blank or uniform
+    if n == 1:
+        return lut[0][value]
+    return lut.ravel()[value + offsets[:, None, None]]
 
 
-# ---------------------------------------------------------------- ink map -> 32x32
+def _luma(rgb):
+    """(n, H, W, 3) uint8 -> (n, H, W) uint8 brightness; grey pictures (a canvas, MNIST) are their
+    own brightness, skipping the arithmetic."""
+    r = rgb[..., 0]
+    if np.array_equal(r, rgb[..., 1]) and np.array_equal(r, rgb[..., 2]):
+        return r
+    wide = rgb.astype(np.uint32)
+    return ((wide[..., 0] * LUMA[0] + wide[..., 1] * LUMA[1] + wide[..., 2] * LUMA[2] + 32768) >> 16).astype(np.uint8)
+
+
+# ---------------------------------------------------------------- ink maps -> 32x32
+
+INK_LEVEL = int(INK * 255)   # uint8 ink above this counts as ink
+
 
 def _padded(mask):
-    """mask with a 1 px border of False (np.pad's generality costs ~4x here)."""
-    out = np.zeros((mask.shape[0] + 2, mask.shape[1] + 2), dtype=bool)
-    out[1:-1, 1:-1] = mask
+    """(n, h, w) -> (n, h + 2, w + 2) with a border of zeros (np.pad's generality costs ~4x here)."""
+    out = np.zeros((mask.shape[0], mask.shape[1] + 2, mask.shape[2] + 2), dtype=mask.dtype)
+    out[:, 1:-1, 1:-1] = mask
     return out
 
 
-def stroke_width(ink):
-    """Mean stroke width in pixels of a (H, W) ink map: 2 x ink area / boundary length,
-    which is exact for a long band of constant width."""
-    mask = ink > INK
-    area = mask.sum()
-    if area == 0:
-        return 0.0
-    padded = _padded(mask)
-    interior = padded[1:-1, 1:-1] & padded[:-2, 1:-1] & padded[2:, 1:-1] & padded[1:-1, :-2] & padded[1:-1, 2:]
-    boundary = max(int(area - interior.sum()), 1)
-    return float(2.0 * area / boundary)
+def stroke_width(mask):
+    """(n, h, w) bool ink masks -> (n,) mean stroke width in pixels: 2 x ink area / boundary
+    length, which is exact for a long band of constant width (0 where there is no ink)."""
+    area = np.count_nonzero(mask, axis=(1, 2))
+    p = _padded(mask)
+    interior = p[:, 1:-1, 1:-1] & p[:, :-2, 1:-1] & p[:, 2:, 1:-1] & p[:, 1:-1, :-2] & p[:, 1:-1, 2:]
+    boundary = np.maximum(area - np.count_nonzero(interior, axis=(1, 2)), 1)
+    return np.where(area > 0, 2.0 * area / boundary, 0.0)
 
 
 def _isolated_share(mask):
-    """Share of ink pixels with no ink among their 8 neighbours."""
-    padded = _padded(mask)
-    h, w = mask.shape
-    neighbours = np.zeros_like(mask)
-    for dy in (0, 1, 2):
-        for dx in (0, 1, 2):
-            if dy != 1 or dx != 1:
-                neighbours |= padded[dy:dy + h, dx:dx + w]
-    return float((mask & ~neighbours).sum()) / max(int(mask.sum()), 1)
+    """(n, h, w) bool -> (n,) share of ink pixels with no ink among their 8 neighbours."""
+    p = _padded(mask.view(np.uint8))
+    rows = p[:, :-2] + p[:, 1:-1] + p[:, 2:]
+    block = rows[:, :, :-2] + rows[:, :, 1:-1] + rows[:, :, 2:]     # ink in each 3x3 block
+    alone = np.count_nonzero(mask & (block == 1), axis=(1, 2))
+    return alone / np.maximum(np.count_nonzero(mask, axis=(1, 2)), 1)
 
 
-def _bbox(mask):
-    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
-    return rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
+def _bboxes(mask):
+    """(n, h, w) bool -> (n, 4) int top, bottom, left, right (exclusive) of the True pixels, and
+    (n,) bool: any at all (the box of an empty mask is meaningless)."""
+    rows, cols = mask.any(axis=2), mask.any(axis=1)
+    h, w = mask.shape[1:]
+    boxes = np.stack([rows.argmax(1), h - rows[:, ::-1].argmax(1), cols.argmax(1), w - cols[:, ::-1].argmax(1)], 1)
+    return boxes, rows.any(axis=1)
 
 
-def _resize(ink, size):
-    """Anti-aliased resize of a float ink map to (height, width)."""
-    h, w = size
-    return np.asarray(Image.fromarray(ink, "F").resize((max(w, 1), max(h, 1)), Image.Resampling.LANCZOS
-                                                       if min(ink.shape) >= min(h, w) else Image.Resampling.BILINEAR),
-                      dtype="float32").clip(0.0, 1.0)
+def _kernel(size, out, lanczos, m):
+    """(m, size) float32 resampling matrix, as Pillow resizes: row j < out reads the `size` input
+    pixels through a filter widened by the scale when shrinking (anti-aliasing), Lanczos-3 where
+    `lanczos`, else a triangle (bilinear); rows from `out` on are zero."""
+    scale = size / out
+    stretch = max(scale, 1.0)
+    reach = (3.0 if lanczos else 1.0) * stretch          # the filter's half-width in input pixels
+    centre = (np.arange(out) + 0.5) * scale
+    taps = np.maximum(np.floor(centre - reach).astype(int), 0)[:, None] + np.arange(int(2 * reach) + 2)
+    arg = (taps + 0.5 - centre[:, None]) / stretch       # (out, taps): only the filter's band
+    if lanczos:
+        w = np.where(np.abs(arg) < 3, np.sinc(arg) * np.sinc(arg / 3), 0.0)
+    else:
+        w = np.maximum(1.0 - np.abs(arg), 0.0)
+    w[taps >= size] = 0.0
+    full = np.zeros((m, size + taps.shape[1] + 1), np.float32)
+    full[np.arange(out)[:, None], taps] = w / np.maximum(w.sum(axis=1, keepdims=True), 1e-12)
+    full = full[:, :size]
+    full.setflags(write=False)
+    return full
 
 
-def _fit(ink, longer):
-    h, w = ink.shape
-    s = longer / max(h, w)
-    return _resize(ink, (max(1, round(h * s)), max(1, round(w * s))))
+# Batches of small digits meet the same few hundred (size, out) pairs again and again.
+_small_kernel = functools.lru_cache(maxsize=1024)(_kernel)
 
 
-def _shrink(crop, width):
-    """Fit the crop's longer side to WORK px. A pen thinner than 2 px at that scale (`width` is
-    the crop's stroke width) would fade below the ink threshold under anti-aliasing, so such
-    drawings are first reduced by block maximum, which keeps every stroke at least 1 px wide."""
-    longer = max(crop.shape)
+def _weights(start, size, out, length, m, lanczos):
+    """(n, m, length) resampling matrices: matrix i reads input pixels start[i] .. + size[i] - 1."""
+    w = np.zeros((len(start), m, length), np.float32)
+    for i, (a, k, o, lz) in enumerate(zip(start.tolist(), size.tolist(), out.tolist(), lanczos.tolist())):
+        w[i, :, a:a + k] = (_small_kernel if k * m <= 4096 else _kernel)(k, o, lz, m)
+    return w
+
+
+def _resize(stack, boxes, longer):
+    """Each map's box (top, bottom, left, right) in a (n, H, W) float32 stack, fitted so its longer
+    side is `longer` px, at the top left of (n, longer, longer) -> (that, (n, 2) fitted sizes)."""
+    h, w = boxes[:, 1] - boxes[:, 0], boxes[:, 3] - boxes[:, 2]
+    s = longer / np.maximum(h, w)
+    sizes = np.stack([np.maximum(1, np.round(h * s)), np.maximum(1, np.round(w * s))], 1).astype(int)
+    lanczos = np.minimum(h, w) >= sizes.min(axis=1)   # shrinking: Lanczos; growing: bilinear
+    rows = _weights(boxes[:, 0], h, sizes[:, 0], stack.shape[1], longer, lanczos)
+    cols = _weights(boxes[:, 2], w, sizes[:, 1], stack.shape[2], longer, lanczos)
+    return np.clip(rows @ stack @ cols.transpose(0, 2, 1), 0.0, 1.0), sizes
+
+
+def _spread(stack, k):
+    """k x k maximum filter of a (n, h, w) stack (zero outside it)."""
+    for axis in (1, 2):
+        lo = (k - 1) // 2
+        pad = [(0, 0)] * 3
+        pad[axis] = (lo, k - 1 - lo)
+        p = np.pad(stack, pad)
+        n = stack.shape[axis]
+        out = p.take(range(0, n), axis=axis)
+        for s in range(1, k):
+            np.maximum(out, p.take(range(s, s + n), axis=axis), out=out)
+        stack = out
+    return stack
+
+
+def _shrink(crops, boxes, width):
+    """Fit each crop's longer side to WORK px. A pen thinner than 2 px at that scale (`width`: the
+    crops' stroke widths) would fade below the ink threshold under anti-aliasing, so such drawings
+    are first spread by a max filter twice the shrink factor wide: every stroke then covers at
+    least one WORK pixel fully, whatever its phase (stroke normalisation thins it back)."""
+    longer = np.maximum(boxes[:, 1] - boxes[:, 0], boxes[:, 3] - boxes[:, 2])
     factor = longer // WORK
-    if factor >= 2 and width * WORK / longer < 2.0:
-        h, w = crop.shape
-        padded = np.pad(crop, ((0, -h % factor), (0, -w % factor)))
-        crop = padded.reshape(padded.shape[0] // factor, factor, padded.shape[1] // factor, factor).max(axis=(1, 3))
-    return crop if max(crop.shape) == WORK else _fit(crop, WORK)
+    thin = (factor >= 2) & (width * WORK / longer < 2.0)
+    for k in np.unique(factor[thin]):
+        pick = np.flatnonzero(thin & (factor == k))
+        crops[pick] = _spread(crops[pick], 2 * int(k))
+    return _resize(crops, boxes, WORK)[0]
+
+
+def _filter3(stack, op):
+    """3x3 maximum (op=np.maximum) or minimum (np.minimum) filter of (n, h, w), zero outside."""
+    p = _padded(stack)
+    rows = op(op(p[:, :-2], p[:, 1:-1]), p[:, 2:])
+    return op(op(rows[:, :, :-2], rows[:, :, 1:-1]), rows[:, :, 2:])
 
 
 def _normalise_stroke(work):
-    """Thicken or thin strokes (at WORK scale) into MNIST's band of widths."""
-    width = stroke_width(work) * BOX / WORK   # as it would be in the 20 px box
-    target = min(max(width, STROKE_MIN), STROKE_MAX)
-    steps = int(round((target - width) * WORK / BOX / 2))  # a 3x3 filter moves each edge 1 px
-    if steps == 0:
-        return work
-    image = Image.fromarray(np.pad(work, max(steps, 0) + 1), "F")
-    grow = ImageFilter.MaxFilter(3) if steps > 0 else ImageFilter.MinFilter(3)
-    for _ in range(abs(steps)):
-        image = image.filter(grow)
-    out = np.asarray(image, dtype="float32")
-    if (out > INK).sum() < 4:  # thinning erased the drawing: keep it as it was
-        return work
-    t, b, l, r = _bbox(out > 0.02)
-    return out[t:b, l:r]
+    """Thicken or thin strokes of (n, WORK, WORK) maps into MNIST's band of widths -> (n, S, S) maps
+    (S >= WORK: room to grow) and their (n, 4) boxes of visible ink."""
+    width = stroke_width(work > INK) * BOX / WORK   # as it would be in the 20 px box
+    target = np.clip(width, STROKE_MIN, STROKE_MAX)
+    steps = np.round((target - width) * WORK / BOX / 2).astype(int)  # a 3x3 filter moves each edge 1 px
+    margin = max(int(steps.max()), 0) + 1
+    frame = np.zeros((len(work), WORK + 2 * margin, WORK + 2 * margin), np.float32)
+    frame[:, margin:margin + WORK, margin:margin + WORK] = work
+    before = frame.copy()
+    for step in range(int(np.abs(steps).max(initial=0))):
+        for pick, op in ((np.flatnonzero(steps > step), np.maximum), (np.flatnonzero(-steps > step), np.minimum)):
+            if len(pick):
+                frame[pick] = _filter3(frame[pick], op)
+    erased = np.count_nonzero(frame > INK, axis=(1, 2)) < 4   # thinning erased the drawing: keep it
+    frame[erased] = before[erased]
+    return frame, _bboxes(frame > 0.02)[0]
 
 
-def centre_by_mass(box):
-    """Place a (h<=20, w<=20) digit in 28x28 so its centre of mass is at the field's centre."""
-    h, w = box.shape
-    total = box.sum()
-    ys, xs = np.indices(box.shape)
-    cy, cx = (ys * box).sum() / total, (xs * box).sum() / total
-    top = min(max(round(FIELD / 2 - 0.5 - cy), 0), FIELD - h)
-    left = min(max(round(FIELD / 2 - 0.5 - cx), 0), FIELD - w)
-    field = np.zeros((FIELD, FIELD), dtype="float32")
-    field[top:top + h, left:left + w] = box
-    return field
+def centre_by_mass(box, sizes):
+    """Place each (h<=20, w<=20) digit at the top left of (n, 20, 20) in 28x28 so its centre of
+    mass is at the field's centre -> (n, 28, 28)."""
+    n = len(box)
+    total = np.maximum(box.sum(axis=(1, 2)), 1e-12)
+    ramp = np.arange(BOX, dtype=np.float32)
+    cy, cx = box.sum(axis=2) @ ramp / total, box.sum(axis=1) @ ramp / total
+    top = np.clip(np.round(FIELD / 2 - 0.5 - cy), 0, FIELD - sizes[:, 0]).astype(int)
+    left = np.clip(np.round(FIELD / 2 - 0.5 - cx), 0, FIELD - sizes[:, 1]).astype(int)
+    return _place(box, top, left, FIELD)
 
 
-_MASK = [255 if v > INK * 255 else 0 for v in range(256)]  # lookup table: ink image -> ink mask
+def _place(box, top, left, size):
+    """(n, 20, 20) maps written at per-map offsets into (n, size, size); beyond a map's own size
+    it holds zeros, which land on zeros."""
+    n = len(box)
+    out = np.zeros((n, size + BOX, size + BOX), np.float32)
+    rows = (top[:, None] + np.arange(BOX))[:, :, None]
+    cols = (left[:, None] + np.arange(BOX))[:, None, :]
+    out[np.arange(n)[:, None, None], rows, cols] = box
+    return out[:, :size, :size]
 
 
-def preprocess_ink(ink):
-    """"L" ink image (255 = ink) -> Preprocessed, or InvalidDrawing if it is not a drawing."""
-    mask = ink.point(_MASK)
-    box = mask.getbbox()
-    if box is None:
-        raise InvalidDrawing(EMPTY)
-    count = mask.crop(box).histogram()[255]  # ink pixels, counted inside their bounding box only
-    if count > 0.6 * ink.width * ink.height:
-        raise InvalidDrawing("The picture is almost all ink; draw a digit on a plain background.")
-    crop = np.asarray(ink.crop(box), dtype="float32") / 255.0
-    if _isolated_share(crop > INK) > 0.25:  # strokes are connected; noise and grain are not
-        raise InvalidDrawing("That looks like noise or a photo, not a drawing; draw a digit on a plain background.")
-    longer = max(crop.shape)
-    if count < 12 or longer < 6:
-        raise InvalidDrawing("That is only a few specks; draw a digit bigger.")
-    width = stroke_width(crop)
-    if longer < 2.2 * width:
-        raise InvalidDrawing("That looks like a dot, not a digit; draw a digit.")
-    work = _normalise_stroke(_shrink(crop, width))
-    box = _fit(work, BOX)
-    if box.sum() <= 0:
-        raise InvalidDrawing(EMPTY)
-    field = centre_by_mass(box)
-    square = np.zeros((BOX, BOX), dtype="float32")  # the 20 px fit, shown centred in its square
-    y0, x0 = (BOX - box.shape[0]) // 2, (BOX - box.shape[1]) // 2
-    square[y0:y0 + box.shape[0], x0:x0 + box.shape[1]] = box
-    x = pad_to_input(field)
-    return Preprocessed(input=x, stages={"cropped": work, "box": square, "centred": field, "input": x})
+ALL_INK = "The picture is almost all ink; draw a digit on a plain background."
+NOISE = "That looks like noise or a photo, not a drawing; draw a digit on a plain background."
+SPECKS = "That is only a few specks; draw a digit bigger."
+DOT = "That looks like a dot, not a digit; draw a digit."
+
+
+def preprocess_inks(ink):
+    """(n, H, W) uint8 ink maps (255 = ink) -> a list of Preprocessed, or of InvalidDrawing for
+    maps that are not drawings."""
+    n, H, W = ink.shape
+    mask = ink > INK_LEVEL
+    boxes, any_ink = _bboxes(mask)
+    count = np.count_nonzero(mask, axis=(1, 2))
+    verdict = np.where(~any_ink, EMPTY, np.where(count > 0.6 * H * W, ALL_INK, "")).astype(object)
+    live = np.flatnonzero(verdict == "")
+    if len(live):
+        # From here on, only the part of the stack that holds ink in any map.
+        top, bottom, left, right = boxes[live, 0].min(), boxes[live, 1].max(), boxes[live, 2].min(), boxes[live, 3].max()
+        mask, ink = mask[live, top:bottom, left:right], ink[live, top:bottom, left:right]
+        boxes = boxes[live] - [top, top, left, left]
+        longer = np.maximum(boxes[:, 1] - boxes[:, 0], boxes[:, 3] - boxes[:, 2])
+        width = stroke_width(mask)
+        verdict[live] = np.where(_isolated_share(mask) > 0.25, NOISE,   # strokes are connected; grain is not
+                                 np.where((count[live] < 12) | (longer < 6), SPECKS,
+                                          np.where(longer < 2.2 * width, DOT, "")))
+        keep = verdict[live] == ""
+        live = live[keep]
+    out = [None] * n
+    if len(live):
+        crops = ink[keep].astype(np.float32) / 255.0
+        work = _shrink(crops, boxes[keep], width[keep])
+        frame, frame_boxes = _normalise_stroke(work)
+        box, sizes = _resize(frame, frame_boxes, BOX)
+        empty = box.sum(axis=(1, 2)) <= 0
+        field = centre_by_mass(box, sizes)
+        square = _place(box, (BOX - sizes[:, 0]) // 2, (BOX - sizes[:, 1]) // 2, BOX)  # the fit, centred
+        x = pad_to_input(field)
+        for j, i in enumerate(live):
+            if empty[j]:
+                verdict[i] = EMPTY
+                continue
+            t, b, l, r = frame_boxes[j]
+            out[i] = Preprocessed(input=x[j], stages={"cropped": frame[j, t:b, l:r], "box": square[j],
+                                                      "centred": field[j], "input": x[j]})
+    for i in range(n):
+        if out[i] is None:
+            out[i] = InvalidDrawing(verdict[i])
+    return out
+
+
+def preprocess_batch(images):
+    """Any supported inputs -> a list, in order, of Preprocessed or InvalidDrawing (the reason an
+    input is not a drawing). Pictures of the same size go through the pipeline as one stack."""
+    out = [None] * len(images)
+    groups = {}
+    for i, image in enumerate(images):
+        try:
+            rgba = _working_size(to_rgba(image))
+        except InvalidDrawing as err:
+            out[i] = err
+            continue
+        groups.setdefault(rgba.shape, []).append((i, rgba))
+    for members in groups.values():
+        stack = members[0][1][None] if len(members) == 1 else np.stack([a for _, a in members])
+        for (i, _), result in zip(members, preprocess_inks(ink_maps(stack))):
+            out[i] = result
+    return out
 
 
 def preprocess(image):
     """Any supported input -> Preprocessed(input (32, 32), stages). Raises InvalidDrawing."""
-    return preprocess_ink(ink_map(to_rgba(image)))
+    result = preprocess_batch([image])[0]
+    if isinstance(result, InvalidDrawing):
+        raise result
+    return result

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from .model import LAYERS, VARIANTS
-from .preprocess import INPUT, preprocess
+from .preprocess import INPUT, InvalidDrawing, preprocess_batch
 WEIGHTS = Path(__file__).resolve().parent.parent / "weights"
 LITE_TOLERANCE = 1e-4   # largest |TFLite - Keras| accepted on the check input, on every output
 
@@ -106,17 +106,26 @@ class Recognizer:
         return self.predict_batch([image])[0]
 
     def predict_batch(self, images):
-        prepared = [preprocess(im) for im in images]
+        """Drawings -> Predictions, in order: same-sized pictures are preprocessed as one stack and
+        all of them read in one model call. Raises the first input's InvalidDrawing, if any."""
+        prepared = preprocess_batch(images)
+        for p in prepared:
+            if isinstance(p, InvalidDrawing):
+                raise p
         outs = self.run(np.stack([p.input for p in prepared]) if prepared else np.zeros((0, INPUT, INPUT)))
-        return [self._prediction(outs, i, p.input, p.stages) for i, p in enumerate(prepared)]
+        return self.predictions(outs, prepared)
 
     @staticmethod
-    def _prediction(outs, i, x, stages):
-        probs = outs["OUT"][i].astype("float64")
-        probs /= probs.sum()
-        maps = {name: outs[name][i].reshape(-1) if outs[name][i].ndim == 3 and outs[name][i].shape[:2] == (1, 1)
-                else outs[name][i] for name in LAYERS if name != "OUT"}
-        return Prediction(digit=int(np.argmax(probs)), probabilities=probs, input=x, feature_maps=maps, stages=stages)
+    def predictions(outs, prepared):
+        """Model outputs for a batch (see run) + its Preprocessed -> one Prediction each."""
+        probs = outs["OUT"].astype("float64")
+        probs /= probs.sum(axis=1, keepdims=True)
+        digits = np.argmax(probs, axis=1).tolist()
+        maps = {name: o.reshape(len(o), -1) if o.ndim == 4 and o.shape[1:3] == (1, 1) else o   # C5 (N,1,1,120) -> (N,120)
+                for name, o in outs.items() if name != "OUT"}
+        return [Prediction(digit=d, probabilities=probs[i], input=p.input,
+                           feature_maps={name: m[i] for name, m in maps.items()}, stages=p.stages)
+                for i, (d, p) in enumerate(zip(digits, prepared))]
 
     def kernels(self, name):
         """Kernel of a convolution layer as (5, 5, in, out), zeros where C3's table disconnects.
