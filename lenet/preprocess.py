@@ -435,13 +435,15 @@ def _normalise_stroke(work):
     margin = max(int(steps.max()), 0) + 1
     frame = np.zeros((len(work), WORK + 2 * margin, WORK + 2 * margin), np.float32)
     frame[:, margin:margin + WORK, margin:margin + WORK] = work
-    before = frame.copy()
-    for step in range(int(np.abs(steps).max(initial=0))):
-        for pick, op in ((np.flatnonzero(steps > step), np.maximum), (np.flatnonzero(-steps > step), np.minimum)):
-            if len(pick):
-                frame[pick] = _filter3(frame[pick], op)
-    erased = np.count_nonzero(frame > INK, axis=(1, 2)) < 4   # thinning erased the drawing: keep it
-    frame[erased] = before[erased]
+    moved = np.flatnonzero(steps)
+    if len(moved):
+        maps, steps = frame[moved], steps[moved]
+        for step in range(int(np.abs(steps).max())):
+            for pick, op in ((np.flatnonzero(steps > step), np.maximum), (np.flatnonzero(-steps > step), np.minimum)):
+                if len(pick):
+                    maps[pick] = _filter3(maps[pick], op)
+        kept = np.count_nonzero(maps > INK, axis=(1, 2)) >= 4   # else thinning erased the drawing: keep it
+        frame[moved[kept]] = maps[kept]
     return frame, _bboxes(frame > 0.02)[0]
 
 
