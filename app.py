@@ -13,6 +13,10 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no telemetry / ver
 # ~8 % of the server's CPU, growing with every stroke. Keep 200 records, summarised never.
 os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "200")
 os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", str(2**62))
+# The drawing pipeline's matrix products are small; OpenBLAS would hand them to a worker thread that
+# then spins on the other core between calls (~0.6 of a core under a room's load, measured with
+# per-thread CPU times). One thread, set before numpy loads.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
 def _bound_malloc_arenas(arenas=2):
@@ -285,19 +289,35 @@ def build(default_variant, weights_dir):
                 about(gr, weights_dir)
 
         outputs = [digit, note, label, stages, c1, c3, small]
+        # postprocess=False: Gradio would hand each of the 7 outputs to a worker thread for a
+        # postprocess that is the identity for HTML and Markdown; only the Label's is real, and
+        # served() runs it inline.
         live = dict(trigger_mode="always_last", show_progress="hidden", concurrency_limit=2,
-                    concurrency_id="predict")
+                    concurrency_id="predict", postprocess=False)
+
+        def served(result):
+            """analyse()'s values as the browser and API clients receive them."""
+            html, text, probs, *figures = result
+            return (html, text, label.postprocess(probs).model_dump() if probs else {}, *figures)
+
         # The session names the drawing in progress, for the collect switch (gr.Request is filled in
         # by Gradio; the API keeps its two parameters).
-        def predict(image, variant, request: gr.Request = None):
-            return analyse(image, variant, getattr(request, "session_hash", None))
+        # The per-stroke handlers are coroutines: Gradio then runs them on its event loop instead of
+        # handing each to a worker thread. A stroke is ~3 ms of CPU that holds the GIL anyway; the
+        # thread hand-offs and GIL convoys between worker and loop cost more than that under load
+        # (16 clients: 38 -> 51 requests/s, measured with python -m bench).
+        async def predict(image, variant, request: gr.Request = None):
+            return served(analyse(image, variant, getattr(request, "session_hash", None)))
 
-        def switch_model(drawing, upload, variant, source, request: gr.Request = None):
-            return rerun(drawing, upload, variant, source, getattr(request, "session_hash", None))
+        async def predict_image(image, variant):
+            return served(analyse(image, variant))
+
+        async def switch_model(drawing, upload, variant, source, request: gr.Request = None):
+            return served(rerun(drawing, upload, variant, source, getattr(request, "session_hash", None)))
 
         pad.change(predict, [pad, variant], outputs, api_name="predict", **live)
         pad.change(lambda: "pad", None, source, queue=False, show_progress="hidden", api_visibility="private")
-        upload.change(analyse, [upload, variant], outputs, api_name="predict_image", **live)
+        upload.change(predict_image, [upload, variant], outputs, api_name="predict_image", **live)
         upload.change(lambda: "upload", None, source, queue=False, show_progress="hidden",
                       api_visibility="private")
         variant.change(switch_model, [pad, upload, variant, source], outputs, api_visibility="private", **live)

@@ -1,5 +1,6 @@
 """Sections 2 and 3: Recognizer.predict on a sketchpad-sized drawing, split into its stages,
 and the app's per-stroke handler called directly (found in app.py by its api_name)."""
+import asyncio
 import importlib.util
 import inspect
 import sys
@@ -80,8 +81,13 @@ def _canvas(inputs):
     return (800, 800)
 
 
+_LOOP = asyncio.new_event_loop()   # for coroutine handlers: one loop, as Gradio runs them on its own
+
+
 def _call(fn, args):
     out = fn(*args)
+    if inspect.iscoroutine(out):
+        out = _LOOP.run_until_complete(out)
     if inspect.isgenerator(out):  # a streaming handler: everything it yields is work for the stroke
         out = list(out)
     return out

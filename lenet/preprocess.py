@@ -126,7 +126,8 @@ def _pil_to_rgba(image):
     except (AttributeError, EOFError, ValueError):
         pass
     try:
-        image = ImageOps.exif_transpose(image)  # phone photos
+        if image.getexif().get(0x0112, 1) != 1:  # phone photos: EXIF orientation (transposing copies)
+            image = ImageOps.exif_transpose(image)
     except Exception:  # broken EXIF is no reason to refuse the pixels
         pass
     if max(image.size) > MAX_SIDE:  # shrink first: the conversions below then stay small
@@ -141,7 +142,7 @@ def _pil_to_rgba(image):
         a = (a - lo) / (hi - lo) if hi > lo else np.zeros_like(a)
         image = Image.fromarray((a * 255).astype("uint8"), "L")
     try:
-        return np.asarray(image.convert("RGBA"))
+        return np.asarray(image if image.mode == "RGBA" else image.convert("RGBA"))
     except (ValueError, OSError):  # a mode Pillow cannot convert (e.g. LAB from a crafted TIFF)
         raise InvalidDrawing(UNREADABLE) from None
 
