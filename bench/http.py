@@ -252,10 +252,16 @@ def _ceiling(root, results, pngs, clients, seconds):
         return None
     try:
         with tempfile.TemporaryDirectory(prefix="bench-downloads-") as downloads:
+            first = Caller(server.url, pngs[0], downloads)
+            first()
+            single, _ = _timed_calls(first, count=50)
             callers = [Caller(server.url, pngs[1 + i % (len(pngs) - 1)], downloads) for i in range(clients)]
             latencies, errors, wall = _concurrent(callers, seconds)
     finally:
         server.stop()
+    results.add(SECTION_4, "1 client, sequential, on the empty Gradio app (gradio_client, ssl_verify=False)",
+                fmt_ms(Sample(np.array(single)), 50, 95),
+                "the floor for any Gradio app through gradio_client here: its 50 ms poll + upload + join")
     rate = latencies.n / wall
     results.add(SECTION_4, f"{clients} clients, {seconds:.0f} s, on an empty Gradio app (bench/ceiling_app.py)",
                 f"{rate:.1f} req/s · {fmt_ms(latencies, 50, 95, 99)} · {len(errors)} errors",
