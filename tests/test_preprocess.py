@@ -11,6 +11,7 @@ from hypothesis.extra import numpy as hnp
 from PIL import Image
 
 from lenet import InvalidDrawing, preprocess
+from lenet.preprocess import _resize, preprocess_batch
 
 sys.path.insert(0, str(Path(__file__).parent))
 from drawings import draw  # noqa: E402
@@ -34,6 +35,46 @@ def test_sketchpad_dict_polarity_and_transparency_agree():
     assert np.abs(inputs[0] - inputs[2]).max() < 0.02
     as_dict = preprocess({"background": None, "layers": [], "composite": draw(5)}).input
     assert np.array_equal(as_dict, inputs[0])
+
+
+@pytest.mark.parametrize("shape, box, longer", [
+    ((60, 50), (5, 55, 10, 40), 20),     # shrink a crop: Lanczos, anti-aliased
+    ((300, 280), (0, 300, 0, 280), 80),  # a whole big map
+    ((28, 28), (4, 24, 6, 20), 80),      # grow an MNIST-sized crop: bilinear
+    ((84, 84), (1, 83, 30, 55), 20),     # tall and thin
+])
+def test_resampling_matches_pillows_resize(shape, box, longer):
+    """The pipeline resizes with matrices; Pillow's own resize of the same crop is the reference."""
+    rng = np.random.default_rng(0)
+    stack = rng.random((2,) + shape, dtype=np.float32)
+    t, b, l, r = box
+    out, sizes = _resize(stack, np.array([box, (0, shape[0], 0, shape[1])]), longer)
+    h, w = sizes[0]
+    assert max(h, w) == longer and out[0, h:].max(initial=0) == 0 and out[0, :, w:].max(initial=0) == 0
+    shrinking = min(b - t, r - l) >= min(h, w)
+    want = Image.fromarray(stack[0, t:b, l:r], "F").resize(
+        (int(w), int(h)), Image.Resampling.LANCZOS if shrinking else Image.Resampling.BILINEAR)
+    np.testing.assert_allclose(out[0, :h, :w], np.clip(np.asarray(want), 0, 1), atol=2e-5)
+
+
+def test_a_batch_reads_every_picture_as_if_it_were_alone():
+    """Pictures of one size share a stack (and its crop, margins and matrices); each must come out
+    as it does alone, and a bad one in the middle must not disturb the others."""
+    images = [draw(1, canvas=280, height=0.3, centre=(0.2, 0.3)), draw(8, canvas=280, pen=30),
+              np.full((280, 280, 4), 255, np.uint8), draw(2, canvas=280, background="transparent"),
+              draw(5, canvas=800, pen=2), "not a picture", draw(0, canvas=140, background="dark"),
+              np.random.default_rng(1).integers(0, 256, (280, 280, 3), dtype=np.uint8), draw(7, canvas=280)]
+    batch = preprocess_batch(images)
+    assert len(batch) == len(images)
+    for image, got in zip(images, batch):
+        try:
+            alone = preprocess(image)
+        except InvalidDrawing as err:
+            assert isinstance(got, InvalidDrawing) and str(got) == str(err)
+            continue
+        np.testing.assert_allclose(got.input, alone.input, atol=1e-5)
+        for name in alone.stages:
+            np.testing.assert_allclose(got.stages[name], alone.stages[name], atol=1e-5, err_msg=name)
 
 
 def test_empty_canvas_asks_for_a_digit():
