@@ -1,5 +1,6 @@
 """Any drawing -> the 32x32 ink map LeNet-5 reads, made the way MNIST itself was made:
-crop to the ink, fit the longer side into 20 px, centre by mass in 28x28, pad to 32x32."""
+crop to the ink, fit the longer side into 20 px, centre by mass in 28x28, pad to 32x32.
+Every step works on a stack of same-sized pictures, so one drawing and a batch take one path."""
 import functools
 import io
 import struct
