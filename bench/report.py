@@ -70,7 +70,7 @@ def machine():
 def versions():
     found = {}
     for name in ("tensorflow-cpu", "tensorflow", "keras", "gradio", "gradio_client", "numpy", "pillow",
-                 "ai-edge-litert"):
+                 "uvicorn", "uvloop", "httptools", "ai-edge-litert"):
         try:
             found[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
