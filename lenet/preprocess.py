@@ -392,19 +392,14 @@ def _resize(stack, boxes, longer):
     return np.clip(rows @ stack @ cols.transpose(0, 2, 1), 0.0, 1.0), sizes
 
 
-def _spread(stack, k):
-    """k x k maximum filter of a (n, h, w) stack (zero outside it)."""
-    for axis in (1, 2):
-        lo = (k - 1) // 2
-        pad = [(0, 0)] * 3
-        pad[axis] = (lo, k - 1 - lo)
-        p = np.pad(stack, pad)
-        n = stack.shape[axis]
-        out = p.take(range(0, n), axis=axis)
-        for s in range(1, k):
-            np.maximum(out, p.take(range(s, s + n), axis=axis), out=out)
-        stack = out
-    return stack
+def _rank_filter(stack, k, op=np.maximum):
+    """k x k maximum (op=np.maximum) or minimum (np.minimum) filter of a (n, h, w) stack, zero
+    outside it; separable: k shifted rows, then k shifted columns."""
+    h, w = stack.shape[1:]
+    lo, hi = (k - 1) // 2, k - 1 - (k - 1) // 2
+    p = np.pad(stack, ((0, 0), (lo, hi), (lo, hi)))
+    rows = op.reduce([p[:, s:s + h] for s in range(k)])
+    return op.reduce([rows[:, :, s:s + w] for s in range(k)])
 
 
 def _shrink(crops, boxes, width):
@@ -417,15 +412,8 @@ def _shrink(crops, boxes, width):
     thin = (factor >= 2) & (width * WORK / longer < 2.0)
     for k in np.unique(factor[thin]):
         pick = np.flatnonzero(thin & (factor == k))
-        crops[pick] = _spread(crops[pick], 2 * int(k))
+        crops[pick] = _rank_filter(crops[pick], 2 * int(k))
     return _resize(crops, boxes, WORK)[0]
-
-
-def _filter3(stack, op):
-    """3x3 maximum (op=np.maximum) or minimum (np.minimum) filter of (n, h, w), zero outside."""
-    p = _padded(stack)
-    rows = op(op(p[:, :-2], p[:, 1:-1]), p[:, 2:])
-    return op(op(rows[:, :, :-2], rows[:, :, 1:-1]), rows[:, :, 2:])
 
 
 def _normalise_stroke(work):
@@ -443,7 +431,7 @@ def _normalise_stroke(work):
         for step in range(int(np.abs(steps).max())):
             for pick, op in ((np.flatnonzero(steps > step), np.maximum), (np.flatnonzero(-steps > step), np.minimum)):
                 if len(pick):
-                    maps[pick] = _filter3(maps[pick], op)
+                    maps[pick] = _rank_filter(maps[pick], 3, op)
         kept = np.count_nonzero(maps > INK, axis=(1, 2)) >= 4   # else thinning erased the drawing: keep it
         frame[moved[kept]] = maps[kept]
     return frame, _bboxes(frame > 0.02)[0]
