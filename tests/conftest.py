@@ -11,7 +11,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 MNIST = ROOT.parent / "shared" / "mnist" / "mnist.npz"
-sys.path.insert(0, str(ROOT))
 
 
 @pytest.fixture(scope="session", params=["modern", "classic"])

@@ -13,8 +13,7 @@ from PIL import Image
 from lenet import InvalidDrawing, preprocess
 from lenet.preprocess import _resize, preprocess_batch
 
-sys.path.insert(0, str(Path(__file__).parent))
-from drawings import draw  # noqa: E402
+from lenet.synthetic import draw  # noqa: E402
 
 DIGITS = range(10)
 

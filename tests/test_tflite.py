@@ -9,7 +9,7 @@ import pytest
 
 from lenet.model import LAYERS
 from lenet.preprocess import preprocess
-from tests.drawings import draw
+from lenet.synthetic import draw
 
 
 def test_tflite_path_is_loaded_and_agrees_with_keras_on_drawn_digits(recognizer):

@@ -1,5 +1,8 @@
-"""Digits the tests draw themselves, as a person would on a sketchpad: polylines of a pen,
-at any position, size, pen width, slant and background. No MNIST pixels involved."""
+"""Synthetic drawings: digits drawn by code as a person would on a sketchpad (polylines of a round
+pen, at any position, size, pen width, slant and background). The one drawing helper of the
+tests, the benchmark and scripts/make_examples.py. No MNIST pixels involved."""
+from pathlib import Path
+
 import numpy as np
 from PIL import Image, ImageDraw
 
@@ -64,3 +67,28 @@ def draw(digit, canvas=400, height=0.6, centre=(0.5, 0.5), pen=None, slant=0.0,
     else:
         raise ValueError(background)
     return out
+
+
+def drawings(count, canvas=280, seed=0, digits=range(10)):
+    """`count` varied drawings (RGBA arrays) with their labels: digits in turn, each at a random size,
+    position, slant and pen width that a person might use on a sketchpad."""
+    rng = np.random.default_rng(seed)
+    digits = list(digits)
+    out = []
+    for i in range(count):
+        d = digits[i % len(digits)]
+        h = rng.uniform(0.45, 0.75)
+        out.append((draw(d, canvas, height=h, centre=tuple(rng.uniform(0.4, 0.6, 2)),
+                         pen=h * canvas / rng.uniform(7, 12), slant=rng.uniform(-12, 12)), d))
+    return out
+
+
+def sketchpad_value(composite):
+    """What gr.Sketchpad (and a gradio_client caller of /predict) hands the handler."""
+    return {"background": None, "layers": [], "composite": composite}
+
+
+def save_png(array, path):
+    from PIL import Image
+    Image.fromarray(np.asarray(array, np.uint8), "RGBA").save(path)
+    return Path(path)
