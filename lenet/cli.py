@@ -3,40 +3,59 @@ import argparse
 import json
 import sys
 
-from .model import VARIANTS
+from .model import BUILDERS, VARIANTS
+
+ALL = "all"   # every variant the app loads (lenet.model.VARIANTS); "both" is still accepted
+
+
+def _weights_dir(parser, help_text):
+    """--weights-dir, as app.py and bench call it; the old --weights / --out still work, unlisted."""
+    parser.add_argument("--weights-dir", dest="weights_dir", default=None, help=help_text)
+    for old in ("--weights", "--out"):
+        parser.add_argument(old, dest="weights_dir", default=None, help=argparse.SUPPRESS)
+
+
+def _variants(choice):
+    return VARIANTS if choice in (ALL, "both") else (choice,)
 
 
 def main(argv=None):
+    from .train import DEFAULTS
     parser = argparse.ArgumentParser(prog="python -m lenet", description="LeNet-5 on MNIST.")
     sub = parser.add_subparsers(dest="command", required=True)
 
     t = sub.add_parser("train", help="train a variant and write its weights and model card",
                        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    t.add_argument("--variant", choices=VARIANTS, default="modern")
-    t.add_argument("--epochs", type=int, default=50, help="passes over the 55k training images")
-    t.add_argument("--seed", type=int, default=0, help="seeds weights, shuffling and distortions")
+    t.add_argument("--variant", choices=tuple(BUILDERS), default="modern")
+    t.add_argument("--epochs", type=int, default=DEFAULTS["epochs"], help="passes over the 55k training images")
+    t.add_argument("--seed", type=int, default=DEFAULTS["seed"], help="seeds weights, shuffling and distortions")
     t.add_argument("--data", default=None, help="MNIST .npz (default: ../shared/mnist/mnist.npz, else download)")
-    t.add_argument("--out", default=None, help="folder for the .keras file and model card (default: weights/)")
-    t.add_argument("--batch-size", type=int, default=128)
-    t.add_argument("--lr", type=float, default=2e-3, help="peak Adam learning rate (cosine decay)")
+    _weights_dir(t, "folder for the .keras, .tflite, model card and plots (default: weights/)")
+    t.add_argument("--batch-size", type=int, default=DEFAULTS["batch_size"])
+    t.add_argument("--lr", type=float, default=DEFAULTS["learning_rate"], help="peak Adam learning rate (cosine decay)")
     t.add_argument("--limit", type=int, default=None, help="train on this many images only (smoke test)")
+    t.add_argument("--no-sets", dest="sets", action="store_false",
+                   help="skip measuring the non-MNIST sets (lenet/handsets.py) for the model card")
 
     e = sub.add_parser("evaluate", help="accuracy of the committed weights on the MNIST test set",
                        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    e.add_argument("--variant", choices=VARIANTS + ("both",), default="both")
+    e.add_argument("--variant", choices=tuple(BUILDERS) + (ALL, "both"), default=ALL)
     e.add_argument("--data", default=None, help="MNIST .npz (default: ../shared/mnist/mnist.npz, else download)")
-    e.add_argument("--weights", default=None, help="folder holding lenet5_<variant>.keras (default: weights/)")
+    _weights_dir(e, "folder holding lenet5_<variant>.keras (default: weights/)")
+    e.add_argument("--sets", action="store_true",
+                   help="also measure the non-MNIST sets (fonts, pen-drawn, low resolution; lenet/handsets.py)")
 
     p = sub.add_parser("predict", help="read the digit in image files",
                        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("files", nargs="+")
-    p.add_argument("--variant", choices=VARIANTS, default="modern")
+    p.add_argument("--variant", choices=tuple(BUILDERS), default="modern")
     p.add_argument("--json", action="store_true", help="one JSON object per file")
+    _weights_dir(p, "folder holding lenet5_<variant>.keras (default: weights/)")
 
-    x = sub.add_parser("export", help="write weights/lenet5_<variant>.tflite (the app's fast path) from the .keras file",
+    x = sub.add_parser("export", help="write weights/lenet5_<variant>.tflite (the app's fast path) from the .keras",
                        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    x.add_argument("--variant", choices=VARIANTS + ("both",), default="both")
-    x.add_argument("--weights", default=None, help="folder holding lenet5_<variant>.keras (default: weights/)")
+    x.add_argument("--variant", choices=tuple(BUILDERS) + (ALL, "both"), default=ALL)
+    _weights_dir(x, "folder holding lenet5_<variant>.keras (default: weights/)")
 
     args = parser.parse_args(argv)
     return {"train": _train, "evaluate": _evaluate, "predict": _predict, "export": _export}[args.command](args)
@@ -44,16 +63,17 @@ def main(argv=None):
 
 def _export(args):
     from .recognizer import export_tflite
-    for variant in VARIANTS if args.variant == "both" else (args.variant,):
-        print(f"{variant}: {export_tflite(variant, args.weights)}")
+    for variant in _variants(args.variant):
+        print(f"{variant}: {export_tflite(variant, args.weights_dir)}")
     return 0
 
 
 def _train(args):
-    from .train import WEIGHTS, train
+    from .paths import WEIGHTS
+    from .train import train
     card = train(args.variant, epochs=args.epochs, seed=args.seed, data_path=args.data,
-                 out=args.out or WEIGHTS, batch_size=args.batch_size, learning_rate=args.lr,
-                 limit=args.limit)
+                 out=args.weights_dir or WEIGHTS, batch_size=args.batch_size, learning_rate=args.lr,
+                 limit=args.limit, measure_sets=args.sets)
     print(f"{args.variant}: test accuracy {100 * card['test_accuracy']:.2f} % "
           f"(best epoch {card['best_epoch']}/{card['epochs']}, {card['training_seconds']:.0f} s)")
     return 0
@@ -62,23 +82,30 @@ def _train(args):
 def _evaluate(args):
     import keras
     import numpy as np
+
     from . import data
-    from .train import WEIGHTS, evaluate_model, weights_path
+    from .paths import keras_path
+    from .train import evaluate_model
     _, (x, y) = data.load(args.data)
-    for variant in VARIANTS if args.variant == "both" else (args.variant,):
-        model = keras.saving.load_model(weights_path(variant, args.weights or WEIGHTS), safe_mode=True)
+    for variant in _variants(args.variant):
+        model = keras.saving.load_model(keras_path(variant, args.weights_dir), safe_mode=True, compile=False)
         s = evaluate_model(model, x, y)
         print(f"{variant}: test accuracy {100 * s['test_accuracy']:.2f} % on {len(y):,} images")
         print("  per class: " + "  ".join(f"{k}:{100 * v:.1f}" for k, v in s["per_class_accuracy"].items()))
         print("  confusion (rows true 0-9, columns predicted 0-9):")
         for row in np.array(s["confusion_matrix"]):
             print("   " + " ".join(f"{v:5d}" for v in row))
+        if args.sets:
+            from .handsets import measure
+            for name, acc in measure(model, variant, data_path=args.data).items():
+                if isinstance(acc, float):
+                    print(f"  {name}: {100 * acc:.2f} %")
     return 0
 
 
 def _predict(args):
     from . import InvalidDrawing, Recognizer
-    rec = Recognizer.load(args.variant)
+    rec = Recognizer.load(args.variant, args.weights_dir)
     status = 0
     for name in args.files:
         try:

@@ -1,13 +1,18 @@
 """LeNet-5 as LeCun et al. (1998) tabulate it: C1 S2 C3 S4 C5 F6 OUT.
 
-`classic()` is the paper's network (scaled tanh, trainable subsampling, sparse C3);
-`modern()` is the common ReLU + max-pooling variant. Both take 32x32x1 ink maps in [0, 1].
+`paper()` is the network as the paper ends it: the classic trunk, then OUT as 10 Euclidean RBF units
+whose fixed parameter vectors are 7x12 digit bitmaps (lenet/codes.py); OUT outputs distances (small
+is good) and `posterior()` turns them into probabilities. `classic()` is the common textbook table
+(the same trunk, softmax Dense OUT); `modern()` is the ReLU + max-pooling variant. All take 32x32x1
+ink maps in [0, 1].
 """
-import numpy as np
 import keras
+import numpy as np
 from keras import layers, ops
 
-VARIANTS = ("classic", "modern")
+from .codes import CODES, code_matrix
+
+VARIANTS = ("classic", "modern")   # what the app loads; "paper" joins once its weights are committed
 INPUT_SHAPE = (32, 32, 1)
 NUM_CLASSES = 10
 
@@ -114,6 +119,71 @@ class SparseConv2D(layers.Layer):
                 "activation": keras.activations.serialize(self.activation)}
 
 
+@keras.saving.register_keras_serializable(package="lenet")
+class EuclideanRBF(layers.Layer):
+    """The paper's output layer: unit i outputs y_i = sum_j (x_j - code_ij)^2, the squared distance
+    between its input (F6) and a fixed code (eq. 7). The codes are part of the architecture, not
+    weights: they live in the config as the readable bitmaps of lenet/codes.py, so the layer has no
+    parameters at all (the paper's 60,000 stays 60,000) and a saved model carries its own codes."""
+
+    def __init__(self, codes=None, **kwargs):
+        super().__init__(**kwargs)
+        codes = CODES if codes is None else codes
+        if isinstance(codes, dict):
+            codes = [codes[d] for d in sorted(codes)]
+        self.codes = [list(rows) for rows in codes]
+        self._matrix = code_matrix(dict(enumerate(self.codes)))   # (units, 84) of +-1
+
+    @property
+    def matrix(self):
+        """(units, 84) float32 array of the codes, +1 ink / -1 paper."""
+        return self._matrix.copy()
+
+    def call(self, x):
+        diff = x[:, None, :] - ops.convert_to_tensor(self._matrix)[None, :, :]
+        return ops.sum(ops.square(diff), axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], len(self.codes))
+
+    def get_config(self):
+        return {**super().get_config(), "codes": self.codes}
+
+
+# The constant j of eq. 9: the score of a "rubbish" class that no digit code stands for. A drawing
+# whose nearest code is farther than about j reads as rubbish. The paper does not give its value;
+# 10 is 2.5 code pixels fully wrong (each costs (1 - -1)^2 = 4), while two codes differ by >= 13 pixels.
+RUBBISH_J = 10.0
+
+
+def posterior(distances, j=RUBBISH_J):
+    """The paper's posterior from OUT's distances (the softmax inside eq. 9): (..., 10) distances ->
+    (..., 11) probabilities e^-y_i / (e^-j + sum_k e^-y_k) for the ten digits, then the rubbish class
+    e^-j / (...) last. Pure numpy, float64; the training loss is -log of the true digit's entry."""
+    y = np.asarray(distances, dtype="float64")
+    logits = np.concatenate([-y, np.full(y.shape[:-1] + (1,), -float(j))], axis=-1)
+    logits -= logits.max(axis=-1, keepdims=True)
+    p = np.exp(logits)
+    return p / p.sum(axis=-1, keepdims=True)
+
+
+def digit_probabilities(distances, j=RUBBISH_J):
+    """The ten digits' share of the posterior, renormalised to sum to 1 (the page's bars): P(digit i
+    | a digit), which is softmax(-y) whatever j is; j only sets how much goes to rubbish."""
+    p = posterior(distances, j)[..., :-1]
+    return p / p.sum(axis=-1, keepdims=True)
+
+
+def has_rbf_output(model):
+    """True for the paper's ending (OUT = distances, argmin wins), False for softmax (argmax)."""
+    return isinstance(model.get_layer("OUT"), EuclideanRBF)
+
+
+def predicted_digits(outputs, rbf):
+    """OUT's outputs (N, 10) -> the digits read: nearest code for RBF, largest probability otherwise."""
+    return np.argmin(outputs, axis=1) if rbf else np.argmax(outputs, axis=1)
+
+
 def _connection_initializer(fan_in, table):
     """Uniform +-2.4/F_i per connection, as the paper's appendix C prescribes
     (F_i = fan-in of the map the connection feeds)."""
@@ -163,11 +233,27 @@ def modern():
     return keras.Model(inputs, x, name="lenet5_modern")
 
 
-BUILDERS = {"classic": classic, "modern": modern}
+def paper():
+    """LeNet-5 as the paper ends it: the classic trunk, OUT = 10 Euclidean RBF units over fixed
+    7x12 codes. Exactly 60,000 trainable parameters; OUT outputs distances (small is good)."""
+    x = inputs = keras.Input(INPUT_SHAPE, name="ink")                   # 32x32x1
+    x = _ink_to_paper_scale()(x)
+    x = layers.Conv2D(6, 5, activation=scaled_tanh, name="C1")(x)        # 6@28x28,   156
+    x = Subsampling(activation=scaled_tanh, name="S2")(x)                # 6@14x14,    12
+    x = SparseConv2D(C3_TABLE, 5, activation=scaled_tanh, name="C3")(x)  # 16@10x10, 1516
+    x = Subsampling(activation=scaled_tanh, name="S4")(x)                # 16@5x5,     32
+    x = layers.Conv2D(120, 5, activation=scaled_tanh, name="C5")(x)      # 120@1x1, 48120
+    x = layers.Flatten(name="flat")(x)
+    x = layers.Dense(84, activation=scaled_tanh, name="F6")(x)           # 84 = 7x12, 10164
+    x = EuclideanRBF(CODES, name="OUT")(x)                               # 10 distances, 0
+    return keras.Model(inputs, x, name="lenet5_paper")
+
+
+BUILDERS = {"classic": classic, "modern": modern, "paper": paper}
 LAYERS = ("C1", "S2", "C3", "S4", "C5", "F6", "OUT")
 
 
 def build(variant):
     if variant not in BUILDERS:
-        raise ValueError(f"unknown variant {variant!r}; choose one of {', '.join(VARIANTS)}")
+        raise ValueError(f"unknown variant {variant!r}; choose one of {', '.join(BUILDERS)}")
     return BUILDERS[variant]()

@@ -11,13 +11,14 @@ import os
 import threading
 import warnings
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
-from .model import LAYERS, VARIANTS
+from .codes import COLS, ROWS
+from .model import BUILDERS, LAYERS, digit_probabilities, has_rbf_output, posterior
+from .paths import WEIGHTS, keras_path, model_name, tflite_path  # noqa: F401  (WEIGHTS: lenet.WEIGHTS)
 from .preprocess import INPUT, InvalidDrawing, preprocess_batch
-WEIGHTS = Path(__file__).resolve().parent.parent / "weights"
+
 LITE_TOLERANCE = 1e-4   # largest |TFLite - Keras| accepted on the check input, on every output
 
 
@@ -30,12 +31,21 @@ class Prediction:
     digit: int
     probabilities: np.ndarray          # (10,), sums to 1
     input: np.ndarray                  # (32, 32): what the network reads
-    feature_maps: dict                 # "C1" (28,28,6) "S2" (14,14,6) "C3" (10,10,16) "S4" (5,5,16) "C5" (120,) "F6" (84,)
+    feature_maps: dict                 # "C1" (28,28,6) "S2" (14,14,6) "C3" (10,10,16) "S4" (5,5,16)
+                                       # "C5" (120,) "F6" (84,)
     stages: dict = field(default_factory=dict)  # pipeline images, "cropped" .. "input"
+    distances: np.ndarray = None       # paper only: (10,) OUT's squared distances from F6 to each code
+    rubbish: float = None              # paper only: the posterior's share for "not a digit" (eq. 9's j)
+    codes: np.ndarray = None           # paper only: (10, 84) the RBF codes, +1 ink / -1 paper
 
     @property
     def confidence(self):
         return float(self.probabilities[self.digit])
+
+    @property
+    def nearest_code(self):
+        """paper only: the 7x12 code (12, 7) nearest to F6, i.e. the digit read; None otherwise."""
+        return None if self.codes is None else self.codes[self.digit].reshape(ROWS, COLS)
 
 
 class Recognizer:
@@ -45,6 +55,8 @@ class Recognizer:
 
         self.model = model
         self.variant = variant
+        self.rbf = has_rbf_output(model)   # OUT gives distances (the paper's ending), not probabilities
+        self.codes = model.get_layer("OUT").matrix if self.rbf else None
         # One graph returning OUT and every feature map: the app needs them all per stroke.
         taps = [model.get_layer(name).output for name in LAYERS]
         self.probe = _functional(model, taps)
@@ -58,7 +70,8 @@ class Recognizer:
         if lite is not None:
             try:
                 runner = _LiteProbe(lite, self.probe)
-                err = max(float(np.abs(a - b).max()) for a, b in zip(runner(_CHECK).values(), self._keras(_CHECK).values()))
+                err = max(float(np.abs(a - b).max())
+                          for a, b in zip(runner(_CHECK).values(), self._keras(_CHECK).values()))
             except Exception as why:  # a damaged file: keep working on the tf.function path
                 self.lite_error = f"{type(why).__name__}: {why}"
             else:
@@ -70,9 +83,9 @@ class Recognizer:
 
     @classmethod
     def load(cls, variant="modern", weights_dir=None):
-        if variant not in VARIANTS:
-            raise ValueError(f"unknown variant {variant!r}; choose one of {', '.join(VARIANTS)}")
-        path = Path(weights_dir or WEIGHTS) / f"lenet5_{variant}.keras"
+        if variant not in BUILDERS:
+            raise ValueError(f"unknown variant {variant!r}; choose one of {', '.join(BUILDERS)}")
+        path = keras_path(variant, weights_dir)
         fix = f"retrain it with: python -m lenet train --variant {variant}"
         if not path.is_file():
             raise WeightsError(f"No weights at {path}; {fix}")
@@ -80,10 +93,12 @@ class Recognizer:
         try:
             model = keras.saving.load_model(path, safe_mode=True, compile=False)
         except Exception as err:
-            raise WeightsError(f"Cannot load {path} ({type(err).__name__}); restore it with git checkout or {fix}") from None
-        if model.name != f"lenet5_{variant}":
-            raise WeightsError(f"{path} holds {model.name!r}, not lenet5_{variant}; restore it with git checkout or {fix}")
-        lite_path = path.with_suffix(".tflite")
+            raise WeightsError(f"Cannot load {path} ({type(err).__name__}); "
+                               f"restore it with git checkout or {fix}") from None
+        if model.name != model_name(variant):
+            raise WeightsError(f"{path} holds {model.name!r}, not {model_name(variant)}; "
+                               f"restore it with git checkout or {fix}")
+        lite_path = tflite_path(variant, weights_dir)
         lite = lite_path.read_bytes() if lite_path.is_file() else None
         rec = cls(model, variant, lite=lite)
         if rec.lite_error:
@@ -119,18 +134,29 @@ class Recognizer:
             if isinstance(p, InvalidDrawing):
                 raise p
         outs = self.run(np.stack([p.input for p in prepared]) if prepared else np.zeros((0, INPUT, INPUT)))
-        return self.predictions(outs, prepared)
+        return self.predictions(outs, prepared, codes=self.codes)
 
     @staticmethod
-    def predictions(outs, prepared):
-        """Model outputs for a batch (see run) + its Preprocessed -> one Prediction each."""
-        probs = outs["OUT"].astype("float64")
-        probs /= probs.sum(axis=1, keepdims=True)
+    def predictions(outs, prepared, codes=None):
+        """Model outputs for a batch (see run) + its Preprocessed -> one Prediction each. `codes`:
+        the RBF codes when OUT holds the paper's distances (probabilities then come from
+        lenet.model.digit_probabilities, the paper's posterior), None when OUT is a softmax."""
+        distances = rubbish = None
+        if codes is not None:
+            distances = outs["OUT"].astype("float64")
+            probs = digit_probabilities(distances)
+            rubbish = posterior(distances)[:, -1]
+        else:
+            probs = outs["OUT"].astype("float64")
+            probs /= probs.sum(axis=1, keepdims=True)
         digits = np.argmax(probs, axis=1).tolist()
-        maps = {name: o.reshape(len(o), -1) if o.ndim == 4 and o.shape[1:3] == (1, 1) else o   # C5 (N,1,1,120) -> (N,120)
+        # C5 (N,1,1,120) -> (N,120)
+        maps = {name: o.reshape(len(o), -1) if o.ndim == 4 and o.shape[1:3] == (1, 1) else o
                 for name, o in outs.items() if name != "OUT"}
         return [Prediction(digit=d, probabilities=probs[i], input=p.input,
-                           feature_maps={name: m[i] for name, m in maps.items()}, stages=p.stages)
+                           feature_maps={name: m[i] for name, m in maps.items()}, stages=p.stages,
+                           distances=None if distances is None else distances[i],
+                           rubbish=None if rubbish is None else float(rubbish[i]), codes=codes)
                 for i, (d, p) in enumerate(zip(digits, prepared))]
 
     def kernels(self, name):
@@ -217,7 +243,7 @@ def to_tflite(rec):
 def export_tflite(variant="modern", weights_dir=None):
     """Write weights/lenet5_<variant>.tflite from lenet5_<variant>.keras; check it agrees with the
     Keras model (LITE_TOLERANCE) before keeping it. Returns the path."""
-    path = Path(weights_dir or WEIGHTS) / f"lenet5_{variant}.tflite"
+    path = tflite_path(variant, weights_dir)
     rec = _load_keras(variant, weights_dir)
     blob = to_tflite(rec)
     check = Recognizer(rec.model, variant, lite=blob)
@@ -231,6 +257,6 @@ def export_tflite(variant="modern", weights_dir=None):
 
 def _load_keras(variant, weights_dir):
     import keras
-    path = Path(weights_dir or WEIGHTS) / f"lenet5_{variant}.keras"
+    path = keras_path(variant, weights_dir)
     model = keras.saving.load_model(path, safe_mode=True, compile=False)
     return Recognizer(model, variant)

@@ -15,7 +15,6 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from .model import LAYERS
 from .preprocess import EMPTY
 
 # ------------------------------------------------------------------ colour map
@@ -300,84 +299,10 @@ def stages_html(stages, height=150):
 
 # ------------------------------------------------------------------ architecture table
 
-TABLE_HEADERS = ["layer", "type", "feature maps", "size", "kernel", "stride", "activation",
-                 "trainable params", "connections"]
-
-
-def _activation_name(layer):
-    act = getattr(layer, "activation", None)
-    name = getattr(act, "__name__", None) or (str(act) if act is not None else "")
-    return {"scaled_tanh": "1.7159·tanh(⅔a)", "relu": "ReLU", "softmax": "softmax", "linear": "—",
-            "": "—"}.get(name, name)
-
-
-def layer_rows(model):
-    """The LeNet-5 table (as LeCun et al. 1998 tabulate it) computed from a loaded Keras model:
-    one dict per layer C1..OUT plus the input, with parameter and connection counts."""
-    rows = []
-    inp = model.inputs[0].shape
-    rows.append({"layer": "input", "type": "image", "feature maps": 1, "size": f"{inp[1]}×{inp[2]}",
-                 "kernel": "—", "stride": "—", "activation": "—", "trainable params": 0, "connections": 0})
-    for name in LAYERS:
-        layer = model.get_layer(name)
-        cls = type(layer).__name__
-        shape = tuple(layer.output.shape[1:])
-        params = int(sum(int(np.prod(w.shape)) for w in layer.trainable_weights))
-        if len(shape) == 3:
-            h, w, maps = shape
-            size = f"{h}×{w}"
-        else:
-            h = w = 1
-            maps = shape[0]
-            size = f"{maps}"
-        positions = h * w
-        kernel = stride = "—"
-        act = _activation_name(layer)
-        if cls in ("Conv2D", "SparseConv2D"):
-            ks = layer.kernel_size if isinstance(layer.kernel_size, int) else layer.kernel_size[0]
-            kernel = f"{ks}×{ks}"
-            st = getattr(layer, "strides", (1, 1))
-            stride = str(st[0] if isinstance(st, (tuple, list)) else st)
-            # weights are shared across positions: every output position uses every parameter once
-            connections = positions * params
-            kind = "convolution" if cls == "Conv2D" else "sparse convolution (paper's table)"
-        elif cls in ("Subsampling", "MaxPooling2D", "AveragePooling2D"):
-            pool = getattr(layer, "pool_size", (2, 2))
-            p = pool[0] if isinstance(pool, (tuple, list)) else pool
-            kernel, stride = f"{p}×{p}", str(p)
-            has_bias = cls == "Subsampling"
-            connections = positions * maps * (p * p + (1 if has_bias else 0))
-            kind = {"Subsampling": "subsampling (avg·coef+bias)", "MaxPooling2D": "max pooling",
-                    "AveragePooling2D": "average pooling"}[cls]
-            if cls == "MaxPooling2D":
-                act = "max"
-        else:  # Dense
-            connections = params
-            kind = "fully connected"
-        rows.append({"layer": name, "type": kind, "feature maps": maps, "size": size, "kernel": kernel,
-                     "stride": stride, "activation": act, "trainable params": params,
-                     "connections": connections})
-    return rows
-
-
-def table_values(model):
-    """Rows of layer_rows() as lists in TABLE_HEADERS order, numbers formatted with commas,
-    plus a total row."""
-    rows = layer_rows(model)
-    out = [[f"{r[h]:,}" if isinstance(r[h], int) and h in ("trainable params", "connections") else str(r[h])
-            for h in TABLE_HEADERS] for r in rows]
-    total_p = sum(r["trainable params"] for r in rows)
-    total_c = sum(r["connections"] for r in rows)
-    out.append(["total", "", "", "", "", "", "", f"{total_p:,}", f"{total_c:,}"])
-    return out
-
-
-def c3_connection_table(model):
-    """(6, 16) 0/1 matrix: which S2 maps feed which C3 map (all ones for a full convolution)."""
-    layer = model.get_layer("C3")
-    if hasattr(layer, "mask"):
-        return np.asarray(layer.mask)
-    return np.ones((model.get_layer("S2").output.shape[-1], layer.output.shape[-1]), dtype="float32")
+# Moved to lenet/architecture.py (the table lives next to the model); these names stay for callers.
+from .architecture import TABLE_HEADERS, c3_connection_table, table_values  # noqa: E402,F401
+from .architecture import activation_name as _activation_name  # noqa: E402,F401
+from .architecture import describe as layer_rows  # noqa: E402,F401
 
 
 def model_card(weights_dir, variant):
