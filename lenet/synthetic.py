@@ -44,18 +44,14 @@ def draw(digit, canvas=400, height=0.6, centre=(0.5, 0.5), pen=None, slant=0.0,
     pen = h / 9 if pen is None else pen
     shear = np.tan(np.radians(slant))
     ink = Image.new("L", (canvas * ss, canvas * ss), 0)
-    d = ImageDraw.Draw(ink)
-    cx, cy = centre[0] * canvas, centre[1] * canvas
-    for stroke in STROKES[digit]:
-        pts = [((cx + ((x - 0.5) * WIDTH + (0.5 - y) * shear) * h) * ss, (cy + (y - 0.5) * h) * ss)
-               for x, y in stroke]
-        w = max(1, round(pen * ss))
-        d.line(pts, fill=255, width=w, joint="curve")
-        for px, py in (pts[0], pts[-1]):  # round pen ends
-            d.ellipse([px - w / 2, py - w / 2, px + w / 2, py + w / 2], fill=255)
+    _pen(ImageDraw.Draw(ink), STROKES[digit], centre[0] * canvas, centre[1] * canvas, h, pen, shear, ss)
     ink = ink.resize((canvas, canvas), Image.Resampling.BOX)  # anti-aliased edges, as a browser draws
-    a = np.asarray(ink, dtype=np.uint8)
-    out = np.zeros((canvas, canvas, 4), np.uint8)
+    return _rgba(np.asarray(ink, dtype=np.uint8), background)
+
+
+def _rgba(a, background):
+    """uint8 (H, W) ink (255 = ink) -> (H, W, 4) RGBA on `background` (see draw)."""
+    out = np.zeros(a.shape + (4,), np.uint8)
     if background == "white":
         out[..., :3] = 255 - a[..., None]
         out[..., 3] = 255
@@ -67,6 +63,18 @@ def draw(digit, canvas=400, height=0.6, centre=(0.5, 0.5), pen=None, slant=0.0,
     else:
         raise ValueError(background)
     return out
+
+
+def _pen(d, strokes, cx, cy, h, pen, shear, ss):
+    """Draw `strokes` (unit-box polylines) with a round pen on ImageDraw `d` (supersampled by `ss`),
+    the box's centre at (cx, cy), `h` px high, sheared by `shear` (tan of the slant)."""
+    for stroke in strokes:
+        pts = [((cx + ((x - 0.5) * WIDTH + (0.5 - y) * shear) * h) * ss, (cy + (y - 0.5) * h) * ss)
+               for x, y in stroke]
+        w = max(1, round(pen * ss))
+        d.line(pts, fill=255, width=w, joint="curve")
+        for px, py in (pts[0], pts[-1]):  # round pen ends
+            d.ellipse([px - w / 2, py - w / 2, px + w / 2, py + w / 2], fill=255)
 
 
 def drawings(count, canvas=280, seed=0, digits=range(10)):
@@ -92,3 +100,152 @@ def save_png(array, path):
     from PIL import Image
     Image.fromarray(np.asarray(array, np.uint8), "RGBA").save(path)
     return Path(path)
+
+
+# ---------------------------------------------------------------- whole numbers
+
+# Digits drawn in two strokes that do not touch, as people often write them: a 4 whose bar stops
+# short of its stem (which starts below the diagonal's top, overlapping it in x), a 5 whose top
+# bar floats off its body.
+STROKES_APART = {
+    4: [[(0.9, 0.02), (0.1, 0.62), (0.5, 0.62)], [(0.72, 0.4), (0.72, 0.97)]],
+    5: [[(0.42, -0.05), (0.88, -0.05)], [(0.3, 0.1), (0.25, 0.45)] + _arc(0.48, 0.67, 0.32, 0.27, 240, 500)[1:]],
+}
+# Fonts the number set is rendered with, where installed (Debian: fonts-dejavu-core, fonts-liberation).
+# Every one of them reads 0-9 correctly with both committed models at 80 px; Pillow's bundled
+# Aileron does not (its 0 reads 7), so it is not a fallback.
+FONTS = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSerif.ttf", "LiberationSans-Regular.ttf",
+         "LiberationSerif-Italic.ttf", "LiberationMono-Regular.ttf")
+FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.local/share/fonts", "~/.fonts",
+             "/Library/Fonts", "/System/Library/Fonts", "C:/Windows/Fonts")
+_SOLID = 128   # a layer pixel above this is solid ink: where neighbours' distances are measured
+
+
+def find_font(name):
+    """Path of font file `name` in the usual font folders, or None."""
+    if name not in _found:
+        _found[name] = next((p for d in FONT_DIRS if Path(d).expanduser().is_dir()
+                             for p in Path(d).expanduser().rglob(name)), None)
+    return _found[name]
+
+
+_found = {}
+
+
+def _layer(digit, height, font, pen, slant, apart, dy, ss=2):
+    """uint8 ink of one digit `height` px high in a layer 2 * height high (the digit's middle at the
+    layer's middle, moved down by `dy` px), cropped left and right to its ink."""
+    rows = 2 * int(height)
+    if font is None:
+        strokes = STROKES_APART[digit] if apart and digit in STROKES_APART else STROKES[digit]
+        ink = Image.new("L", (rows * ss, rows * ss), 0)
+        _pen(ImageDraw.Draw(ink), strokes, rows / 2, rows / 2 + dy, height, pen, np.tan(np.radians(slant)), ss)
+        ink = ink.resize((rows, rows), Image.Resampling.BOX)
+    else:
+        from PIL import ImageFont
+        face = ImageFont.truetype(str(font), 100)
+        top, bottom = face.getbbox("0123456789", anchor="ls")[1::2]
+        face = ImageFont.truetype(str(font), max(4, round(100 * height / (bottom - top))))
+        ink = Image.new("L", (rows * 2, rows), 0)
+        ImageDraw.Draw(ink).text((rows // 2, rows / 2 + height / 2 + dy), str(digit), font=face, fill=255, anchor="ls")
+    a = np.asarray(ink, np.uint8)
+    cols = np.flatnonzero(a.max(axis=0) > 0)
+    return a[:, cols[0]:cols[-1] + 1]
+
+
+def number(text, height=60, font=None, gaps=0.3, pen=None, slant=0.0, apart=False, jitter=0.0, seed=0,
+           margin=0.5, background="white"):
+    """The digits of `text` side by side -> (RGBA picture, [(x0, y0, x1, y1)] each digit's ink box).
+
+    height: digit height in px; font: a font file (None: drawn with the pen strokes, `pen` px wide,
+    default height/9, leaning `slant` degrees, 4s and 5s in two separate strokes if `apart`);
+    gaps: the closest distance between neighbours' ink, as a fraction of height, one for all or one
+    per pair; 0 or less makes them touch (overlap by -gap * height px, at least 1 px); jitter: each
+    digit moves up or down by up to this fraction of height (seeded); margin: around the ink,
+    fraction of height."""
+    rng = np.random.default_rng(seed)
+    pen = height / 9 if pen is None else pen
+    gaps = np.broadcast_to(np.asarray(gaps, float), (max(len(text) - 1, 0),))
+    layers = [_layer(int(c), height, font, pen, slant, apart, rng.uniform(-jitter, jitter) * height)
+              for c in text]
+    rows = layers[0].shape[0]
+    right = np.full(rows, -np.inf)          # rightmost solid ink of the digits placed so far, per row
+    offsets = []
+    for i, layer in enumerate(layers):
+        solid = layer > _SOLID
+        has = solid.any(axis=1)
+        left = np.where(has, solid.argmax(axis=1), np.inf)
+        if i == 0:
+            x = 0
+        else:
+            g = gaps[i - 1] * height
+            g = g if g > 0 else -max(1.0, -g)      # touching: at least one pixel shared
+            both = np.isfinite(right) & has
+            x = (right[both] - left[both]).max() + 1 + g if both.any() else right.max() + 1 + g - left.min()
+            x = int(np.ceil(x)) if g > 0 else int(np.floor(x))
+        offsets.append(x)
+        right = np.maximum(right, np.where(has, x + layer.shape[1] - 1 - solid[:, ::-1].argmax(axis=1), -np.inf))
+    pad = int(round(margin * height))
+    shift = pad - min(offsets)
+    width = max(x + layer.shape[1] for x, layer in zip(offsets, layers)) + shift + pad
+    used = np.flatnonzero(np.maximum.reduce([(layer > 0).any(axis=1) for layer in layers]))
+    top, bottom = used[0], used[-1] + 1
+    ink = np.zeros((bottom - top + 2 * pad, width), np.uint8)
+    boxes = []
+    for x, layer in zip(offsets, layers):
+        x += shift
+        view = ink[pad:pad + bottom - top, x:x + layer.shape[1]]
+        np.maximum(view, layer[top:bottom], out=view)
+        ys, xs = np.nonzero(layer[top:bottom] > 89)   # the pipeline's ink level (0.35)
+        boxes.append((x + int(xs.min()), pad + int(ys.min()), x + int(xs.max()) + 1, pad + int(ys.max()) + 1))
+    return _rgba(ink, background), boxes
+
+
+def styles():
+    """The number set's styles: each installed font of FONTS by file name, and "pen" (twice: half of
+    a number set is drawn by hand when no font is installed, a third with all six)."""
+    return [f for f in FONTS if find_font(f)] + ["pen", "pen"]
+
+
+def numbers(count, seed=0):
+    """`count` numbers of 2-6 random digits -> [(RGBA, text, boxes, style, touching)]: styles in turn
+    (see styles()), digits 30-120 px high with random gaps (0.08-0.6 of height); every fifth number
+    has touching neighbours (each pair touches with probability 1/2, at least one pair). Pen numbers
+    lean -12..12 degrees, their digits move up and down by up to 5 % of height, and half of them
+    write 4 and 5 in separate strokes."""
+    rng = np.random.default_rng(seed)
+    kinds = styles()
+    out = []
+    for i in range(count):
+        style = kinds[i % len(kinds)]
+        n = int(rng.integers(2, 7))
+        text = "".join(str(d) for d in rng.integers(0, 10, n))
+        height = float(rng.uniform(30, 120))
+        gaps = rng.uniform(0.08, 0.6, n - 1)
+        touching = i % 5 == 4
+        if touching:
+            touch = rng.random(n - 1) < 0.5
+            touch[rng.integers(n - 1)] = True
+            gaps = np.where(touch, 0.0, gaps)
+        if style == "pen":
+            rgba, boxes = number(text, height, pen=height / rng.uniform(7, 12), slant=rng.uniform(-12, 12),
+                                 apart=rng.random() < 0.5, gaps=gaps, jitter=0.05, seed=int(rng.integers(1 << 31)))
+        else:
+            rgba, boxes = number(text, height, font=find_font(style), gaps=gaps)
+        out.append((rgba, text, boxes, style, touching))
+    return out
+
+
+def speck(rgba, x, y, radius, background="white"):
+    """A copy of `rgba` with a round speck of ink of `radius` px at (x, y)."""
+    ink = Image.new("L", rgba.shape[1::-1], 0)
+    ImageDraw.Draw(ink).ellipse([x - radius, y - radius, x + radius, y + radius], fill=255)
+    ink = np.asarray(ink)
+    out = rgba.copy()
+    if background == "white":
+        out[..., :3] = np.minimum(out[..., :3], 255 - ink[..., None])
+    elif background == "dark":
+        out[..., :3] = np.maximum(out[..., :3], ink[..., None])
+    else:
+        out[..., 3] = np.maximum(out[..., 3], ink)
+    return out

@@ -1,0 +1,322 @@
+"""Whole numbers: a row of digits -> one reading per digit, each digit through the same MNIST
+pipeline as a single drawing.
+
+Segmentation, as in the paper's cheque reader (LeCun et al. 1998, section V: heuristic
+over-segmentation, then the recogniser scores the candidate cuts) but without the trained graph:
+  1. the picture's ink map (the pipeline's own, lenet.preprocess.ink_maps) is cut into connected
+     ink components; specks (longer side under SPECK of the tallest component) are ignored;
+  2. components that overlap in x by at least half the narrower one's width are one group (the
+     strokes of a 4, 5 or = that do not touch);
+  3. every group is read whole; a group read with doubt (confidence under SURE), wide for a digit
+     (over WIDE of the line height) or made of several components is also read cut into pieces:
+     its components in x order, or a single component cut at columns where the ink is thinnest.
+     Runs of consecutive pieces are candidate digits; the split kept is the one whose readings
+     are most confident together (largest sum of log-probabilities, PER_DIGIT per extra digit).
+At most two model calls: the groups whole, then every candidate piece of every doubtful group."""
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image
+
+from .preprocess import INK_LEVEL, InvalidDrawing, ink_maps, preprocess_inks, to_rgba
+
+WORK_PIXELS = 200_000   # pictures over this are box-averaged by a whole factor first (1024x300: 2x)
+LOW = 25                # ink above this (of 255) joins a component: strokes keep their anti-aliased rim
+SPECK = 0.25            # a component whose longer side is under this share of the tallest is a speck
+FRAGMENT = 0.5          # a group under this share of the tallest component's height joins its neighbour
+OVERLAP = 0.5           # share of the narrower one's width two components must overlap in x to group
+SURE = 0.9              # a group read whole at least this confidently, and not WIDE, is not cut
+WIDE = 0.9              # group width over line height beyond which cuts are tried anyway
+MAX_CUTS = 4            # seams tried per component (the ones crossing least ink, local minima)
+STEP = 0.3              # a seam's cost for moving one column sideways, in ink pixels crossed
+MAX_SPAN = 1.4          # a candidate digit is at most this wide (x line height)
+PER_DIGIT = np.log(0.8)  # each extra digit costs this much log-probability: a split must read clearly better
+ASPECT = 0.85           # candidate digits wider than this x line height ...
+ASPECT_COST = 2.0       # ... lose this much log-probability per line height of extra width
+
+
+@dataclass
+class NumberReading:
+    text: str          # the digits read, left to right, e.g. "2026"
+    digits: list       # one lenet.Prediction per digit
+    boxes: list        # each digit's (x0, y0, x1, y1) ink box in the input picture, x1 and y1 exclusive
+
+    @property
+    def confidences(self):
+        return [p.confidence for p in self.digits]
+
+
+def predict_number(recognizer, image):
+    """Any drawing (see lenet.preprocess.to_rgba) -> NumberReading. Raises InvalidDrawing."""
+    rgba = to_rgba(image)
+    shape = rgba.shape[:2]
+    scale = int(np.ceil(np.sqrt(rgba.shape[0] * rgba.shape[1] / WORK_PIXELS)))
+    if scale > 1:
+        rgba = np.asarray(Image.fromarray(np.ascontiguousarray(rgba), "RGBA").reduce(scale))
+    ink = ink_maps(rgba[None])[0]
+    if not (ink > INK_LEVEL).any():
+        raise InvalidDrawing("empty")
+    if np.count_nonzero(ink > INK_LEVEL) > 0.6 * ink.size:
+        raise InvalidDrawing("all_ink")
+    labels, comps = components(ink > LOW)
+    tallest = (comps[:, 3] - comps[:, 1]).max()
+    keep = np.maximum(comps[:, 2] - comps[:, 0], comps[:, 3] - comps[:, 1]) >= SPECK * tallest
+    groups = attach_fragments(comps, group_by_overlap(comps, np.flatnonzero(keep)), tallest)
+    height = float(np.median([comps[g, 3].max() - comps[g, 1].min() for g in groups]))
+
+    whole = [_Segment(ink, labels, comps, g) for g in groups]
+    outs, prepared = _read(recognizer, whole)
+    conf = [_confidence(outs, prepared, i) - _shape_cost(s, height) for i, s in enumerate(whole)]
+    chosen = []      # per group: list of (segment, outs, prepared, index)
+    doubtful = [i for i, (g, s) in enumerate(zip(groups, whole))
+                if conf[i] < np.log(SURE) or len(g) > 1 or s.width > WIDE * height]
+    tries = {i: _candidates(ink, labels, comps, groups[i], height) for i in doubtful}
+    flat = [seg for i in doubtful for _, _, seg in tries[i]]
+    outs2, prepared2 = _read(recognizer, flat) if flat else (None, [])
+    k = 0
+    for i in range(len(groups)):
+        best = [((0, i), conf[i] + PER_DIGIT)]          # (which read, index), score of reading it whole
+        if i in tries:
+            scores = {}
+            for a, b, _ in tries[i]:
+                scores[a, b] = (_confidence(outs2, prepared2, k) - _shape_cost(flat[k], height) + PER_DIGIT, k)
+                k += 1
+            split = _best_path(scores)
+            if split is not None and split[0] > best[0][1] + 1e-9:
+                best = [((1, scores[ab][1]), scores[ab][0]) for ab in split[1]]
+        chosen += [(which, idx) for (which, idx), _ in best]
+    picks = [(whole if w == 0 else flat)[idx] for w, idx in chosen]
+    readable = [j for j, (w, idx) in enumerate(chosen)
+                if not isinstance((prepared if w == 0 else prepared2)[idx], InvalidDrawing)]
+    if not readable:
+        raise InvalidDrawing("specks")
+    digits = []
+    for j in readable:
+        w, idx = chosen[j]
+        o, p = (outs, prepared) if w == 0 else (outs2, prepared2)
+        digits.append(recognizer.predictions({name: v[idx:idx + 1] for name, v in o.items()}, [p[idx]])[0])
+    boxes = [_scaled(picks[j].box, scale, shape) for j in readable]
+    return NumberReading(text="".join(str(p.digit) for p in digits), digits=digits, boxes=boxes)
+
+
+# ---------------------------------------------------------------- connected ink
+
+def components(mask):
+    """(H, W) bool -> (labels (H, W) int32, -1 off the ink; comps (n, 5) int: x0, y0, x1, y1 (exclusive),
+    pixel count), 8-connected, labelled by row runs: runs in neighbouring rows that touch are joined."""
+    h, w = mask.shape
+    padded = np.zeros((h, w + 2), np.int8)
+    padded[:, 1:-1] = mask
+    step = np.diff(padded, axis=1)
+    ys, xs = np.nonzero(step == 1)          # row-major, so starts and ends pair up in order
+    _, xe = np.nonzero(step == -1)
+    n = len(ys)
+    labels = np.full((h, w), -1, np.int32)
+    if n == 0:
+        return labels, np.zeros((0, 5), int)
+    wide = w + 2
+    k_start, k_end = ys * wide + xs, ys * wide + xe
+    # Runs of the row above touching run b (8-connected): start <= b's end and end >= b's start.
+    lo = np.searchsorted(k_end, (ys - 1) * wide + xs, "left")
+    hi = np.searchsorted(k_start, (ys - 1) * wide + xe, "right")
+    count = np.maximum(hi - lo, 0)
+    u = np.repeat(np.arange(n), count)
+    v = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count) + np.repeat(lo, count)
+    parent = np.arange(n)
+    while len(u):
+        pu, pv = parent[u], parent[v]
+        differ = pu != pv
+        if not differ.any():
+            break
+        np.minimum.at(parent, np.maximum(pu, pv)[differ], np.minimum(pu, pv)[differ])
+        while True:                          # pointer jumping: every run points at its root
+            up = parent[parent]
+            if np.array_equal(up, parent):
+                break
+            parent = up
+    _, run_label = np.unique(parent, return_inverse=True)
+    lengths = xe - xs
+    flat = np.repeat(ys * w + xs - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
+    labels.ravel()[flat] = np.repeat(run_label, lengths)
+    m = run_label.max() + 1
+    comps = np.zeros((m, 5), int)
+    comps[:, 0], comps[:, 1] = w, h
+    np.minimum.at(comps[:, 0], run_label, xs)
+    np.minimum.at(comps[:, 1], run_label, ys)
+    np.maximum.at(comps[:, 2], run_label, xe)
+    np.maximum.at(comps[:, 3], run_label, ys + 1)
+    comps[:, 4] = np.bincount(run_label, weights=lengths, minlength=m)
+    return labels, comps
+
+
+def group_by_overlap(comps, keep):
+    """Indices `keep` of components -> groups (lists of indices) of components that overlap in x by at
+    least OVERLAP of the narrower one's width (directly or through others), left to right."""
+    parent = {int(i): int(i) for i in keep}
+
+    def root(i):
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    keep = list(parent)
+    for a in keep:
+        for b in keep:
+            if a < b:
+                overlap = min(comps[a, 2], comps[b, 2]) - max(comps[a, 0], comps[b, 0])
+                narrower = min(comps[a, 2] - comps[a, 0], comps[b, 2] - comps[b, 0])
+                if overlap >= OVERLAP * narrower:
+                    parent[root(b)] = root(a)
+    groups = {}
+    for i in keep:
+        groups.setdefault(root(i), []).append(i)
+    return sorted(groups.values(), key=lambda g: comps[g, 0].min())
+
+
+def attach_fragments(comps, groups, tallest):
+    """Groups under FRAGMENT x `tallest` high cannot be a digit on their own (a 1 is as tall as the
+    rest): each joins the group nearest to it in x (a 5's top bar drawn off its body)."""
+    tall = lambda g: comps[g, 3].max() - comps[g, 1].min() >= FRAGMENT * tallest
+    whole = [list(g) for g in groups if tall(g)]
+    if not whole:
+        return groups
+    for g in groups:
+        if not tall(g):
+            x0, x1 = comps[g, 0].min(), comps[g, 2].max()
+            gap = [max(comps[h, 0].min() - x1, x0 - comps[h, 2].max()) for h in whole]
+            whole[int(np.argmin(gap))] += list(g)
+    return whole
+
+
+# ---------------------------------------------------------------- candidate digits
+
+class _Segment:
+    """The ink of some components, or of one component between two seams: a candidate digit.
+    `left`, `right`: per row of the component's box, the first column in and the first column out."""
+
+    def __init__(self, ink, labels, comps, members, left=None, right=None):
+        members = np.asarray(members)
+        x0, y0, x1, y1 = comps[members, 0].min(), comps[members, 1].min(), comps[members, 2].max(), comps[members, 3].max()
+        window = labels[y0:y1, x0:x1]
+        mine = np.isin(window, members) if len(members) > 1 else window == members[0]
+        if left is not None:
+            cols = np.arange(x1 - x0)
+            mine &= (cols >= left[:, None]) & (cols < right[:, None])
+        rows, cols = np.flatnonzero(mine.any(axis=1)), np.flatnonzero(mine.any(axis=0))
+        if len(rows) == 0:
+            rows = cols = np.array([0])
+        t, b, lt, rt = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
+        self.ink = np.where(mine, ink[y0:y1, x0:x1], 0)[t:b, lt:rt]
+        self.box = (int(x0 + lt), int(y0 + t), int(x0 + rt), int(y0 + b))
+        self.width = rt - lt
+
+
+def _candidates(ink, labels, comps, group, height):
+    """A doubtful group's pieces, as (first piece, end piece, _Segment) for every run of consecutive
+    pieces at most MAX_SPAN x height wide, except the whole group: pieces are its components in x
+    order or, for a single component, the parts between its seams."""
+    if len(group) > 1:
+        order = sorted(group, key=lambda c: comps[c, 0] + comps[c, 2])
+        make = lambda a, b: _Segment(ink, labels, comps, order[a:b])
+        span = lambda a, b: comps[order[a:b], 2].max() - comps[order[a:b], 0].min()
+        n = len(order)
+    else:
+        c = group[0]
+        x0, y0, x1, y1 = comps[c, :4]
+        paths = [np.zeros(y1 - y0, int)] + seams(labels[y0:y1, x0:x1] == c, height) + [np.full(y1 - y0, x1 - x0)]
+        make = lambda a, b: _Segment(ink, labels, comps, [c], paths[a], paths[b])
+        span = lambda a, b: paths[b].max() - paths[a].min()
+        n = len(paths) - 1
+    return [(a, b, make(a, b)) for a in range(n) for b in range(a + 1, n + 1)
+            if (a, b) != (0, n) and span(a, b) <= MAX_SPAN * height]
+
+
+def seams(mine, height):
+    """Up to MAX_CUTS cuts through one component's (h, w) mask, each a path from top to bottom (one
+    column per row, moving at most one column a row, each move costing STEP) that crosses the
+    least ink: the local minima of the cheapest path's cost by where it ends, at least 0.06 x height
+    from the sides and 0.12 x height apart, cheapest first -> left to right list of (h,) columns."""
+    h, w = mine.shape
+    margin = max(1, int(0.06 * height))
+    if w <= 2 * margin + 1:
+        return []
+    cost = mine.astype(np.float32)
+    total = cost[0].copy()
+    back = np.zeros((h, w), np.int8)
+    inf = np.float32(np.inf)
+    for y in range(1, h):
+        options = np.stack([np.concatenate([[inf], total[:-1]]) + STEP, total,
+                            np.concatenate([total[1:], [inf]]) + STEP])
+        choice = options.argmin(axis=0)
+        total = cost[y] + options[choice, np.arange(w)]
+        back[y] = choice - 1
+    reach = max(1, int(0.04 * height))
+    inner = range(margin, w - margin)
+    local = [x for x in inner if total[x] <= total[max(0, x - reach):x + reach + 1].min() + 1e-6]
+    picked = []
+    for x in sorted(local, key=lambda x: (total[x], x)):
+        if all(abs(x - q) >= 0.12 * height for q in picked):
+            picked.append(x)
+        if len(picked) == MAX_CUTS:
+            break
+    out = []
+    for x in sorted(picked):
+        path = np.empty(h, int)
+        for y in range(h - 1, -1, -1):
+            path[y] = x
+            x += int(back[y, x])
+        out.append(path)
+    return out
+
+
+def _best_path(scores):
+    """{(a, b): (score, _)} over pieces 0..n -> (best total, [(a, b), ...]) covering 0..n with runs, or None."""
+    n = max(b for _, b in scores)
+    best = {0: (0.0, [])}
+    for b in range(1, n + 1):
+        options = [(best[a][0] + scores[a, b][0], best[a][1] + [(a, b)]) for a in range(b)
+                   if a in best and (a, b) in scores]
+        if options:
+            best[b] = max(options, key=lambda o: o[0])
+    return best.get(n)
+
+
+def _read(recognizer, segments):
+    """Segments -> (model outputs, Preprocessed or InvalidDrawing each), every one through the
+    pipeline in one stack and the model in one call."""
+    rows = max(s.ink.shape[0] for s in segments)
+    cols = max(s.ink.shape[1] for s in segments)
+    # Twice the size: ink under a quarter of each map (the pipeline refuses maps over 60 % ink as
+    # "all ink"; a bold 8 cropped tight is more), with a background border as a picture has.
+    stack = np.zeros((len(segments), 2 * rows + 2, 2 * cols + 2), np.uint8)
+    for i, s in enumerate(segments):
+        stack[i, 1:1 + s.ink.shape[0], 1:1 + s.ink.shape[1]] = s.ink
+    prepared = preprocess_inks(stack)
+    ok = [p for p in prepared if not isinstance(p, InvalidDrawing)]
+    outs = recognizer.run(np.stack([p.input for p in ok])) if ok else {}
+    # Outputs indexed like `prepared`: an invalid segment gets a row of zeros (never chosen).
+    full = {}
+    where = [i for i, p in enumerate(prepared) if not isinstance(p, InvalidDrawing)]
+    for name, v in outs.items():
+        full[name] = np.zeros((len(prepared),) + v.shape[1:], v.dtype)
+        full[name][where] = v
+    return full, prepared
+
+
+def _confidence(outs, prepared, i):
+    """Log of the top class probability of candidate i; -inf when the pipeline refused it."""
+    if isinstance(prepared[i], InvalidDrawing):
+        return -np.inf
+    p = outs["OUT"][i].astype("float64")
+    return float(np.log(max(p.max() / p.sum(), 1e-12)))
+
+
+def _shape_cost(segment, height):
+    """Log-probability lost for being wider than a digit usually is."""
+    return ASPECT_COST * max(0.0, segment.width / height - ASPECT)
+
+
+def _scaled(box, scale, image_shape):
+    x0, y0, x1, y1 = box
+    h, w = image_shape
+    return (int(x0 * scale), int(y0 * scale), int(min(x1 * scale, w)), int(min(y1 * scale, h)))
