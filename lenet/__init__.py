@@ -3,8 +3,9 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up chatter off the console
 
+from .decode import MAX_BYTES, InvalidDrawing
 from .model import LAYERS, VARIANTS
-from .preprocess import MAX_BYTES, InvalidDrawing, preprocess
+from .preprocess import preprocess
 from .recognizer import WEIGHTS, Prediction, Recognizer, WeightsError
 
 __all__ = ["LAYERS", "VARIANTS", "MAX_BYTES", "WEIGHTS", "InvalidDrawing", "Prediction", "Recognizer",

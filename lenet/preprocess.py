@@ -1,42 +1,27 @@
-"""Any drawing -> the 32x32 ink map LeNet-5 reads, made the way MNIST itself was made:
-crop to the ink, fit the longer side into 20 px, centre by mass in 28x28, pad to 32x32.
-Every step works on a stack of same-sized pictures, so one drawing and a batch take one path."""
-import functools
-import io
-import struct
-import warnings
+"""The MNIST recipe: any drawing -> the 32x32 ink map LeNet-5 reads, made the way MNIST itself was
+made: ink maps whatever the colours, crop to the ink, fit the longer side into 20 px (stroke width
+normalised on the way), centre by mass in 28x28, pad to 32x32. Every step works on a stack of
+same-sized pictures, so one drawing and a batch take one path. Decoding the input is
+lenet/decode.py's job, the resampling numerics lenet/resample.py's."""
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image
+
+from .decode import EMPTY, InvalidDrawing, to_rgba  # noqa: F401  (EMPTY: re-exported for lenet/visualize.py)
+from .resample import LUMA, _luma, _percentile, _rank_filter, _resize
 
 BOX = 20      # MNIST fits each digit's longer side into 20 px ...
 FIELD = 28    # ... centres it by mass in a 28x28 field ...
 INPUT = 32    # ... and LeNet-5 reads it padded to 32x32.
 PAD = (INPUT - FIELD) // 2
 WORK = 4 * BOX            # stroke width is measured and corrected at 4x the final scale
-MAX_SIDE = 1024           # larger images are shrunk to this first: time and memory stay bounded
-MAX_PIXELS = 50_000_000   # refuse to even decode more (decompression bombs); see to_rgba()
-MAX_BYTES = 20 * 1024 * 1024  # refuse larger files unread
 REDUCED = 320             # canvases twice this size or more are box-averaged to at most this first (speed)
 INK = 0.35                # an ink-map value above this counts as ink for cropping/measuring
 # Stroke width of MNIST digits, in pixels of the 20 px box: the band holding most of them
 # (measured with stroke_width() on 3,000 training digits: 5th-95th percentile 2.2-4.5 px).
 # Drawings outside it are thickened or thinned to its nearest edge.
 STROKE_MIN, STROKE_MAX = 2.2, 4.5
-
-
-EMPTY = "Draw a digit first."   # the message for a blank canvas (also what a cleared sketchpad sends)
-
-
-class InvalidDrawing(ValueError):
-    """The input is not something LeNet-5 can read; the message is for a person."""
-
-    @property
-    def empty(self):
-        """True for a blank picture (nothing drawn yet), as opposed to a drawing that is not a digit."""
-        return str(self) == EMPTY
 
 
 @dataclass
@@ -50,151 +35,6 @@ def pad_to_input(field):
     field = np.asarray(field, dtype="float32")
     out = np.zeros(field.shape[:-2] + (INPUT, INPUT), dtype="float32")
     out[..., PAD:PAD + FIELD, PAD:PAD + FIELD] = field
-    return out
-
-
-# ---------------------------------------------------------------- any input -> RGBA array
-
-def to_rgba(image):
-    """Sketchpad dict, PIL image, array, path or bytes -> uint8 (H, W, 4) RGBA.
-
-    Bounds (what a stranger's upload can cost): files over MAX_BYTES are refused unread;
-    pictures over MAX_PIXELS are refused from their header, before any pixel is decoded;
-    JPEGs decode at a reduced scale; everything is shrunk to at most MAX_SIDE px on the
-    longer side first, so the pipeline then works on at most
-    MAX_SIDE x MAX_SIDE x 4 bytes = 4 MB of RGBA per request. The largest transient is the
-    decoded picture itself: at most MAX_PIXELS x 4 bytes (200 MB) for a 50-megapixel
-    RGBA PNG, and a few MB for a canvas drawing.
-    """
-    if isinstance(image, dict):  # gr.Sketchpad / gr.ImageEditor value: the composite is what was seen
-        image = image.get("composite")
-    if image is None:
-        raise InvalidDrawing(EMPTY)
-    if isinstance(image, (str, Path, bytes, bytearray)):
-        image = _open(image)
-    if isinstance(image, Image.Image):
-        return _pil_to_rgba(image)
-    if isinstance(image, np.ndarray):
-        return _array_to_rgba(image)
-    raise InvalidDrawing("That is not an image: send a drawing, a picture file or a pixel array.")
-
-
-TOO_LARGE = f"That file is too large (over {MAX_BYTES // 2**20} MB); send a smaller picture."
-TOO_MANY_PIXELS = f"That picture has too many pixels; send one under {MAX_PIXELS // 1_000_000} megapixels."
-UNREADABLE = "That file is not a picture we can read (or it is damaged); send a PNG or JPEG."
-# Only plain raster formats are decoded: no EPS/PDF (Pillow would run Ghostscript), no exotic plugins.
-FORMATS = ("PNG", "JPEG", "GIF", "BMP", "WEBP", "TIFF")
-
-
-def _open(source):
-    if isinstance(source, (bytes, bytearray)):
-        data = bytes(source)
-    else:
-        path = Path(source)
-        try:
-            if path.stat().st_size > MAX_BYTES:
-                raise InvalidDrawing(TOO_LARGE)
-            data = path.read_bytes()
-        except OSError:
-            raise InvalidDrawing("That file could not be read; send a PNG or JPEG picture.") from None
-    if len(data) > MAX_BYTES:
-        raise InvalidDrawing(TOO_LARGE)
-    try:
-        with warnings.catch_warnings():  # the pixel count is checked below, with a message for a person
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data), formats=FORMATS)
-        if image.width * image.height > MAX_PIXELS:
-            raise InvalidDrawing(TOO_MANY_PIXELS)
-        image.draft("RGB", (MAX_SIDE, MAX_SIDE))  # JPEG: decode straight at a smaller size
-        image.load()
-    except InvalidDrawing:
-        raise
-    except Image.DecompressionBombError:  # Pillow's own guard, at twice its pixel limit
-        raise InvalidDrawing(TOO_MANY_PIXELS) from None
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError, struct.error,
-            MemoryError, ZeroDivisionError, IndexError, KeyError, TypeError):  # what broken files raise
-        raise InvalidDrawing(UNREADABLE) from None
-    return image
-
-
-def _pil_to_rgba(image):
-    if image.width * image.height > MAX_PIXELS:
-        raise InvalidDrawing(TOO_MANY_PIXELS)
-    if image.width < 1 or image.height < 1:
-        raise InvalidDrawing("That picture is empty; draw a digit first.")
-    try:
-        image.seek(0)  # animated images: the first frame
-    except (AttributeError, EOFError, ValueError):
-        pass
-    try:
-        if image.getexif().get(0x0112, 1) != 1:  # phone photos: EXIF orientation (transposing copies)
-            image = ImageOps.exif_transpose(image)
-    except Exception:  # broken EXIF is no reason to refuse the pixels
-        pass
-    if max(image.size) > MAX_SIDE:  # shrink first: the conversions below then stay small
-        if image.mode in ("1", "P"):  # these would be resized by nearest neighbour, losing thin strokes
-            image = image.convert("RGBA" if image.mode == "P" else "L")
-        image = image.copy()
-        image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.BOX)
-    if image.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
-        a = np.asarray(image, dtype="float64")
-        a = np.where(np.isfinite(a), a, 0.0)
-        hi, lo = float(a.max()), float(a.min())
-        a = (a - lo) / (hi - lo) if hi > lo else np.zeros_like(a)
-        image = Image.fromarray((a * 255).astype("uint8"), "L")
-    try:
-        return np.asarray(image if image.mode == "RGBA" else image.convert("RGBA"))
-    except (ValueError, OSError):  # a mode Pillow cannot convert (e.g. LAB from a crafted TIFF)
-        raise InvalidDrawing(UNREADABLE) from None
-
-
-def _array_to_rgba(a):
-    if a.dtype == object or a.dtype.kind not in "biuf" or a.size == 0:
-        raise InvalidDrawing("That array is not an image: send numbers, height x width (x channels).")
-    if a.ndim == 3 and a.shape[-1] == 1:
-        a = a[..., 0]
-    if a.ndim not in (2, 3) or (a.ndim == 3 and a.shape[-1] not in (3, 4)):
-        raise InvalidDrawing("That array is not an image: expected height x width, with 1, 3 or 4 channels.")
-    if a.shape[0] * a.shape[1] > MAX_PIXELS:
-        raise InvalidDrawing(TOO_MANY_PIXELS)
-    if a.dtype == np.uint8 and max(a.shape[:2]) <= MAX_SIDE:  # the sketchpad's own format: no copies
-        return a if a.ndim == 3 and a.shape[-1] == 4 else _opaque(a)
-    floats = a.dtype.kind in "fb"  # floats (and booleans) are read as 0..1, integers as 0..255 or 0..65535
-    a = _block_mean(a, -(-max(a.shape[:2]) // MAX_SIDE))  # <= MAX_SIDE px, NaN/inf -> 0
-    if floats and a.max(initial=0) <= 1.0 and a.min(initial=0) >= 0.0:
-        scale = 1.0   # floats in [0, 1]
-    else:
-        a = np.clip(a, 0, None)
-        scale = 65535.0 if a.max(initial=0) > 255 else 255.0
-    a = (np.clip(a / scale, 0.0, 1.0) * 255 + 0.5).astype(np.uint8)
-    return a if a.ndim == 3 and a.shape[-1] == 4 else _opaque(a)
-
-
-def _opaque(a):
-    """uint8 (H, W) grey or (H, W, 3) RGB -> (H, W, 4) RGBA, fully opaque."""
-    out = np.empty(a.shape[:2] + (4,), np.uint8)
-    out[..., :3] = a[..., None] if a.ndim == 2 else a
-    out[..., 3] = 255
-    return out
-
-
-def _block_mean(a, k):
-    """(H, W[, C]) array of any real dtype -> float64, averaged over k x k blocks (k = 1: a copy),
-    with NaN and inf read as 0. Works a tile at a time, so a large array is never copied whole."""
-    if k == 1:
-        a = a.astype("float64")
-        return np.where(np.isfinite(a), a, 0.0)
-    h, w = a.shape[:2]
-    out = np.empty((-(-h // k), -(-w // k)) + a.shape[2:], dtype="float64")
-    step = k * max(1, 2**20 // (k * k * a[0, 0].size))  # tile width: about a million values per tile
-    for top in range(0, h, k):
-        for left in range(0, w, step):
-            tile = a[top:top + k, left:left + step].astype("float64")
-            tile = np.where(np.isfinite(tile), tile, 0.0).sum(axis=0)   # (cols[, C])
-            starts = np.arange(0, tile.shape[0], k)
-            sizes = np.diff(np.append(starts, tile.shape[0])) * min(k, h - top)
-            out[top // k, left // k:left // k + len(starts)] = (
-                np.add.reduceat(tile, starts, axis=0) / sizes.reshape((-1,) + (1,) * (a.ndim - 2)))
     return out
 
 
@@ -213,22 +53,6 @@ def _working_size(rgba):
     if plain[..., 3].min() == 255:  # a mean of 255 means every alpha was 255
         return plain
     return np.asarray(Image.fromarray(rgba, "RGBA").reduce(k))
-
-
-def _percentile(a, q, axis=0):
-    """np.percentile(a, q, axis) (linear interpolation), by partial sort: a tenth of the cost
-    on the few thousand border pixels it is used for."""
-    a = np.asarray(a)
-    n = a.shape[axis]
-    k = (n - 1) * q / 100.0
-    lo = int(np.floor(k))
-    hi = min(lo + 1, n - 1)
-    part = np.partition(a, [lo, hi], axis=axis)
-    low, high = np.take(part, lo, axis=axis), np.take(part, hi, axis=axis)
-    return low + (high - low) * (k - lo)
-
-
-LUMA = (19595, 38470, 7471)   # ITU-R 601 luma in 16-bit fixed point, as Pillow's convert("L")
 
 
 def _flatten(stack):
@@ -283,7 +107,8 @@ def ink_maps(stack):
     offsets = 256 * np.arange(n, dtype=np.int32)
     value_counts = np.bincount(value.ravel() if n == 1 else (value.reshape(n, -1) + offsets[:, None]).ravel(),
                                minlength=256 * n)
-    counts = np.bincount((distance_of + offsets[:, None]).ravel(), weights=value_counts, minlength=256 * n).reshape(n, 256)
+    counts = np.bincount((distance_of + offsets[:, None]).ravel(), weights=value_counts,
+                         minlength=256 * n).reshape(n, 256)
     strong = levels > floor[:, None] + 38          # clearly above the noise: ~0.15 of full contrast
     cumulative = np.cumsum(counts * strong, axis=1)
     total = cumulative[:, -1]
@@ -294,17 +119,6 @@ def ink_maps(stack):
     if n == 1:
         return lut[0][value]
     return lut.ravel()[value + offsets[:, None, None]]
-
-
-def _luma(rgb):
-    """(n, H, W, 3) uint8 -> (n, H, W) uint8 brightness; grey pictures (a canvas, MNIST) are their
-    own brightness, skipping the arithmetic."""
-    r = rgb[..., 0]
-    if np.array_equal(r, rgb[..., 1]) and np.array_equal(r, rgb[..., 2]):
-        return r
-    wide = rgb.astype(np.uint32)
-    return ((wide[..., 0] * LUMA[0] + wide[..., 1] * LUMA[1] + wide[..., 2] * LUMA[2] + 32768) >> 16).astype(np.uint8)
-
 
 # ---------------------------------------------------------------- ink maps -> 32x32
 
@@ -346,62 +160,6 @@ def _bboxes(mask):
     return boxes, rows.any(axis=1)
 
 
-def _kernel(size, out, lanczos, m):
-    """(m, size) float32 resampling matrix, as Pillow resizes: row j < out reads the `size` input
-    pixels through a filter widened by the scale when shrinking (anti-aliasing), Lanczos-3 where
-    `lanczos`, else a triangle (bilinear); rows from `out` on are zero."""
-    scale = size / out
-    stretch = max(scale, 1.0)
-    reach = (3.0 if lanczos else 1.0) * stretch          # the filter's half-width in input pixels
-    centre = (np.arange(out) + 0.5) * scale
-    taps = np.maximum(np.floor(centre - reach).astype(int), 0)[:, None] + np.arange(int(2 * reach) + 2)
-    arg = (taps + 0.5 - centre[:, None]) / stretch       # (out, taps): only the filter's band
-    if lanczos:
-        w = np.where(np.abs(arg) < 3, np.sinc(arg) * np.sinc(arg / 3), 0.0)
-    else:
-        w = np.maximum(1.0 - np.abs(arg), 0.0)
-    w[taps >= size] = 0.0
-    full = np.zeros((m, size + taps.shape[1] + 1), np.float32)
-    full[np.arange(out)[:, None], taps] = w / np.maximum(w.sum(axis=1, keepdims=True), 1e-12)
-    full = full[:, :size]
-    full.setflags(write=False)
-    return full
-
-
-# Batches of small digits meet the same few hundred (size, out) pairs again and again.
-_small_kernel = functools.lru_cache(maxsize=1024)(_kernel)
-
-
-def _weights(start, size, out, length, m, lanczos):
-    """(n, m, length) resampling matrices: matrix i reads input pixels start[i] .. + size[i] - 1."""
-    w = np.zeros((len(start), m, length), np.float32)
-    for i, (a, k, o, lz) in enumerate(zip(start.tolist(), size.tolist(), out.tolist(), lanczos.tolist())):
-        w[i, :, a:a + k] = (_small_kernel if k * m <= 4096 else _kernel)(k, o, lz, m)
-    return w
-
-
-def _resize(stack, boxes, longer):
-    """Each map's box (top, bottom, left, right) in a (n, H, W) float32 stack, fitted so its longer
-    side is `longer` px, at the top left of (n, longer, longer) -> (that, (n, 2) fitted sizes)."""
-    h, w = boxes[:, 1] - boxes[:, 0], boxes[:, 3] - boxes[:, 2]
-    s = longer / np.maximum(h, w)
-    sizes = np.stack([np.maximum(1, np.round(h * s)), np.maximum(1, np.round(w * s))], 1).astype(int)
-    lanczos = np.minimum(h, w) >= sizes.min(axis=1)   # shrinking: Lanczos; growing: bilinear
-    rows = _weights(boxes[:, 0], h, sizes[:, 0], stack.shape[1], longer, lanczos)
-    cols = _weights(boxes[:, 2], w, sizes[:, 1], stack.shape[2], longer, lanczos)
-    return np.clip(rows @ stack @ cols.transpose(0, 2, 1), 0.0, 1.0), sizes
-
-
-def _rank_filter(stack, k, op=np.maximum):
-    """k x k maximum (op=np.maximum) or minimum (np.minimum) filter of a (n, h, w) stack, zero
-    outside it; separable: k shifted rows, then k shifted columns."""
-    h, w = stack.shape[1:]
-    lo, hi = (k - 1) // 2, k - 1 - (k - 1) // 2
-    p = np.pad(stack, ((0, 0), (lo, hi), (lo, hi)))
-    rows = op.reduce([p[:, s:s + h] for s in range(k)])
-    return op.reduce([rows[:, :, s:s + w] for s in range(k)])
-
-
 def _shrink(crops, boxes, width):
     """Fit each crop's longer side to WORK px. A pen thinner than 2 px at that scale (`width`: the
     crops' stroke widths) would fade below the ink threshold under anti-aliasing, so such drawings
@@ -440,7 +198,6 @@ def _normalise_stroke(work):
 def centre_by_mass(box, sizes):
     """Place each (h<=20, w<=20) digit at the top left of (n, 20, 20) in 28x28 so its centre of
     mass is at the field's centre -> (n, 28, 28)."""
-    n = len(box)
     total = np.maximum(box.sum(axis=(1, 2)), 1e-12)
     ramp = np.arange(BOX, dtype=np.float32)
     cy, cx = box.sum(axis=2) @ ramp / total, box.sum(axis=1) @ ramp / total
@@ -460,12 +217,6 @@ def _place(box, top, left, size):
     return out[:, :size, :size]
 
 
-ALL_INK = "The picture is almost all ink; draw a digit on a plain background."
-NOISE = "That looks like noise or a photo, not a drawing; draw a digit on a plain background."
-SPECKS = "That is only a few specks; draw a digit bigger."
-DOT = "That looks like a dot, not a digit; draw a digit."
-
-
 def preprocess_inks(ink):
     """(n, H, W) uint8 ink maps (255 = ink) -> a list of Preprocessed, or of InvalidDrawing for
     maps that are not drawings."""
@@ -473,18 +224,19 @@ def preprocess_inks(ink):
     mask = ink > INK_LEVEL
     boxes, any_ink = _bboxes(mask)
     count = np.count_nonzero(mask, axis=(1, 2))
-    verdict = np.where(~any_ink, EMPTY, np.where(count > 0.6 * H * W, ALL_INK, "")).astype(object)
+    verdict = np.where(~any_ink, "empty", np.where(count > 0.6 * H * W, "all_ink", "")).astype(object)
     live = np.flatnonzero(verdict == "")
     if len(live):
         # From here on, only the part of the stack that holds ink in any map.
-        top, bottom, left, right = boxes[live, 0].min(), boxes[live, 1].max(), boxes[live, 2].min(), boxes[live, 3].max()
+        top, bottom = boxes[live, 0].min(), boxes[live, 1].max()
+        left, right = boxes[live, 2].min(), boxes[live, 3].max()
         mask, ink = mask[live, top:bottom, left:right], ink[live, top:bottom, left:right]
         boxes = boxes[live] - [top, top, left, left]
         longer = np.maximum(boxes[:, 1] - boxes[:, 0], boxes[:, 3] - boxes[:, 2])
         width = stroke_width(mask)
-        verdict[live] = np.where(_isolated_share(mask) > 0.25, NOISE,   # strokes are connected; grain is not
-                                 np.where((count[live] < 12) | (longer < 6), SPECKS,
-                                          np.where(longer < 2.2 * width, DOT, "")))
+        verdict[live] = np.where(_isolated_share(mask) > 0.25, "noise",   # strokes are connected; grain is not
+                                 np.where((count[live] < 12) | (longer < 6), "specks",
+                                          np.where(longer < 2.2 * width, "dot", "")))
         keep = verdict[live] == ""
         live = live[keep]
     out = [None] * n
@@ -499,10 +251,10 @@ def preprocess_inks(ink):
         x = pad_to_input(field)
         for j, i in enumerate(live):
             if empty[j]:
-                verdict[i] = EMPTY
+                verdict[i] = "empty"
                 continue
-            t, b, l, r = frame_boxes[j]
-            out[i] = Preprocessed(input=x[j], stages={"cropped": frame[j, t:b, l:r], "box": square[j],
+            t, b, lt, rt = frame_boxes[j]
+            out[i] = Preprocessed(input=x[j], stages={"cropped": frame[j, t:b, lt:rt], "box": square[j],
                                                       "centred": field[j], "input": x[j]})
     for i in range(n):
         if out[i] is None:

@@ -1,0 +1,175 @@
+"""Decoding untrusted input: whatever a browser, a client or a script sends (a sketchpad dict, a
+PIL image, an array, a path, bytes) -> one bounded uint8 RGBA array, or InvalidDrawing. Owns the
+limits on what a stranger's upload may cost, the accepted formats, and every sentence a person
+can be shown when an input is not a drawing (each with a reason code for code to compare)."""
+import io
+import struct
+import warnings
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from .resample import _block_mean
+
+MAX_SIDE = 1024           # larger images are shrunk to this first: time and memory stay bounded
+MAX_PIXELS = 50_000_000   # refuse to even decode more (decompression bombs); see to_rgba()
+MAX_BYTES = 20 * 1024 * 1024  # refuse larger files unread
+# Only plain raster formats are decoded: no EPS/PDF (Pillow would run Ghostscript), no exotic plugins.
+FORMATS = ("PNG", "JPEG", "GIF", "BMP", "WEBP", "TIFF")
+
+# ---------------------------------------------------------------- every message a person can see
+EMPTY = "Draw a digit first."   # a blank canvas (also what a cleared sketchpad sends)
+NOT_AN_IMAGE = "That is not an image: send a drawing, a picture file or a pixel array."
+TOO_LARGE = f"That file is too large (over {MAX_BYTES // 2**20} MB); send a smaller picture."
+TOO_MANY_PIXELS = f"That picture has too many pixels; send one under {MAX_PIXELS // 1_000_000} megapixels."
+CANNOT_OPEN = "That file could not be read; send a PNG or JPEG picture."
+UNREADABLE = "That file is not a picture we can read (or it is damaged); send a PNG or JPEG."
+ZERO_SIZE = "That picture is empty; draw a digit first."
+NOT_NUMBERS = "That array is not an image: send numbers, height x width (x channels)."
+BAD_SHAPE = "That array is not an image: expected height x width, with 1, 3 or 4 channels."
+ALL_INK = "The picture is almost all ink; draw a digit on a plain background."
+NOISE = "That looks like noise or a photo, not a drawing; draw a digit on a plain background."
+SPECKS = "That is only a few specks; draw a digit bigger."
+DOT = "That looks like a dot, not a digit; draw a digit."
+
+MESSAGES = {   # reason code (InvalidDrawing.reason) -> the sentence (str(err))
+    "empty": EMPTY, "not_an_image": NOT_AN_IMAGE, "too_large": TOO_LARGE, "too_many_pixels": TOO_MANY_PIXELS,
+    "cannot_open": CANNOT_OPEN, "unreadable": UNREADABLE, "zero_size": ZERO_SIZE, "not_numbers": NOT_NUMBERS,
+    "bad_shape": BAD_SHAPE, "all_ink": ALL_INK, "noise": NOISE, "specks": SPECKS, "dot": DOT,
+}
+
+
+class InvalidDrawing(ValueError):
+    """The input is not something LeNet-5 can read. `reason` is a code from MESSAGES for code to
+    compare (err.reason == "empty"); str(err) is the sentence for a person."""
+
+    def __init__(self, reason):
+        super().__init__(MESSAGES[reason])
+        self.reason = reason
+
+    def __reduce__(self):   # pickles as its reason, not its sentence
+        return type(self), (self.reason,)
+
+    @property
+    def empty(self):
+        """True for a blank picture (nothing drawn yet), as opposed to a drawing that is not a digit."""
+        return self.reason == "empty"
+
+
+# ---------------------------------------------------------------- any input -> RGBA array
+
+def to_rgba(image):
+    """Sketchpad dict, PIL image, array, path or bytes -> uint8 (H, W, 4) RGBA.
+
+    Bounds (what a stranger's upload can cost): files over MAX_BYTES are refused unread;
+    pictures over MAX_PIXELS are refused from their header, before any pixel is decoded;
+    JPEGs decode at a reduced scale; everything is shrunk to at most MAX_SIDE px on the
+    longer side first, so the pipeline then works on at most
+    MAX_SIDE x MAX_SIDE x 4 bytes = 4 MB of RGBA per request. The largest transient is the
+    decoded picture itself: at most MAX_PIXELS x 4 bytes (200 MB) for a 50-megapixel
+    RGBA PNG, and a few MB for a canvas drawing.
+    """
+    if isinstance(image, dict):  # gr.Sketchpad / gr.ImageEditor value: the composite is what was seen
+        image = image.get("composite")
+    if image is None:
+        raise InvalidDrawing("empty")
+    if isinstance(image, (str, Path, bytes, bytearray)):
+        image = _open(image)
+    if isinstance(image, Image.Image):
+        return _pil_to_rgba(image)
+    if isinstance(image, np.ndarray):
+        return _array_to_rgba(image)
+    raise InvalidDrawing("not_an_image")
+
+
+def _open(source):
+    if isinstance(source, (bytes, bytearray)):
+        data = bytes(source)
+    else:
+        path = Path(source)
+        try:
+            if path.stat().st_size > MAX_BYTES:
+                raise InvalidDrawing("too_large")
+            data = path.read_bytes()
+        except OSError:
+            raise InvalidDrawing("cannot_open") from None
+    if len(data) > MAX_BYTES:
+        raise InvalidDrawing("too_large")
+    try:
+        with warnings.catch_warnings():  # the pixel count is checked below, with a message for a person
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data), formats=FORMATS)
+        if image.width * image.height > MAX_PIXELS:
+            raise InvalidDrawing("too_many_pixels")
+        image.draft("RGB", (MAX_SIDE, MAX_SIDE))  # JPEG: decode straight at a smaller size
+        image.load()
+    except InvalidDrawing:
+        raise
+    except Image.DecompressionBombError:  # Pillow's own guard, at twice its pixel limit
+        raise InvalidDrawing("too_many_pixels") from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError, struct.error,
+            MemoryError, ZeroDivisionError, IndexError, KeyError, TypeError):  # what broken files raise
+        raise InvalidDrawing("unreadable") from None
+    return image
+
+
+def _pil_to_rgba(image):
+    if image.width * image.height > MAX_PIXELS:
+        raise InvalidDrawing("too_many_pixels")
+    if image.width < 1 or image.height < 1:
+        raise InvalidDrawing("zero_size")
+    try:
+        image.seek(0)  # animated images: the first frame
+    except (AttributeError, EOFError, ValueError):
+        pass
+    try:
+        if image.getexif().get(0x0112, 1) != 1:  # phone photos: EXIF orientation (transposing copies)
+            image = ImageOps.exif_transpose(image)
+    except Exception:  # broken EXIF is no reason to refuse the pixels
+        pass
+    if max(image.size) > MAX_SIDE:  # shrink first: the conversions below then stay small
+        if image.mode in ("1", "P"):  # these would be resized by nearest neighbour, losing thin strokes
+            image = image.convert("RGBA" if image.mode == "P" else "L")
+        image = image.copy()
+        image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.BOX)
+    if image.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
+        a = np.asarray(image, dtype="float64")
+        a = np.where(np.isfinite(a), a, 0.0)
+        hi, lo = float(a.max()), float(a.min())
+        a = (a - lo) / (hi - lo) if hi > lo else np.zeros_like(a)
+        image = Image.fromarray((a * 255).astype("uint8"), "L")
+    try:
+        return np.asarray(image if image.mode == "RGBA" else image.convert("RGBA"))
+    except (ValueError, OSError):  # a mode Pillow cannot convert (e.g. LAB from a crafted TIFF)
+        raise InvalidDrawing("unreadable") from None
+
+
+def _array_to_rgba(a):
+    if a.dtype == object or a.dtype.kind not in "biuf" or a.size == 0:
+        raise InvalidDrawing("not_numbers")
+    if a.ndim == 3 and a.shape[-1] == 1:
+        a = a[..., 0]
+    if a.ndim not in (2, 3) or (a.ndim == 3 and a.shape[-1] not in (3, 4)):
+        raise InvalidDrawing("bad_shape")
+    if a.shape[0] * a.shape[1] > MAX_PIXELS:
+        raise InvalidDrawing("too_many_pixels")
+    if a.dtype == np.uint8 and max(a.shape[:2]) <= MAX_SIDE:  # the sketchpad's own format: no copies
+        return a if a.ndim == 3 and a.shape[-1] == 4 else _opaque(a)
+    floats = a.dtype.kind in "fb"  # floats (and booleans) are read as 0..1, integers as 0..255 or 0..65535
+    a = _block_mean(a, -(-max(a.shape[:2]) // MAX_SIDE))  # <= MAX_SIDE px, NaN/inf -> 0
+    if floats and a.max(initial=0) <= 1.0 and a.min(initial=0) >= 0.0:
+        scale = 1.0   # floats in [0, 1]
+    else:
+        a = np.clip(a, 0, None)
+        scale = 65535.0 if a.max(initial=0) > 255 else 255.0
+    a = (np.clip(a / scale, 0.0, 1.0) * 255 + 0.5).astype(np.uint8)
+    return a if a.ndim == 3 and a.shape[-1] == 4 else _opaque(a)
+
+
+def _opaque(a):
+    """uint8 (H, W) grey or (H, W, 3) RGB -> (H, W, 4) RGBA, fully opaque."""
+    out = np.empty(a.shape[:2] + (4,), np.uint8)
+    out[..., :3] = a[..., None] if a.ndim == 2 else a
+    out[..., 3] = 255
+    return out
