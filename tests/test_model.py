@@ -125,17 +125,6 @@ def test_posterior_is_eq9s_softmax_with_the_rubbish_class():
     assert np.isfinite(posterior(np.full(10, 1e4))).all()
 
 
-def test_paper_loss_is_minus_log_posterior():
-    from lenet.train import paper_loss
-    y = np.random.default_rng(4).uniform(0, 40, (6, 10)).astype("float32")
-    labels = np.arange(6)
-    loss = np.asarray(paper_loss(labels, y))
-    # eq. 9 written out: y_D + log(e^-j + sum_i e^-y_i)
-    eq9 = y[labels, labels] + np.log(np.exp(-RUBBISH_J) + np.exp(-y.astype("float64")).sum(1))
-    np.testing.assert_allclose(loss, eq9, rtol=1e-5)
-    np.testing.assert_allclose(loss, -np.log(posterior(y)[labels, labels]), rtol=1e-5)
-
-
 def _committed():
     return [v for v in sorted(BUILDERS) if keras_path(v).is_file()]
 
