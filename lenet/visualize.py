@@ -341,21 +341,40 @@ def card_markdown(card, variant):
 
 # ------------------------------------------------------------------ text for the result panel
 
-def digit_html(digit, message=None, confidence=None, model=None):
-    """The big answer: the digit (with its probability) or, with no digit, the message."""
+def digit_html(digit, message=None, confidence=None, model=None, seq=None, note=""):
+    """The big answer: the digit (with its probability) or, with no digit, the message.
+    seq: the pad update this answers (the page times pen-up -> answer with it); note: a warning line."""
     import html
+    tag = "" if seq is None else f' data-seq="{int(seq)}"'
     if digit is None:
-        return f'<div class="empty">{html.escape(message or EMPTY)}</div>'
+        return f'<div class="empty"{tag}>{html.escape(message or EMPTY)}</div>'
     who = "" if model is None else f" ({html.escape(model)} model)"
     conf = "" if confidence is None else f'<div class="conf">{100 * confidence:.1f}% sure{who}</div>'
     attr = "" if model is None else f' data-model="{html.escape(model)}"'
-    return f'<div class="big" data-digit="{int(digit)}"{attr}>{int(digit)}</div>{conf}'
+    warn = f'<div class="note">{html.escape(note)}</div>' if note else ""
+    return f'<div class="big" data-digit="{int(digit)}"{attr}{tag}>{int(digit)}</div>{conf}{warn}'
 
 
 def confidence_note(confidence, threshold=0.6):
+    """A warning for a doubtful answer, or "" (plain text)."""
     if confidence < threshold:
-        return f"⚠️ **Not sure — is this a digit?** The best guess has only {100 * confidence:.0f}%."
+        return f"⚠️ Not sure — is this a digit? The best guess has only {100 * confidence:.0f}%."
     return ""
+
+
+def probs_html(probabilities):
+    """The 10 class probabilities as a compact bar chart: one column per digit, the winner marked.
+    Each bar carries data-digit and data-p (the probability) for scripts and tests."""
+    p = np.asarray(probabilities, dtype="float64")
+    best = int(np.argmax(p)) if p.size else -1
+    bars = "".join(
+        f'<div class="pb{" pb-top" if d == best else ""}" data-digit="{d}" data-p="{v:.6f}" '
+        f'title="{d}: {100 * v:.1f}%"><span class="pb-v">{100 * v:.0f}</span>'
+        f'<span class="pb-bar"><span style="height:{100 * v:.1f}%"></span></span><span class="pb-d">{d}</span></div>'
+        for d, v in enumerate(p))
+    top = ", ".join(f"{d}: {100 * p[d]:.0f}%" for d in np.argsort(-p)[:3])
+    return (f'<div class="probs" role="img" aria-label="Class probabilities, highest {top}">'
+            f'<div class="pb-title">probability %, per digit</div><div class="pb-row">{bars}</div></div>')
 
 
 # ------------------------------------------------------------------ kernels (issue 8)

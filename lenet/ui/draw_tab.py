@@ -1,0 +1,132 @@
+"""The first tab, "Draw & see": the pad (or an uploaded photo), the predicted digit, the class
+probabilities and the C1 and C3 maps, on one screen and live while the pen moves.
+
+Handlers are plain functions of the room and the inputs (testable without Gradio); `build`
+lays the tab out and wires its events."""
+from pathlib import Path
+
+from .. import collect
+from .. import visualize as viz
+from ..preprocess import InvalidDrawing
+from . import pad as pad_
+from .room import Room
+
+LOW_CONFIDENCE = 0.6    # below this top probability the page says it is not sure
+EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
+# Every prediction event shares one concurrency group: at most 2 run at once (2 cores), and a
+# person's newer drawing replaces their waiting one (always_last).
+LIVE = dict(trigger_mode="always_last", show_progress="hidden", concurrency_limit=2, concurrency_id="predict")
+
+
+# ------------------------------------------------------------------ handlers
+
+def analyse(room: Room, image, variant, drawing=None):
+    """Any picture + model -> its Prediction, or the InvalidDrawing that says why not. When the
+    room collects drawings, this one is kept (`drawing` names a pad drawing in progress)."""
+    rec = room.recognizers.get(variant) or room.recognizers[room.variant]
+    try:
+        result = rec.predict(image)
+    except InvalidDrawing as err:
+        result = err
+    if room.collecting:
+        collect.save_stroke(room.collect_dir, image, result, variant, drawing)
+    return result
+
+
+def page_view(room: Room, result, variant, seq=None):
+    """A Prediction (or InvalidDrawing) -> the tab's outputs: digit, probabilities, stages, C1, C3,
+    smaller layers (HTML)."""
+    if isinstance(result, InvalidDrawing):
+        return viz.digit_html(None, str(result), seq=seq), "", "", "", "", ""
+    rec = room.recognizers[variant]
+    fm = result.feature_maps
+    return (viz.digit_html(result.digit, None, result.confidence, variant, seq=seq,
+                           note=viz.confidence_note(result.confidence, LOW_CONFIDENCE)),
+            viz.probs_html(result.probabilities),
+            viz.stages_html(result.stages),
+            viz.c1_html(fm["C1"], rec.kernels("C1")),
+            viz.c3_html(fm["C3"]),
+            viz.small_layers_html(fm))
+
+
+def read_pad(room: Room, value, variant, drawing=None):
+    """The pad's value (see pad.parse) -> the tab's outputs."""
+    try:
+        png, seq = pad_.parse(value)
+    except InvalidDrawing as err:
+        if err.empty and room.collecting:
+            collect.save_stroke(room.collect_dir, None, err, variant, drawing)   # a cleared pad ends a drawing
+        return page_view(room, err, variant)
+    return page_view(room, analyse(room, png, variant, drawing), variant, seq)
+
+
+def read_upload(room: Room, image, variant):
+    return page_view(room, analyse(room, image, variant), variant)
+
+
+def current_picture(pad_value, upload, source):
+    """What the person last gave the page: the uploaded picture or the pad's drawing (PNG bytes).
+    Raises InvalidDrawing when there is none."""
+    if source == "upload":
+        return upload
+    return pad_.parse(pad_value)[0]
+
+
+def rerun(room: Room, pad_value, upload, variant, source, drawing=None):
+    """Model switch: read whatever was used last again with the other model."""
+    try:
+        picture = current_picture(pad_value, upload, source)
+    except InvalidDrawing as err:
+        return page_view(room, err, variant)
+    return page_view(room, analyse(room, picture, variant, drawing if source != "upload" else None), variant)
+
+
+# ------------------------------------------------------------------ layout and events
+
+def build(gr, room: Room):
+    """Lay the tab out inside the current gr.Tab and wire its events. Returns the components other
+    tabs read (pad, upload, variant, source)."""
+    from . import gradio631
+    source = gr.State("pad")
+    with gr.Row(elem_id="stage", equal_height=False):
+        with gr.Column(elem_id="pad-col", min_width=0):
+            pad = pad_.component("pad")
+            with gr.Accordion("Or upload a photo of a digit", open=False, elem_id="upload-box"):
+                upload = gr.Image(label="Dark ink on a light background", sources=["upload", "webcam", "clipboard"],
+                                  type="numpy", image_mode="RGB", height=220, elem_id="upload")
+                examples = sorted(str(p) for p in EXAMPLES.glob("*.png")) if EXAMPLES.is_dir() else []
+                gr.Examples([[p] for p in examples], inputs=[upload], label="Examples (scripts/make_examples.py)")
+        with gr.Column(elem_id="answer-col", min_width=0):
+            digit = gr.HTML(viz.digit_html(None), elem_id="digit")
+            probs = gr.HTML(elem_id="probs")
+            variant = gr.Radio(list(room.variants), value=room.variant, label="Model", elem_id="model",
+                               info="classic: the 1998 paper · modern: ReLU, max-pooling")
+        with gr.Column(elem_id="maps-col", min_width=0):
+            c1 = gr.HTML(elem_id="c1")
+            c3 = gr.HTML(elem_id="c3")
+    with gr.Accordion("Pipeline stages and the smaller layers (S2, S4, C5, F6)", open=False, elem_id="more"):
+        stages = gr.HTML(elem_id="stages")
+        gr.Markdown(viz.LEGEND_MD)
+        small = gr.HTML(elem_id="small")
+    gradio631.pass_files_undecoded(upload)
+
+    outputs = [digit, probs, stages, c1, c3, small]
+
+    # Coroutines: Gradio runs them on its event loop instead of a worker-thread hop per event (16 clients:
+    # 38 -> 51 requests/s). The pad's pictures are bounded (pad.MAX_SIDE), so a call stays ~3 ms.
+    async def on_pad(value, variant, request: gr.Request):
+        return read_pad(room, value, variant, gradio631.session_of(request))
+
+    def on_upload(image, variant):      # any size up to the decoder's limits: a worker thread, not the loop
+        return read_upload(room, image, variant)
+
+    def on_switch(pad_value, upload, variant, source, request: gr.Request):
+        return rerun(room, pad_value, upload, variant, source, gradio631.session_of(request))
+
+    private = dict(api_visibility="private")
+    pad.change(on_pad, [pad, variant], outputs, postprocess=False, **LIVE, **private)
+    pad.change(lambda: "pad", None, source, queue=False, show_progress="hidden", **private)
+    upload.change(on_upload, [upload, variant], outputs, postprocess=False, **LIVE, **private)
+    upload.change(lambda: "upload", None, source, queue=False, show_progress="hidden", **private)
+    variant.change(on_switch, [pad, upload, variant, source], outputs, postprocess=False, **LIVE, **private)
+    return {"pad": pad, "upload": upload, "variant": variant, "source": source}

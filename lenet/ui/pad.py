@@ -1,0 +1,79 @@
+"""The drawing pad: a plain 2-D <canvas> in a gr.HTML (mouse, pen and touch through pointer
+events; pen, eraser, undo, Clear), live while the pen moves, and the decoding of what it sends.
+
+The browser side is static/pad.js. The pad's value is a small JSON text,
+`{"seq": <stroke update number>, "png": "data:image/png;base64,..."}` (a 280x280 PNG the browser
+already downscaled, ~3-8 KB), or "" for a cleared pad. `seq` comes back in the answer
+(`#digit [data-seq]`) so the page can tell which update an answer belongs to."""
+import base64
+import binascii
+import json
+import struct
+from pathlib import Path
+
+from ..preprocess import EMPTY, InvalidDrawing
+
+STATIC = Path(__file__).resolve().parent / "static"
+EXPORT = 280          # px: the side of the picture the pad sends (~10x MNIST's 28 px field)
+MAX_VALUE = 400_000   # characters: a 280 px drawing is ~4-12 KB; anything bigger is not from the pad
+MAX_SIDE = 1024       # px: the pad path decodes on the event loop, so its pictures stay small
+NOT_A_DRAWING = "That is not a drawing from the pad; draw a digit, or upload a picture file."
+
+TEMPLATE = """
+<div class="pad-wrap">
+  <div class="pad-area"><canvas class="pad-canvas" role="img"
+       aria-label="Drawing pad: draw one digit with the mouse, a pen or a finger"></canvas></div>
+  <div class="pad-tools" role="toolbar" aria-label="Drawing tools">
+    <button type="button" class="pad-tool" data-tool="pen" aria-pressed="true" aria-label="Pen">✎ Pen</button>
+    <button type="button" class="pad-tool" data-tool="eraser" aria-pressed="false" aria-label="Eraser">⌫ Eraser</button>
+    <button type="button" data-act="undo" aria-label="Undo">↶ Undo</button>
+    <button type="button" data-act="clear" aria-label="Clear canvas">✕ Clear</button>
+  </div>
+</div>
+"""
+
+
+def component(elem_id="pad"):
+    """The pad as a gr.HTML; its `.change` fires for every throttled update and at pen-up."""
+    import gradio as gr
+    return gr.HTML("", html_template=TEMPLATE, js_on_load=(STATIC / "pad.js").read_text(encoding="utf-8"),
+                   elem_id=elem_id, elem_classes="pad", apply_default_css=False)
+
+
+def parse(value):
+    """The pad's value -> (PNG bytes, seq). Raises InvalidDrawing: EMPTY for a cleared pad,
+    NOT_A_DRAWING for anything the pad would not send (checked before any pixel is decoded)."""
+    if value is None or value == "":
+        raise InvalidDrawing(EMPTY)
+    if not isinstance(value, str) or len(value) > MAX_VALUE:
+        raise InvalidDrawing(NOT_A_DRAWING)
+    try:
+        sent = json.loads(value)
+        seq, uri = int(sent.get("seq", 0)), sent.get("png") or ""
+    except (ValueError, TypeError, AttributeError):
+        raise InvalidDrawing(NOT_A_DRAWING) from None
+    if uri == "":
+        raise InvalidDrawing(EMPTY)
+    head, _, data = str(uri).partition(",")
+    if head != "data:image/png;base64":
+        raise InvalidDrawing(NOT_A_DRAWING)
+    try:
+        png = base64.b64decode(data, validate=True)
+    except (binascii.Error, ValueError):
+        raise InvalidDrawing(NOT_A_DRAWING) from None
+    width, height = png_size(png)
+    if not (0 < width <= MAX_SIDE and 0 < height <= MAX_SIDE):
+        raise InvalidDrawing(NOT_A_DRAWING)
+    return png, max(0, seq)
+
+
+def png_size(png):
+    """(width, height) from a PNG's IHDR chunk without decoding it; (0, 0) if it is not a PNG."""
+    if len(png) < 24 or png[:8] != b"\x89PNG\r\n\x1a\n" or png[12:16] != b"IHDR":
+        return 0, 0
+    return struct.unpack(">II", png[16:24])
+
+
+def value_of(png_bytes, seq=1):
+    """What the pad sends for a picture (tests and the load generator speak the pad's protocol)."""
+    return json.dumps({"seq": seq, "png": "data:image/png;base64," + base64.b64encode(png_bytes).decode()})

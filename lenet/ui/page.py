@@ -1,0 +1,64 @@
+"""The whole page: a one-line header (title, presenter controls), the tabs, the API endpoints,
+the queue, and how it is launched. The tabs live in their own modules; the CSS and the page's
+JavaScript are files in static/."""
+from pathlib import Path
+
+from .. import visualize as viz
+from . import about_tab, api, compare_tab, draw_tab, walkthrough_tab
+from .room import Room
+
+STATIC = Path(__file__).resolve().parent / "static"
+TITLE = "LeNet-5: draw a digit, watch it think"
+QUEUE = dict(max_size=256,                # a lecture hall: each person has at most one update waiting
+             default_concurrency_limit=2,  # 2 cores
+             status_update_rate=2)         # queue positions every 2 s, not after every job to every client
+
+HEADER = """
+<header class="top">
+  <h1>LeNet-5 <span class="sub">· draw a digit, watch it think</span></h1>
+  <div class="presenter">
+    <button type="button" id="large-text" aria-pressed="false">Large text</button>
+    <span class="theme-links"><a href="?__theme=dark">dark theme</a> · <a href="?__theme=light">light theme</a></span>
+  </div>
+</header>
+"""
+COLLECTING = ('<p class="collecting" role="status">The presenter is keeping the drawings made on this page '
+              '(saved on their computer with what the model said).</p>')
+
+# Presenter comfort: the whole page 30 % larger (browser-side only), remembered in this browser.
+LARGE_TEXT_JS = """
+const root = document.documentElement, button = element.querySelector('#large-text');
+const set = (on) => { root.classList.toggle('large-text', on); button.setAttribute('aria-pressed', String(on));
+                      try { localStorage.setItem('lenet-large-text', on ? '1' : ''); } catch (e) {} };
+button.addEventListener('click', () => set(!root.classList.contains('large-text')));
+try { set(localStorage.getItem('lenet-large-text') === '1'); } catch (e) {}
+"""
+
+
+def css():
+    return (STATIC / "page.css").read_text(encoding="utf-8") + viz.FIGURE_CSS
+
+
+def build(room: Room):
+    """The page for `room` (gr.Blocks, queue configured)."""
+    import gradio as gr
+
+    with gr.Blocks(title=TITLE, delete_cache=(300, 600)) as demo:  # cached uploads older than 10 min, every 5 min
+        gr.HTML(HEADER + (COLLECTING if room.collecting else ""), js_on_load=LARGE_TEXT_JS, elem_id="header")
+        with gr.Tabs(elem_id="tabs"):
+            with gr.Tab("Draw & see", id="main"):
+                first = draw_tab.build(gr, room)
+            with gr.Tab("Walk-through", id="walkthrough") as tab:
+                walkthrough_tab.build(gr, room, tab, first)
+            with gr.Tab("Compare models", id="compare") as tab:
+                compare_tab.build(gr, room, tab, first)
+            with gr.Tab("About the model", id="about"):
+                about_tab.build(gr, room)
+        api.build(gr, room)
+    demo.queue(**QUEUE)
+    return demo
+
+
+def launch(demo, host, port, share=False, max_file_size=None):
+    demo.launch(server_name=host, server_port=port, share=share, css=css(), footer_links=["api"],
+                show_error=False, quiet=False, max_file_size=max_file_size)

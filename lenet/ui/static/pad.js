@@ -1,0 +1,149 @@
+// The drawing pad (lenet/ui/pad.py): run by Gradio's gr.HTML as `js_on_load`, with `element`
+// (the component), `props` (setting props.value sends it: Gradio fires the pad's .change) in scope.
+//
+// - Pointer events cover mouse, pen and touch. The whole pad area takes them (touch-action: none),
+//   and the pointer is captured, so a stroke that starts or ends outside the white square draws
+//   its inside part: points are kept in square units (0..1) and lines are clipped by the canvas.
+// - Strokes are kept as point lists: Undo pops one, the eraser is a stroke that removes ink,
+//   resizing redraws them sharply at the screen's resolution.
+// - Live: while the pen moves the drawing is sent at most every THROTTLE_MS, and at once at
+//   pen-up. The server runs only the newest waiting update (trigger_mode="always_last").
+// - What is sent: the strokes redrawn on a white EXPORT x EXPORT canvas, as a PNG data URL
+//   (~3-8 KB), with a sequence number the answer echoes (#digit [data-seq]).
+// - window.lenetPad.latencies: ms from each pen-up to its answer painted on the page.
+const EXPORT = 280;          // px, the side of the picture sent (as pad.EXPORT in Python)
+const PEN = 24 / 280;        // pen width as a share of the square: ~MNIST's stroke for a digit of ~2/3 the square
+const ERASER = 2.2 * PEN;
+const THROTTLE_MS = 100;     // at most ~10 updates a second while drawing
+
+const area = element.querySelector('.pad-area');
+const canvas = element.querySelector('.pad-canvas');
+const ctx = canvas.getContext('2d');
+const strokes = [];          // {tool, points: [[x, y], ...]} in square units
+let current = null, tool = 'pen', seq = 0, lastSent = 0, timer = null, dirty = false;
+const pad = window.lenetPad = window.lenetPad || {latencies: [], sent: 0};
+
+function fit() {             // backing store = displayed size x device pixels: crisp on any screen
+  const side = Math.max(1, Math.round(canvas.getBoundingClientRect().width * (window.devicePixelRatio || 1)));
+  if (canvas.width !== side || canvas.height !== side) { canvas.width = canvas.height = side; redraw(ctx, side); }
+}
+
+function paint(c, s, side, from) {   // one stroke (from point `from` on) onto context c of a side x side canvas
+  const p = s.points;
+  c.save();
+  c.globalCompositeOperation = s.tool === 'eraser' ? 'destination-out' : 'source-over';
+  c.strokeStyle = c.fillStyle = '#000';
+  c.lineWidth = (s.tool === 'eraser' ? ERASER : PEN) * side;
+  c.lineCap = c.lineJoin = 'round';
+  c.beginPath();
+  if (p.length === 1) {
+    c.arc(p[0][0] * side, p[0][1] * side, c.lineWidth / 2, 0, 2 * Math.PI);
+    c.fill();
+  } else {
+    const start = Math.max(0, from - 1);
+    c.moveTo(p[start][0] * side, p[start][1] * side);
+    for (let i = start + 1; i < p.length; i++) c.lineTo(p[i][0] * side, p[i][1] * side);
+    c.stroke();
+  }
+  c.restore();
+}
+
+function redraw(c, side) {
+  c.clearRect(0, 0, side, side);
+  for (const s of strokes) paint(c, s, side, 0);
+}
+
+function exported() {        // the strokes on white at EXPORT px, or '' for an empty pad
+  if (!strokes.length) return '';
+  const ink = document.createElement('canvas');
+  ink.width = ink.height = EXPORT;
+  redraw(ink.getContext('2d'), EXPORT);
+  const out = document.createElement('canvas');
+  out.width = out.height = EXPORT;
+  const o = out.getContext('2d');
+  o.fillStyle = '#fff';
+  o.fillRect(0, 0, EXPORT, EXPORT);
+  o.drawImage(ink, 0, 0);
+  return out.toDataURL('image/png');
+}
+
+function send() {
+  clearTimeout(timer);
+  timer = null;
+  if (!dirty) return;
+  dirty = false;
+  lastSent = performance.now();
+  seq += 1;
+  pad.seq = seq;
+  pad.sent += 1;
+  props.value = JSON.stringify({seq: seq, png: exported()});
+}
+
+function changed(now) {      // throttled while drawing: the first change goes at once, then every THROTTLE_MS
+  dirty = true;
+  const wait = THROTTLE_MS - (performance.now() - lastSent);
+  if (now || wait <= 0) send();
+  else if (!timer) timer = setTimeout(send, wait);
+}
+
+function at(e) {
+  const r = canvas.getBoundingClientRect();
+  return [(e.clientX - r.left) / r.width, (e.clientY - r.top) / r.height];
+}
+
+area.addEventListener('pointerdown', (e) => {
+  if (e.button !== undefined && e.button > 0) return;     // right/middle click: not a stroke
+  e.preventDefault();
+  area.setPointerCapture(e.pointerId);
+  current = {tool: tool, points: [at(e)], id: e.pointerId};
+  strokes.push(current);
+  paint(ctx, current, canvas.width, 0);
+  changed(false);
+});
+area.addEventListener('pointermove', (e) => {
+  if (!current || e.pointerId !== current.id) return;
+  e.preventDefault();
+  const events = e.getCoalescedEvents ? e.getCoalescedEvents() : [e];
+  const from = current.points.length;
+  for (const ev of (events.length ? events : [e])) current.points.push(at(ev));
+  paint(ctx, current, canvas.width, from);
+  changed(false);
+});
+function penUp(e) {
+  if (!current || e.pointerId !== current.id) return;
+  current = null;
+  dirty = true;              // every pen-up sends, so it has an answer of its own to wait for
+  send();
+  pad.penUp = {seq: seq, t: performance.now()};
+}
+area.addEventListener('pointerup', penUp);
+area.addEventListener('pointercancel', penUp);
+
+element.querySelectorAll('.pad-tool').forEach((b) => b.addEventListener('click', () => {
+  tool = b.dataset.tool;
+  element.querySelectorAll('.pad-tool').forEach((o) => o.setAttribute('aria-pressed', String(o === b)));
+}));
+element.querySelector('[data-act="undo"]').addEventListener('click', () => {
+  if (!strokes.length) return;
+  strokes.pop();
+  redraw(ctx, canvas.width);
+  changed(true);
+});
+element.querySelector('[data-act="clear"]').addEventListener('click', () => {
+  strokes.length = 0;
+  current = null;
+  redraw(ctx, canvas.width);
+  changed(true);
+});
+
+new ResizeObserver(fit).observe(canvas);
+fit();
+
+// Pen-up -> answer on screen: the answer carrying the pen-up's seq, one frame after it lands.
+new MutationObserver(() => {
+  const shown = document.querySelector('#digit [data-seq]');
+  const up = pad.penUp;
+  if (!shown || !up || Number(shown.dataset.seq) !== up.seq) return;
+  pad.penUp = null;
+  requestAnimationFrame(() => pad.latencies.push(performance.now() - up.t));
+}).observe(document.body, {childList: true, subtree: true, attributes: true, attributeFilter: ['data-seq']});

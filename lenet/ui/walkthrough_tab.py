@@ -1,0 +1,78 @@
+"""The "Walk-through" tab: the current drawing through every layer of the selected model, top to
+bottom, and a click on any C1 or C3 pixel explains the sum that gives its value."""
+from .. import walkthrough as walk
+from ..preprocess import InvalidDrawing
+from .draw_tab import current_picture
+from .room import Room
+
+# ------------------------------------------------------------------ handlers
+
+def walk_view(room: Room, pad_value, upload, variant, source):
+    """Current drawing -> remembered input, totals, a (markdown, image) per row, the kernels, and
+    the explanation panel reset."""
+    rec = room.recognizers[variant]
+    try:
+        p = rec.predict(current_picture(pad_value, upload, source))
+    except InvalidDrawing as err:
+        md = {name: walk.row_markdown(r) for name, r in zip(walk.ROWS, walk.layer_rows(rec.model))}
+        return (None, f"**{err}** Draw a digit on the first tab, then come back.",
+                *[md[n] for n in walk.ROWS], *[None] * len(walk.ROWS), None, None, walk.EXPLAIN_PROMPT)
+    x32, total, md, images, kernels = walk.tab_view(rec, p)
+    return (x32, total, *[md[n] for n in walk.ROWS], *[images[n] for n in walk.ROWS], kernels,
+            None, walk.EXPLAIN_PROMPT)
+
+
+def explain(room: Room, x32, variant, layer, index):
+    """A click on pixel `index` ([x, y] in image pixels) of a C1 or C3 map -> figure and sum."""
+    return walk.click_view(room.recognizers[variant], x32, layer, index)
+
+
+# ------------------------------------------------------------------ layout and events
+
+def build(gr, room: Room, tab, first):
+    """Lay the tab out; `tab` is its gr.Tab, `first` the draw tab's components."""
+    gr.Markdown("## The network, top to bottom\nThe current drawing (from the first tab) through every layer of "
+                "the selected model. All shapes and counts are read from the loaded model. "
+                "**Click any pixel of a C1 or C3 map** to see the sum that gives its value.")
+    x32 = gr.State(None)
+    md, img, clickable = [], [], {}
+    with gr.Row():
+        refresh = gr.Button("Walk the current drawing through the network", variant="primary",
+                            elem_id="wt-refresh", scale=0, min_width=380)
+        model = gr.Radio(list(room.variants), value=room.variant, label="Model", elem_id="wt-model",
+                         scale=0, min_width=220)   # the same switch as the first tab's
+        total = gr.Markdown(elem_id="wt-total")
+    for name in walk.ROWS:
+        with gr.Row(equal_height=False, elem_id=f"wt-row-{name}", elem_classes="wt-row"):
+            md.append(gr.Markdown(elem_id=f"wt-md-{name}", scale=2))
+            image = gr.Image(type="pil", format="png", interactive=False, show_label=False, buttons=[],
+                             elem_id=f"wt-img-{name}", elem_classes="fig", scale=3)
+            img.append(image)
+            if name in walk.CLICKABLE:
+                clickable[name] = image
+        if name == "C3":
+            with gr.Group(elem_id="wt-explain-box"):
+                html = gr.HTML(walk.EXPLAIN_PROMPT, elem_id="wt-explain-html")
+                fig = gr.Image(type="pil", format="png", interactive=False, show_label=False, buttons=[],
+                               elem_id="wt-explain-fig", elem_classes="fig")
+            with gr.Accordion("Kernels: C1's 6 and C3's 16×6, with the C3 connection table", open=False):
+                kernels = gr.Image(type="pil", format="png", interactive=False, show_label=False,
+                                   elem_id="wt-kernels", elem_classes="fig")
+
+    variant = first["variant"]
+    private = dict(api_visibility="private")
+    # This tab's model switch and the first tab's are one choice: a person's change of either sets
+    # the other (.input fires for people only, so the two do not echo).
+    model.input(lambda v: v, model, variant, queue=False, **private)
+    variant.change(lambda v: v, variant, model, queue=False, **private)
+
+    def on_walk(pad_value, upload, variant, source):
+        return walk_view(room, pad_value, upload, variant, source)
+
+    inputs = [first["pad"], first["upload"], variant, first["source"]]
+    gr.on([tab.select, refresh.click, variant.change], on_walk, inputs,
+          [x32, total, *md, *img, kernels, fig, html], show_progress="minimal", **private)
+    for layer, image in clickable.items():
+        def on_click(x32, variant, evt: gr.SelectData, layer=layer):
+            return explain(room, x32, variant, layer, evt.index)
+        image.select(on_click, [x32, variant], [fig, html], show_progress="minimal", **private)
