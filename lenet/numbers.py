@@ -196,7 +196,8 @@ class _Segment:
 
     def __init__(self, ink, labels, comps, members, left=None, right=None):
         members = np.asarray(members)
-        x0, y0, x1, y1 = comps[members, 0].min(), comps[members, 1].min(), comps[members, 2].max(), comps[members, 3].max()
+        x0, y0 = comps[members, 0].min(), comps[members, 1].min()
+        x1, y1 = comps[members, 2].max(), comps[members, 3].max()
         window = labels[y0:y1, x0:x1]
         mine = np.isin(window, members) if len(members) > 1 else window == members[0]
         if left is not None:
