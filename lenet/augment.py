@@ -18,8 +18,12 @@ AUGMENTATION = {
     "aspect": 0.05,
     "shear": 0.25,                 # +-, x += shear * y
     "shift_px": 2.0,               # +-, the pipeline centres by mass, so little is needed
-    "elastic_alpha": 34.0,         # Simard et al.'s values for 28x28 MNIST (our digits are the same
-    "elastic_sigma": 4.0,          # 20 px box): RMS displacement ~1.1 px, wobbly strokes, same digit
+    "elastic_alpha": 20.0,         # Simard et al. used sigma 4, alpha 34 on 28x28 MNIST (our digits are the
+    "elastic_sigma": 4.0,          # same 20 px box). On top of the affine maps alpha 34 (RMS displacement
+                                   # 1.4 px) was too much for 60k parameters: the paper variant trained to
+                                   # 92 % on distorted images, 98.1 % validation at epoch 20 of 40; the old
+                                   # classic model reads 93.5 % of alpha-34 images, 98.6 % at alpha 20
+                                   # (RMS 0.8 px): still wobbly strokes, same digit.
     "thicken_probability": 0.2,    # 2x2 grey dilation: a bolder pen
     "thin_probability": 0.2,       # 2x2 grey erosion: a finer pen
     "lowres_probability": 0.1,     # shrink the 32x32 field to 12..24 px (digit 8..15 px) and back
