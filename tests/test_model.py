@@ -1,5 +1,5 @@
 """The builders against the paper's table; the RBF codes and posterior against numpy; the committed
-weights against their model cards."""
+weights against their model cards; the paper ending as the Recognizer serves it."""
 import json
 
 import numpy as np
@@ -18,6 +18,8 @@ from lenet.model import (
     posterior,
 )
 from lenet.paths import card_path, keras_path
+from lenet.recognizer import Recognizer
+from lenet.synthetic import draw
 from lenet.train import evaluate_model
 
 # Trainable parameters per layer: LeCun et al. 1998 for classic and paper (Sec. II-B: C1 156, S2 12,
@@ -141,3 +143,39 @@ def test_committed_weights_reach_their_card_and_the_bar(variant, mnist_test):
     assert scores["test_accuracy"] == pytest.approx(card["test_accuracy"], abs=2e-4)
     assert scores["test_accuracy"] >= BARS[variant]
     assert card["parameters"] == {**PAPER[variant], "total": TOTALS[variant]}
+
+
+# ---- the paper's ending as the Recognizer serves it (probabilities from distances, nearest code)
+
+@pytest.fixture(scope="module")
+def paper_recognizer():
+    return Recognizer(build("paper"), "paper")   # untrained: the plumbing, not the accuracy
+
+
+def test_paper_prediction_carries_distances_and_the_nearest_code(paper_recognizer):
+    import keras
+    p = paper_recognizer.predict(draw(3, canvas=200))
+    assert p.probabilities.shape == (10,) and p.probabilities.sum() == pytest.approx(1.0)
+    assert p.distances.shape == (10,) and 0.0 <= p.rubbish <= 1.0
+    assert p.digit == int(np.argmin(p.distances)) == int(np.argmax(p.probabilities))
+    np.testing.assert_allclose(p.probabilities, digit_probabilities(p.distances))
+    np.testing.assert_array_equal(p.nearest_code, code_matrix()[p.digit].reshape(12, 7))
+    # the distances are OUT's, and OUT is the squared distance from F6 to each code
+    model = paper_recognizer.model
+    direct = np.asarray(keras.Model(model.inputs, model.get_layer("OUT").output)(p.input[None, ..., None]))
+    np.testing.assert_allclose(p.distances, direct[0], rtol=1e-4)
+    np.testing.assert_allclose(p.distances, ((p.feature_maps["F6"][None] - code_matrix()) ** 2).sum(1), rtol=1e-4)
+
+
+def test_softmax_predictions_have_no_distances():
+    rec = Recognizer(build("classic"), "classic")
+    p = rec.predict(draw(7, canvas=200))
+    assert p.distances is None and p.rubbish is None and p.nearest_code is None
+    assert p.probabilities.sum() == pytest.approx(1.0)
+
+
+def test_paper_batch_reads_like_single(paper_recognizer):
+    pics = [draw(d, canvas=160) for d in (1, 4, 8)]
+    batch = paper_recognizer.predict_batch(pics)
+    for pic, b in zip(pics, batch):
+        np.testing.assert_allclose(paper_recognizer.predict(pic).distances, b.distances, rtol=1e-5)
