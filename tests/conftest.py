@@ -1,9 +1,16 @@
-"""Shared fixtures: the recognisers, MNIST (skipped when absent) and a running app."""
+"""Shared fixtures: the repository root, the recognisers and a Room of them, MNIST (skipped when
+absent), weights folders broken on purpose, and the app as a process (`app_server`, `run_app`)
+with a client that reads its answers."""
+import functools
+import html
 import os
+import re
+import shutil
 import socket
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -13,16 +20,18 @@ ROOT = Path(__file__).resolve().parent.parent
 MNIST = ROOT.parent / "shared" / "mnist" / "mnist.npz"
 
 
-@pytest.fixture(scope="session", params=["modern", "classic"])
-def recognizer(request):
-    from lenet import Recognizer
-    return Recognizer.load(request.param)
+# ------------------------------------------------------------------ paths
+
+@pytest.fixture(scope="session")
+def root():
+    """The checkout: app.py, lenet/, weights/."""
+    return ROOT
 
 
 @pytest.fixture(scope="session")
-def modern():
-    from lenet import Recognizer
-    return Recognizer.load("modern")
+def mnist_path():
+    """Where MNIST is read from (outside the repository; it may be absent)."""
+    return MNIST
 
 
 @pytest.fixture(scope="session")
@@ -34,16 +43,99 @@ def mnist_test():
         return f["x_test"], f["y_test"].astype(int)
 
 
-def free_port():
+# ------------------------------------------------------------------ recognisers and the room
+
+@functools.lru_cache(maxsize=None)
+def _load(variant):
+    """Each committed model loaded once per test session, whichever fixture asks first."""
+    from lenet import Recognizer
+    return Recognizer.load(variant)
+
+
+@pytest.fixture(scope="session", params=["modern", "classic"])
+def recognizer(request):
+    return _load(request.param)
+
+
+@pytest.fixture(scope="session")
+def modern():
+    return _load("modern")
+
+
+@pytest.fixture(scope="session")
+def classic():
+    return _load("classic")
+
+
+@pytest.fixture(scope="session")
+def room():
+    """The room `python app.py` makes: every variant loaded, modern selected, nothing collected."""
+    from lenet import VARIANTS
+    from lenet.ui.room import Room
+    return Room({v: _load(v) for v in VARIANTS}, "modern")
+
+
+@pytest.fixture
+def collecting_room(room, tmp_path):
+    """The room `python app.py --collect --collect-dir <tmp>/collected` makes."""
+    from lenet.ui.room import Room
+    return Room(room.recognizers, room.variant, room.weights_dir, tmp_path / "collected")
+
+
+@pytest.fixture
+def broken_weights(tmp_path):
+    """broken_weights(how, variant) -> a weights folder where `variant` is broken in the given way
+    ("missing", "truncated", "wrong variant", "not a model") and every other variant is intact."""
+    from lenet import VARIANTS
+    from lenet.paths import keras_path
+
+    def real(variant):
+        path = keras_path(variant)
+        if not path.is_file():
+            pytest.skip(f"{path} not trained yet")
+        return path
+
+    def make(how, variant):
+        folder = tmp_path / f"weights-{how.replace(' ', '-')}-{variant}"
+        folder.mkdir()
+        for other in VARIANTS:
+            if other != variant:
+                shutil.copy(real(other), keras_path(other, folder))
+        target = keras_path(variant, folder)
+        donor = next(v for v in VARIANTS if v != variant)
+        if how == "truncated":
+            data = real(variant).read_bytes()
+            target.write_bytes(data[: len(data) // 2])
+        elif how == "wrong variant":
+            shutil.copy(real(donor), target)
+        elif how == "not a model":
+            target.write_text("not a keras file\n")
+        elif how != "missing":
+            raise ValueError(how)
+        return folder
+
+    return make
+
+
+# ------------------------------------------------------------------ the app as a process
+
+def _free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
+@pytest.fixture
+def free_port():
+    """A TCP port on 127.0.0.1 nothing listens on (at the time of asking)."""
+    return _free_port()
+
+
 def start_app(*args, timeout=90):
-    """Start `python app.py` on a free loopback port; return (process, url) once it answers."""
+    """Start `python app.py` on a free loopback port; return (process, url) once it answers.
+    (Fixtures below wrap this; tests use `app_server` or `run_app`.)"""
     import urllib.request
-    port = free_port()
+    port = _free_port()
     env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--host", "127.0.0.1", "--port", str(port), *args],
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -69,8 +161,106 @@ def stop_app(proc):
         proc.kill()
 
 
+@dataclass
+class App:
+    proc: subprocess.Popen
+    url: str
+
+
+@pytest.fixture
+def run_app():
+    """run_app(*args) -> App(proc, url): `python app.py *args` serving on a free port, stopped
+    when the test ends."""
+    started = []
+
+    def run(*args, timeout=90):
+        proc, url = start_app(*args, timeout=timeout)
+        started.append(proc)
+        return App(proc, url)
+
+    yield run
+    for proc in started:
+        stop_app(proc)
+
+
 @pytest.fixture(scope="session")
-def app_url():
+def app_server():
+    """The URL of one `python app.py` (default arguments) shared by the session."""
     proc, url = start_app()
     yield url
     stop_app(proc)
+
+
+@pytest.fixture(scope="session")
+def app_url(app_server):
+    """Older name of app_server (tests/test_bad_input.py uses it)."""
+    return app_server
+
+
+@pytest.fixture(scope="session")
+def client(app_server):
+    """A gradio_client Client on app_server (answers' files not downloaded)."""
+    from gradio_client import Client
+    return Client(app_server, verbose=False, download_files=False)
+
+
+def _read_answer(result):
+    """The app's /predict reply -> (digit, message): the digit HTML holds data-digit="7" or the
+    sentence shown instead."""
+    page = result[0] if isinstance(result, (list, tuple)) else result
+    found = re.search(r'data-digit="(\d)"', page or "")
+    if found:
+        return int(found.group(1)), None
+    text = html.unescape(re.sub(r"<[^>]+>", "", page or "")).strip()
+    return None, text or None
+
+
+@pytest.fixture(scope="session")
+def ask():
+    """ask(client, path or None, variant=None) -> (digit or None, sentence or None): a file sent as
+    the sketchpad composite of /predict, as the README shows. A transport or app error comes back
+    as a sentence starting "AppError"; an upload the server refuses for its size as "Upload refused"."""
+    def call(client, path, variant=None):
+        import httpx
+        from gradio_client import handle_file
+        from gradio_client.exceptions import AppError
+
+        from lenet.synthetic import sketchpad_value
+        value = sketchpad_value(handle_file(str(path)) if path is not None else None)
+        args = (value,) if variant is None else (value, variant)
+        try:
+            result = client.predict(*args, api_name="/predict")
+        except AppError as err:
+            return None, f"AppError: {err}"
+        except httpx.HTTPStatusError as err:
+            if err.response.status_code == 413:  # launch(max_file_size=...): the server refuses it
+                return None, "Upload refused: that file is too large."
+            raise
+        except ValueError as err:
+            if "exceeds the maximum file size" in str(err):  # gradio_client checks the app's limit first
+                return None, "Upload refused: that file is too large."
+            raise
+        return _read_answer(result)
+
+    return call
+
+
+# ------------------------------------------------------------------ reading the app's figures
+
+def _inline_images(page):
+    """The pictures a figure's HTML carries: [(alt, displayed (w, h), decoded PIL image)]."""
+    import base64
+    import io
+
+    from PIL import Image
+    found = re.findall(r'<img class="[^"]*" src="data:image/png;base64,([^"]+)" width="(\d+)" height="(\d+)" '
+                       r'alt="([^"]*)">', page or "")
+    return [(alt, (int(w), int(h)), Image.open(io.BytesIO(base64.b64decode(data))))
+            for data, w, h, alt in found]
+
+
+@pytest.fixture(scope="session")
+def inline_images():
+    """inline_images(html) -> [(alt, displayed (w, h), PIL image)] for every map a figure carries
+    (decoded with Pillow, independently of lenet.visualize)."""
+    return _inline_images
