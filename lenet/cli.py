@@ -50,6 +50,7 @@ def main(argv=None):
     p.add_argument("files", nargs="+")
     p.add_argument("--variant", choices=tuple(BUILDERS), default="modern")
     p.add_argument("--json", action="store_true", help="one JSON object per file")
+    p.add_argument("--number", action="store_true", help="each file holds a row of digits: read them all")
     _weights_dir(p, "folder holding lenet5_<variant>.keras (default: weights/)")
 
     x = sub.add_parser("export", help="write weights/lenet5_<variant>.tflite (the app's fast path) from the .keras",
@@ -108,6 +109,9 @@ def _predict(args):
     rec = Recognizer.load(args.variant, args.weights_dir)
     status = 0
     for name in args.files:
+        if args.number:
+            status = max(status, _predict_number(rec, name, args.json))
+            continue
         try:
             p = rec.predict(name)
         except InvalidDrawing as err:
@@ -121,6 +125,21 @@ def _predict(args):
             print(f"{name}: {p.digit}  ({100 * p.probabilities[p.digit]:.1f} %)  "
                   + " ".join(f"{d}:{v:.2f}" for d, v in enumerate(probs)))
     return status
+
+
+def _predict_number(rec, name, as_json):
+    from . import InvalidDrawing
+    try:
+        r = rec.predict_number(name)
+    except InvalidDrawing as err:
+        print(json.dumps({"file": name, "error": str(err)}) if as_json else f"{name}: {err}")
+        return 1
+    if as_json:
+        print(json.dumps({"file": name, "number": r.text, "confidences": [round(c, 4) for c in r.confidences],
+                          "boxes": [list(b) for b in r.boxes]}))
+    else:
+        print(f"{name}: {r.text}  (" + " ".join(f"{p.digit}:{100 * p.confidence:.0f}%" for p in r.digits) + ")")
+    return 0
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ MAX_SPAN = 1.4          # a candidate digit is at most this wide (x line height)
 PER_DIGIT = np.log(0.8)  # each extra digit costs this much log-probability: a split must read clearly better
 ASPECT = 0.85           # candidate digits wider than this x line height ...
 ASPECT_COST = 2.0       # ... lose this much log-probability per line height of extra width
+NEIGHBOURS = 1.35       # ... and so do those wider than this x the median width of the narrower groups
 
 
 @dataclass
@@ -65,8 +66,12 @@ def predict_number(recognizer, image):
     height = float(np.median([comps[g, 3].max() - comps[g, 1].min() for g in groups]))
 
     whole = [_Segment(ink, labels, comps, g) for g in groups]
+    # A digit is rarely wider than ASPECT x height, nor much wider than its neighbours that look like
+    # single digits (a font's digits share one width but the 1).
+    single = [s.width for s in whole if s.width <= ASPECT * height]
+    widest = min(ASPECT * height, NEIGHBOURS * np.median(single)) if single else ASPECT * height
     outs, prepared = _read(recognizer, whole)
-    conf = [_confidence(outs, prepared, i) - _shape_cost(s, height) for i, s in enumerate(whole)]
+    conf = [_confidence(outs, prepared, i) - _shape_cost(s, widest, height) for i, s in enumerate(whole)]
     chosen = []      # per group: list of (segment, outs, prepared, index)
     doubtful = [i for i, (g, s) in enumerate(zip(groups, whole))
                 if conf[i] < np.log(SURE) or len(g) > 1 or s.width > WIDE * height]
@@ -79,7 +84,7 @@ def predict_number(recognizer, image):
         if i in tries:
             scores = {}
             for a, b, _ in tries[i]:
-                scores[a, b] = (_confidence(outs2, prepared2, k) - _shape_cost(flat[k], height) + PER_DIGIT, k)
+                scores[a, b] = (_confidence(outs2, prepared2, k) - _shape_cost(flat[k], widest, height) + PER_DIGIT, k)
                 k += 1
             split = _best_path(scores)
             if split is not None and split[0] > best[0][1] + 1e-9:
@@ -272,6 +277,8 @@ def seams(mine, height):
 
 def _best_path(scores):
     """{(a, b): (score, _)} over pieces 0..n -> (best total, [(a, b), ...]) covering 0..n with runs, or None."""
+    if not scores:
+        return None
     n = max(b for _, b in scores)
     best = {0: (0.0, [])}
     for b in range(1, n + 1):
@@ -312,9 +319,9 @@ def _confidence(outs, prepared, i):
     return float(np.log(max(p.max() / p.sum(), 1e-12)))
 
 
-def _shape_cost(segment, height):
-    """Log-probability lost for being wider than a digit usually is."""
-    return ASPECT_COST * max(0.0, segment.width / height - ASPECT)
+def _shape_cost(segment, widest, height):
+    """Log-probability lost for being wider than a digit of this number should be."""
+    return ASPECT_COST * max(0.0, segment.width - widest) / height
 
 
 def _scaled(box, scale, image_shape):

@@ -126,6 +126,12 @@ class Recognizer:
         """Any drawing (see lenet.preprocess.to_rgba) -> Prediction. Raises InvalidDrawing."""
         return self.predict_batch([image])[0]
 
+    def predict_number(self, image):
+        """A row of digits (any drawing, see lenet.preprocess.to_rgba) -> lenet.numbers.NumberReading
+        (.text, .digits, .boxes). Raises InvalidDrawing."""
+        from .numbers import predict_number
+        return predict_number(self, image)
+
     def predict_batch(self, images):
         """Drawings -> Predictions, in order: same-sized pictures are preprocessed as one stack and
         all of them read in one model call. Raises the first input's InvalidDrawing, if any."""
