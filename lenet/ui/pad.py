@@ -50,7 +50,7 @@ def parse(value):
     try:
         sent = json.loads(value)
         seq, uri = int(sent.get("seq", 0)), sent.get("png") or ""
-    except (ValueError, TypeError, AttributeError):
+    except (ValueError, TypeError, AttributeError, OverflowError):   # OverflowError: "seq": 1e999
         raise InvalidDrawing(NOT_A_DRAWING) from None
     if uri == "":
         raise InvalidDrawing(EMPTY)

@@ -1,0 +1,299 @@
+"""lenet/ui without a browser: the handlers of the tabs as plain functions of a Room (draw_tab,
+api, compare_tab, walkthrough_tab), the pad's value protocol (pad.parse, pad.value_of) against
+everything a client could send instead, and the page as built (page.build: cache, queue, banner)."""
+import base64
+import io
+import json
+import re
+import struct
+import zlib
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from PIL import Image
+
+from lenet import walkthrough as walk
+from lenet.decode import EMPTY, MESSAGES, InvalidDrawing
+from lenet.synthetic import draw, save_png, sketchpad_value
+from lenet.ui import api, compare_tab, draw_tab, pad, page, walkthrough_tab
+
+SENTENCES = {pad.NOT_A_DRAWING, *MESSAGES.values()}   # everything the page may say instead of a digit
+
+
+def png_bytes(rgba):
+    buf = io.BytesIO()
+    Image.fromarray(np.asarray(rgba, np.uint8)).save(buf, "PNG")
+    return buf.getvalue()
+
+
+def pad_value(digit, seq=1, canvas=280):
+    """What the pad sends for `digit` drawn with the pen: a PNG of the canvas, in its JSON."""
+    return pad.value_of(png_bytes(draw(digit, canvas=canvas, background="transparent")), seq)
+
+
+def shown(outputs):
+    """The digit the first output (the answer HTML) shows, or the sentence shown instead."""
+    found = re.search(r'data-digit="(\d)"', outputs[0])
+    return int(found.group(1)) if found else re.sub(r"<[^>]+>", "", outputs[0])
+
+
+# ------------------------------------------------------------------ draw tab
+
+def test_analyse_returns_the_prediction_or_the_reason(room):
+    p = draw_tab.analyse(room, draw(3, canvas=280), "classic")
+    assert p.digit == 3
+    err = draw_tab.analyse(room, np.full((280, 280, 4), 255, np.uint8), "modern")
+    assert isinstance(err, InvalidDrawing) and err.empty and str(err) == EMPTY
+
+
+def test_analyse_falls_back_to_the_rooms_model_for_an_unknown_name(room):
+    image = draw(4, canvas=280)
+    np.testing.assert_allclose(draw_tab.analyse(room, image, "no-such-model").probabilities,
+                               room.recognizers[room.variant].predict(image).probabilities)
+
+
+def test_page_view_of_a_prediction(room, inline_images):
+    p = room.recognizers["modern"].predict(draw(7, canvas=280))
+    digit, probs, stages, c1, c3, small = draw_tab.page_view(room, p, "modern", seq=9)
+    assert 'data-digit="7"' in digit and 'data-model="modern"' in digit and 'data-seq="9"' in digit
+    ps = [float(v) for v in re.findall(r'data-p="([0-9.]+)"', probs)]
+    np.testing.assert_allclose(ps, p.probabilities, atol=1e-6)
+    assert [len(inline_images(h)) for h in (stages, c1, c3, small)] == [4, 12, 16, 6 + 16 + 2]
+
+
+def test_page_view_of_an_invalid_drawing_is_one_sentence_and_nothing_else(room):
+    out = draw_tab.page_view(room, InvalidDrawing("dot"), "modern")
+    assert shown(out) == MESSAGES["dot"] and out[1:] == ("",) * 5
+
+
+def test_a_low_confidence_answer_says_so(room):
+    p = room.recognizers["modern"].predict(draw(7, canvas=280))
+    p.probabilities = np.full(10, 0.1)
+    assert "Not sure" in draw_tab.page_view(room, p, "modern")[0]
+
+
+@pytest.mark.parametrize("variant", ["modern", "classic"])
+def test_read_pad_reads_the_pads_drawing_and_echoes_its_seq(room, variant):
+    for digit in (0, 1, 7):
+        out = draw_tab.read_pad(room, pad_value(digit, seq=41 + digit), variant)
+        assert shown(out) == digit and f'data-seq="{41 + digit}"' in out[0] and f'data-model="{variant}"' in out[0]
+
+
+def test_read_pad_of_a_blank_or_cleared_pad_asks_for_a_digit(room):
+    blank = pad.value_of(png_bytes(np.zeros((280, 280, 4), np.uint8)), 3)
+    for value in ("", None, blank):
+        out = draw_tab.read_pad(room, value, "modern")
+        assert shown(out) == EMPTY and out[1:] == ("",) * 5
+
+
+def test_read_upload_takes_arrays_and_files(room, tmp_path):
+    assert shown(draw_tab.read_upload(room, draw(2, canvas=300)[..., :3], "modern")) == 2
+    assert shown(draw_tab.read_upload(room, str(save_png(draw(5, canvas=300), tmp_path / "five.png")), "classic")) == 5
+    assert shown(draw_tab.read_upload(room, b"", "modern")) in SENTENCES   # a webcam frame Gradio could not decode
+
+
+def test_current_picture_is_what_was_used_last(room):
+    value = pad_value(8)
+    upload = draw(1, canvas=200)
+    assert draw_tab.current_picture(value, upload, "upload") is upload
+    assert draw_tab.current_picture(value, upload, "pad") == pad.parse(value)[0]
+    with pytest.raises(InvalidDrawing):
+        draw_tab.current_picture("", upload, "pad")
+
+
+def test_rerun_reads_the_same_drawing_with_the_other_model(room):
+    value, upload = pad_value(6), draw(9, canvas=280)
+    for variant in ("classic", "modern"):
+        out = draw_tab.rerun(room, value, upload, variant, "pad")
+        assert shown(out) == 6 and f'data-model="{variant}"' in out[0]
+        assert shown(draw_tab.rerun(room, value, upload, variant, "upload")) == 9
+    assert shown(draw_tab.rerun(room, "", upload, "classic", "pad")) == EMPTY
+
+
+# ------------------------------------------------------------------ the API's view
+
+def test_api_view_gives_the_seven_documented_values(room, inline_images):
+    p = room.recognizers["classic"].predict(draw(0, canvas=280))
+    html, note, probs, stages, c1, c3, small = api.api_view(room, p, "classic")
+    assert 'data-digit="0"' in html and note == ""
+    assert set(probs) == {str(d) for d in range(10)} and abs(sum(probs.values()) - 1) < 1e-6
+    assert max(probs, key=probs.get) == "0"
+    assert [len(inline_images(h)) for h in (stages, c1, c3, small)] == [4, 12, 16, 6 + 16 + 2]
+    invalid = api.api_view(room, InvalidDrawing("specks"), "classic")
+    assert MESSAGES["specks"] in invalid[0] and invalid[1:] == ("", None, None, None, None, None)
+
+
+def test_api_predict_takes_a_sketchpad_dict_and_any_model_name(room, tmp_path):
+    path = str(save_png(draw(7, canvas=280), tmp_path / "seven.png"))
+    assert 'data-digit="7"' in api.predict(room, sketchpad_value(path), "classic")[0]
+    assert 'data-model="modern"' in api.predict(room, sketchpad_value(path), "<b>nope</b>")[0]
+    assert EMPTY in api.predict(room, sketchpad_value(None), "modern")[0]
+
+
+# ------------------------------------------------------------------ compare and walk-through tabs
+
+def test_compare_view_shows_every_model_on_the_same_drawing(room):
+    out = compare_tab.compare_view(room, pad_value(3), None, "pad")
+    assert len(out) == compare_tab.PER_MODEL * len(room.recognizers) + 1
+    for k, variant in enumerate(room.variants):
+        digit, probs = out[k * compare_tab.PER_MODEL:k * compare_tab.PER_MODEL + 2]
+        assert 'data-digit="3"' in digit and f'data-model="{variant}"' in digit and max(probs, key=probs.get) == "3"
+    assert out[-1]
+    empty = compare_tab.compare_view(room, "", None, "pad")
+    assert EMPTY in empty[0] and empty[-1] == ""
+
+
+def test_walk_view_rows_and_reset(room):
+    n = len(walk.ROWS)
+    out = walkthrough_tab.walk_view(room, pad_value(2), None, "classic", "pad")
+    assert len(out) == 2 + 2 * n + 3 and out[0].shape == (32, 32)
+    assert all(im is not None for im in out[2 + n:2 + 2 * n]) and out[-1] == walk.EXPLAIN_PROMPT
+    empty = walkthrough_tab.walk_view(room, "", None, "classic", "pad")
+    assert empty[0] is None and EMPTY in empty[1] and len(empty) == len(out)
+
+
+# ------------------------------------------------------------------ the pad's value: what a client may send
+
+def png_header(width, height):
+    """The first 33 bytes of a PNG declaring width x height (no pixel data follows)."""
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + b"IHDR" + ihdr + struct.pack(">I", zlib.crc32(b"IHDR" + ihdr))
+
+
+def uri(data, head="data:image/png;base64"):
+    return head + "," + base64.b64encode(data).decode()
+
+
+def sent(png, seq=1):
+    return json.dumps({"seq": seq, "png": png})
+
+
+SEVEN = png_bytes(draw(7, canvas=280))
+MALFORMED = {
+    # not JSON, or JSON that is not the pad's object
+    "not json": "hello, server", "truncated json": sent(uri(SEVEN))[:40], "json list": "[1, 2, 3]",
+    "json number": "42", "json string": json.dumps(sent(uri(SEVEN))), "json null": "null",
+    # the pad's object with the wrong types
+    "seq text": json.dumps({"seq": "soon", "png": uri(SEVEN)}),
+    "seq list": json.dumps({"seq": [1], "png": uri(SEVEN)}),
+    "seq infinite": '{"seq": 1e999, "png": "%s"}' % uri(SEVEN),
+    "seq nan": '{"seq": NaN, "png": "%s"}' % uri(SEVEN),
+    "seq 5000 digits": '{"seq": %s, "png": "%s"}' % ("9" * 5000, uri(SEVEN)),
+    "png number": json.dumps({"seq": 1, "png": 7}),
+    "png list": json.dumps({"seq": 1, "png": [uri(SEVEN)]}),
+    "png object": json.dumps({"seq": 1, "png": {"data": uri(SEVEN)}}),
+    # huge strings
+    "huge text": "x" * (pad.MAX_VALUE + 1),
+    "huge drawing": sent(uri(SEVEN + b"\0" * (3 * pad.MAX_VALUE // 4))),
+    "huge seq string": json.dumps({"seq": "1" * (pad.MAX_VALUE + 1), "png": uri(SEVEN)}),
+    # data URLs that are not a PNG
+    "jpeg url": sent(uri(SEVEN, "data:image/jpeg;base64")),
+    "html url": sent("data:text/html,<script>alert(1)</script>"),
+    "not base64 url": sent("data:image/png;base64,@@@@"),
+    "url, no comma": sent("data:image/png;base64"),
+    "http url": sent("https://example.com/seven.png"),
+    "file path": sent("/etc/passwd"),
+    "text as png": sent(uri(b"hello, not a picture")),
+    "jpeg bytes as png": sent(uri(b"\xff\xd8\xff\xe0" + b"\0" * 64)),
+    # PNG headers that declare sizes the pad never sends
+    "header 100000 px": sent(uri(png_header(100_000, 100_000))),
+    "header 2^31 px": sent(uri(png_header(2**31 - 1, 1))),
+    "header one side too big": sent(uri(png_header(pad.MAX_SIDE, pad.MAX_SIDE + 1))),
+    "header zero width": sent(uri(png_header(0, 280))),
+}
+
+
+@pytest.mark.parametrize("name", list(MALFORMED))
+def test_parse_refuses_what_the_pad_would_not_send(name):
+    with pytest.raises(InvalidDrawing) as err:
+        pad.parse(MALFORMED[name])
+    assert str(err.value) == pad.NOT_A_DRAWING, name
+
+
+@pytest.mark.parametrize("value", [b"{}", 42, {"seq": 1, "png": uri(SEVEN)}, ["png"]], ids=repr)
+def test_parse_refuses_values_that_are_not_text(value):
+    with pytest.raises(InvalidDrawing, match="not a drawing from the pad"):
+        pad.parse(value)
+
+
+@pytest.mark.parametrize("value", ["", None, "{}", sent(""), sent(None)], ids=repr)
+def test_parse_reads_a_cleared_pad_as_empty(value):
+    with pytest.raises(InvalidDrawing) as err:
+        pad.parse(value)
+    assert err.value.empty and str(err.value) == EMPTY
+
+
+def test_parse_reads_no_pixels_before_the_checks(monkeypatch):
+    """Sizes come from the PNG header: a header declaring 100000 x 100000 is refused without any
+    decoder being called."""
+    def refuse(*a, **k):
+        raise AssertionError("a picture was decoded")
+    monkeypatch.setattr(Image, "open", refuse)
+    with pytest.raises(InvalidDrawing):
+        pad.parse(MALFORMED["header 100000 px"])
+    png, seq = pad.parse(pad.value_of(SEVEN, 12))
+    assert png == SEVEN and seq == 12
+
+
+def test_value_of_and_parse_round_trip():
+    assert pad.parse(pad.value_of(SEVEN, 5)) == (SEVEN, 5)
+    assert pad.parse(pad.value_of(SEVEN, -3))[1] == 0            # seq is never negative
+    assert pad.png_size(SEVEN) == (280, 280) and pad.png_size(b"GIF89a" + b"\0" * 30) == (0, 0)
+
+
+BAD_PIXELS = {   # pass parse (a PNG header of a size the pad sends), fail when decoded
+    "header only": sent(uri(png_header(280, 280))),
+    "truncated png": sent(uri(SEVEN[:len(SEVEN) // 2])),
+    "header then junk": sent(uri(png_header(280, 280) + b"\0junk" * 50)),
+}
+
+
+@pytest.mark.parametrize("value", list(MALFORMED.values()) + list(BAD_PIXELS.values()),
+                         ids=list(MALFORMED) + list(BAD_PIXELS))
+def test_read_pad_answers_any_malformed_value_with_one_sentence(room, value):
+    out = draw_tab.read_pad(room, value, "modern")
+    assert shown(out) in SENTENCES and out[1:] == ("",) * 5
+
+
+LEAVES = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20)
+JSONISH = st.recursive(LEAVES, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner,
+                                                                                         max_size=4), max_leaves=12)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seq=st.floats() | JSONISH, png=JSONISH | st.binary(max_size=64).map(uri), junk=st.text(max_size=60))
+def test_parse_raises_nothing_but_invalid_drawing(seq, png, junk):
+    for value in (json.dumps({"seq": seq, "png": png}), json.dumps([seq, png]), junk, json.dumps(seq)):
+        try:
+            got, n = pad.parse(value)
+        except InvalidDrawing as err:
+            assert str(err) in (EMPTY, pad.NOT_A_DRAWING)
+        else:
+            assert isinstance(got, bytes) and isinstance(n, int) and n >= 0
+
+
+# ------------------------------------------------------------------ the page as built
+
+@pytest.fixture(scope="module")
+def built(room):
+    return page.build(room)
+
+
+def test_page_cleans_gradios_cache(built):
+    """Uploads land in Gradio's cache: a long-running public page deletes them (every `frequency`
+    s, those older than `age` s)."""
+    frequency, age = built.delete_cache
+    assert 0 < frequency <= 3600 and 0 < age <= 3600
+
+
+def test_page_queue_is_bounded(built):
+    assert 0 < built._queue.max_size <= 256 and built._queue.max_size == page.QUEUE["max_size"]
+
+
+def test_visitors_are_told_when_drawings_are_kept(built, collecting_room):
+    def header(demo):
+        return next(b.value for b in demo.blocks.values() if getattr(b, "elem_id", None) == "header")
+    assert "keeping the drawings" not in header(built)
+    assert "keeping the drawings" in header(page.build(collecting_room))
