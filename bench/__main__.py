@@ -73,6 +73,9 @@ def main(argv=None):
     canvas = pipeline.handler(ROOT, results, draw_digit, args.repeats)
     progress("6/6 batches")
     model_paths.batches(rec, results, batch_sets(args.batch), max(3, args.repeats // 60), lite)
+    progress("7 whole numbers, invariance sweeps, saliency")
+    from . import numbers
+    numbers.run(rec, results, max(20, args.repeats // 3))
 
     if args.skip_http:
         http.skipped(results, "--skip-http" if not args.quick else "--quick")

@@ -1,0 +1,136 @@
+"""lenet/numbers.py: rows of digits made by lenet.synthetic (fonts and pen strokes) are read digit by
+digit, with boxes where the digits are; connected components against a flood-fill reference."""
+from collections import deque
+
+import numpy as np
+import pytest
+
+from lenet import InvalidDrawing, numbers, synthetic
+
+SANS = synthetic.find_font("DejaVuSans.ttf")
+needs_font = pytest.mark.skipif(SANS is None, reason="DejaVu Sans not installed (Debian: fonts-dejavu-core)")
+
+
+def flood_labels(mask):
+    """Reference 8-connected labelling by breadth-first flood fill: (H, W) bool -> sorted list of the
+    components' pixel sets."""
+    seen = np.zeros_like(mask, bool)
+    out = []
+    for start in zip(*np.nonzero(mask)):
+        if seen[start]:
+            continue
+        seen[start] = True
+        queue, pixels = deque([start]), set()
+        while queue:
+            y, x = queue.popleft()
+            pixels.add((y, x))
+            for dy in (-1, 0, 1):
+                for dx in (-1, 0, 1):
+                    v, u = y + dy, x + dx
+                    if 0 <= v < mask.shape[0] and 0 <= u < mask.shape[1] and mask[v, u] and not seen[v, u]:
+                        seen[v, u] = True
+                        queue.append((v, u))
+        out.append(frozenset(pixels))
+    return sorted(out, key=min)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_components_match_flood_fill(seed):
+    mask = np.random.default_rng(seed).random((40, 57)) < 0.35 + 0.05 * seed
+    labels, comps = numbers.components(mask)
+    mine = sorted((frozenset(zip(*np.nonzero(labels == k))) for k in range(len(comps))), key=min)
+    assert mine == flood_labels(mask)
+    for k, (x0, y0, x1, y1, n) in enumerate(comps):
+        ys, xs = np.nonzero(labels == k)
+        assert (x0, y0, x1, y1, n) == (xs.min(), ys.min(), xs.max() + 1, ys.max() + 1, len(xs))
+
+
+def _iou(a, b):
+    w = max(0, min(a[2], b[2]) - max(a[0], b[0]))
+    h = max(0, min(a[3], b[3]) - max(a[1], b[1]))
+    area = lambda r: (r[2] - r[0]) * (r[3] - r[1])
+    return w * h / (area(a) + area(b) - w * h)
+
+
+def _check(rec, text, rgba, boxes):
+    r = rec.predict_number(rgba)
+    assert r.text == text and len(r.digits) == len(r.boxes) == len(text)
+    assert [p.digit for p in r.digits] == [int(c) for c in text]
+    assert all(_iou(a, b) > 0.6 for a, b in zip(r.boxes, boxes)), (r.boxes, boxes)
+    return r
+
+
+@pytest.mark.parametrize("text", ["2026", "1947", "380", "65"])
+def test_pen_numbers(recognizer, text):
+    _check(recognizer, text, *synthetic.number(text, 70, gaps=0.25, slant=6))
+
+
+@needs_font
+@pytest.mark.parametrize("text", ["2026", "31415", "808"])
+def test_font_numbers(recognizer, text):
+    _check(recognizer, text, *synthetic.number(text, 60, font=SANS, gaps=0.2))
+
+
+@pytest.mark.parametrize("slant", [-12, 0, 12])
+def test_digits_drawn_in_separate_strokes(modern, slant):
+    rgba, boxes = synthetic.number("4545", 80, gaps=0.3, slant=slant, apart=True)
+    labels, comps = numbers.components(numbers.ink_maps(rgba[None])[0] > numbers.LOW)
+    assert len(comps) == 8                     # every 4 and 5 really is two strokes apart
+    _check(modern, "4545", rgba, boxes)
+
+
+@pytest.mark.parametrize("text", ["17", "71", "717"])
+def test_a_one_next_to_a_seven(modern, text):
+    _check(modern, text, *synthetic.number(text, 70, gaps=0.1, slant=8))      # tight: a tenth of the height
+
+
+@needs_font
+@pytest.mark.parametrize("text", ["2026", "4096", "358", "17", "71"])
+def test_one_touching_pair(modern, text):
+    gaps = [0.0] + [0.3] * (len(text) - 2)     # the first two digits share ink
+    rgba, boxes = synthetic.number(text, 70, font=SANS, gaps=gaps)
+    assert len(numbers.components(numbers.ink_maps(rgba[None])[0] > numbers.LOW)[1]) == len(text) - 1
+    assert modern.predict_number(rgba).text == text
+
+
+@pytest.mark.xfail(strict=True, reason="not yet: pen-drawn touching digits and whole rows of touching digits "
+                                       "(see test_number_set_bars)")
+@pytest.mark.parametrize("text, font", [("17", None), ("2026", SANS)])
+def test_all_neighbours_touching(modern, text, font):
+    assert modern.predict_number(synthetic.number(text, 70, font=font, gaps=0.0)[0]).text == text
+
+
+def test_a_speck_between_digits_is_ignored(modern):
+    rgba, boxes = synthetic.number("2026", 70, gaps=0.5)
+    for (a, b) in zip(boxes, boxes[1:]):
+        rgba = synthetic.speck(rgba, (a[2] + b[0]) / 2, (a[1] + a[3]) / 2, 4)
+    assert len(numbers.components(numbers.ink_maps(rgba[None])[0] > numbers.LOW)[1]) == 7
+    _check(modern, "2026", rgba, boxes)
+
+
+def test_blank_picture_is_empty(modern):
+    with pytest.raises(InvalidDrawing) as err:
+        modern.predict_number(np.full((200, 600, 4), 255, np.uint8))
+    assert err.value.empty
+
+
+def test_digits_are_read_in_at_most_two_model_calls(modern, monkeypatch):
+    calls = []
+    run = modern.run
+    monkeypatch.setattr(modern, "run", lambda batch: calls.append(len(batch)) or run(batch))
+    modern.predict_number(synthetic.number("12345", 60, gaps=0.3)[0])
+    assert 1 <= len(calls) <= 2 and calls[0] == 5
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="touching digits are read right about half the time (seed 0: 28/60 "
+                                       "strings); separated ones 239/240")
+def test_number_set_bars(modern):
+    """The issue's bars on 300 generated numbers (seed 0): exact strings >= 95 %, digits >= 98.5 %."""
+    strings = digits = total = 0
+    for rgba, text, _, _, _ in synthetic.numbers(300, seed=0):
+        got = modern.predict_number(rgba).text
+        strings += got == text
+        digits += sum(a == b for a, b in zip(got, text)) if len(got) == len(text) else 0
+        total += len(text)
+    assert strings / 300 >= 0.95 and digits / total >= 0.985, (strings, digits, total)
