@@ -1,97 +1,130 @@
-"""The presenter's "collect drawings" switch: lenet.collect and its wiring in app.analyse."""
+"""lenet/collect.py (the presenter's `--collect`: every drawing a room makes, with what the model
+said) and how the draw tab feeds it: draw_tab.analyse / read_pad with a Room whose collect_dir is
+a temporary folder, and `python app.py --collect` over HTTP."""
+import io
 import json
 import re
 
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw
+from PIL import Image
 
-import app
-from conftest import start_app, stop_app
 from lenet import collect
+from lenet.decode import DOT
+from lenet.synthetic import draw, save_png, sketchpad_value, speck
+from lenet.ui import draw_tab, pad
 
 NAME = re.compile(r"^drawing-\d{8}-\d{6}-\d{6}\.png$")
+SIDE = 280   # the pad sends 280 x 280 pictures
 
 
-def one(size=280):
-    """A canvas-like RGBA drawing of a 1 (black ink on transparent), as the sketchpad sends it."""
-    im = Image.new("RGBA", (size, size), (0, 0, 0, 0))
-    ImageDraw.Draw(im).line([(140, 50), (140, 230)], fill=(0, 0, 0, 255), width=20)
-    return np.asarray(im)
+def one():
+    return draw(1, canvas=SIDE, background="transparent")
+
+
+def blank():
+    return np.zeros((SIDE, SIDE, 4), np.uint8)
+
+
+def on_pad(rgba, seq=1):
+    buf = io.BytesIO()
+    Image.fromarray(rgba, "RGBA").save(buf, "PNG")
+    return pad.value_of(buf.getvalue(), seq)
 
 
 def log(folder):
     return [json.loads(line) for line in (folder / collect.LOG).read_text().splitlines()]
 
 
-@pytest.fixture
-def collecting(tmp_path, modern):
-    app.RECOGNIZERS["modern"] = modern
-    saved = dict(app.COLLECT)
-    app.COLLECT.update(on=True, dir=str(tmp_path / "collected"))
-    yield tmp_path / "collected"
-    app.COLLECT.clear()
-    app.COLLECT.update(saved)
+def pixels(path):
+    return np.asarray(Image.open(path).convert("RGBA"))
 
 
-def test_on_saves_the_original_canvas_and_a_log_line_with_the_digit(collecting):
-    html = app.analyse({"background": None, "layers": [], "composite": one()}, "modern")[0]
-    assert 'data-digit="1"' in html
-    pngs = list(collecting.glob("*.png"))
-    assert len(pngs) == 1 and NAME.match(pngs[0].name)
-    assert Image.open(pngs[0]).size == (280, 280)          # the canvas, not the 32x32 input
-    (entry,) = log(collecting)
-    assert entry["file"] == pngs[0].name and entry["variant"] == "modern" and entry["digit"] == 1
+# ------------------------------------------------------------------ through the draw tab
+
+def test_a_drawing_is_saved_as_sent_with_a_log_line_of_the_answer(collecting_room):
+    folder = collecting_room.collect_dir
+    out = draw_tab.read_pad(collecting_room, on_pad(one()), "modern", drawing="s")
+    assert 'data-digit="1"' in out[0]
+    (png,) = folder.glob("*.png")
+    assert NAME.match(png.name) and np.array_equal(pixels(png), one())      # the canvas, not the 32x32 input
+    (entry,) = log(folder)
+    assert entry["file"] == png.name and entry["variant"] == "modern" and entry["digit"] == 1
     assert 0 < entry["confidence"] <= 1 and entry["top3"][0][0] == 1 and len(entry["top3"]) == 3
     assert "time" in entry
 
 
-def dot(size=280):
-    im = Image.new("RGBA", (size, size), (0, 0, 0, 0))
-    ImageDraw.Draw(im).ellipse((130, 130, 150, 150), fill=(0, 0, 0, 255))
-    return np.asarray(im)
+def test_an_invalid_drawing_is_logged_with_its_message(collecting_room):
+    folder = collecting_room.collect_dir
+    dot = speck(np.full((SIDE, SIDE, 4), 255, np.uint8), 140, 140, 10)
+    result = draw_tab.analyse(collecting_room, dot, "modern")
+    assert str(result) == DOT
+    (entry,) = log(folder)
+    assert "digit" not in entry and entry["message"] == DOT
+    assert (folder / entry["file"]).is_file()
 
 
-def test_invalid_drawing_is_logged_with_its_message(collecting):
-    app.analyse(dot(), "modern")
-    (entry,) = log(collecting)
-    assert "digit" not in entry and "dot" in entry["message"]
-    assert (collecting / entry["file"]).is_file()
+def test_a_blank_canvas_is_not_a_drawing_to_keep(collecting_room):
+    folder = collecting_room.collect_dir
+    draw_tab.analyse(collecting_room, blank(), "modern")
+    draw_tab.read_pad(collecting_room, on_pad(blank()), "modern", drawing="s")
+    draw_tab.read_pad(collecting_room, "", "modern", drawing="s")
+    assert not folder.exists() or not list(folder.glob("*.png"))
 
 
-def test_a_blank_canvas_is_not_a_drawing_to_keep(collecting):
-    app.analyse(np.zeros((280, 280, 4), np.uint8), "modern")
-    assert not collecting.exists() or not list(collecting.glob("*.png"))
-
-
-def seven_in_strokes():
-    """A 7 as the sketchpad sends it stroke after stroke: the bar, then the bar and the stem."""
-    im = Image.new("RGBA", (280, 280), (0, 0, 0, 0))
-    d = ImageDraw.Draw(im)
-    d.line([(80, 55), (200, 55)], fill=(0, 0, 0, 255), width=20)
-    first = np.asarray(im).copy()
-    d.line([(200, 55), (120, 235)], fill=(0, 0, 0, 255), width=20)
-    return first, np.asarray(im)
-
-
-def test_one_file_per_drawing_however_many_strokes(collecting):
-    first, whole = seven_in_strokes()
-    app.analyse(first, "modern", drawing="session-a")
-    app.analyse(whole, "modern", drawing="session-a")
-    app.analyse(whole, "classic" if "classic" in app.RECOGNIZERS else "modern", drawing="session-a")
-    (png,) = collecting.glob("*.png")
-    assert np.array_equal(np.asarray(Image.open(png).convert("RGBA")), whole)   # the finished drawing
-    assert [e["file"] for e in log(collecting)] == [png.name] * 3              # a log line per stroke
-    assert [caption.startswith("7") for _, caption in collect.recent(collecting)] == [True]
+def test_one_file_per_drawing_however_many_strokes(collecting_room):
+    folder = collecting_room.collect_dir
+    whole = draw(7, canvas=SIDE, background="transparent")
+    first = whole.copy()
+    first[SIDE // 4:] = 0                           # the 7's bar, before the stem is drawn
+    draw_tab.read_pad(collecting_room, on_pad(first, 1), "modern", drawing="session-a")
+    draw_tab.read_pad(collecting_room, on_pad(whole, 2), "modern", drawing="session-a")
+    draw_tab.rerun(collecting_room, on_pad(whole, 2), None, "classic", "pad", drawing="session-a")  # model switch
+    (png,) = folder.glob("*.png")
+    assert np.array_equal(pixels(png), whole)                                # the finished drawing
+    assert [e["file"] for e in log(folder)] == [png.name] * 3                # a log line per stroke
+    assert [e["variant"] for e in log(folder)] == ["modern", "modern", "classic"]
+    assert [caption.startswith("7") for _, caption in collect.recent(folder)] == [True]
     # another person drawing at the same time keeps their own file
-    app.analyse(one(), "modern", drawing="session-b")
-    assert len(list(collecting.glob("*.png"))) == 2
-    # clearing the canvas ends the drawing: the next strokes go to a new file, the 7 stays
-    app.analyse(np.zeros((280, 280, 4), np.uint8), "modern", drawing="session-a")
-    app.analyse(first, "modern", drawing="session-a")
-    assert len(list(collecting.glob("*.png"))) == 3
-    assert np.array_equal(np.asarray(Image.open(png).convert("RGBA")), whole)
+    draw_tab.read_pad(collecting_room, on_pad(one()), "modern", drawing="session-b")
+    assert len(list(folder.glob("*.png"))) == 2
+    # clearing the pad ends the drawing: the next strokes go to a new file, the 7 stays
+    draw_tab.read_pad(collecting_room, "", "modern", drawing="session-a")
+    draw_tab.read_pad(collecting_room, on_pad(first, 3), "modern", drawing="session-a")
+    assert len(list(folder.glob("*.png"))) == 3
+    assert np.array_equal(pixels(png), whole)
 
+
+def test_uploads_are_kept_one_file_each(collecting_room, tmp_path):
+    folder = collecting_room.collect_dir
+    path = str(save_png(draw(4, canvas=300), tmp_path / "four.png"))
+    draw_tab.read_upload(collecting_room, path, "modern")
+    draw_tab.read_upload(collecting_room, path, "classic")
+    assert len(list(folder.glob("*.png"))) == 2 and [e["digit"] for e in log(folder)] == [4, 4]
+
+
+def test_a_room_that_does_not_collect_saves_nothing(room, tmp_path, monkeypatch):
+    calls = []
+    monkeypatch.setattr(collect, "save_stroke", lambda *a, **k: calls.append(a))
+    monkeypatch.setattr(collect, "save_drawing", lambda *a, **k: calls.append(a))
+    assert not room.collecting
+    draw_tab.analyse(room, one(), "modern")
+    draw_tab.read_pad(room, on_pad(one()), "modern", drawing="s")
+    draw_tab.read_pad(room, "", "modern", drawing="s")
+    draw_tab.read_upload(room, one(), "modern")
+    assert calls == []
+
+
+def test_unsaveable_input_is_skipped_silently(collecting_room):
+    folder = collecting_room.collect_dir
+    for image in (None, sketchpad_value(None), b"not a picture"):
+        draw_tab.analyse(collecting_room, image, "modern")
+    for value in ("not json", '{"seq": 1, "png": "data:image/png;base64,AAAA"}'):
+        draw_tab.read_pad(collecting_room, value, "modern", drawing="s")
+    assert not folder.exists() or not any(folder.iterdir())
+
+
+# ------------------------------------------------------------------ lenet.collect itself
 
 def test_replace_only_rewrites_files_collect_made(tmp_path, modern):
     p = modern.predict(one())
@@ -103,27 +136,13 @@ def test_replace_only_rewrites_files_collect_made(tmp_path, modern):
     assert path.parent == folder and path != other and other.read_bytes() == b"keep me"
 
 
-def test_off_saves_nothing(collecting):
-    app.COLLECT["on"] = False
-    app.analyse(one(), "modern")
-    app.analyse(np.zeros((280, 280, 4), np.uint8), "modern")
-    assert not collecting.exists()
-
-
-def test_unsaveable_input_is_skipped_silently(collecting):
-    app.analyse(None, "modern")
-    app.analyse({"background": None, "layers": [], "composite": None}, "modern")
-    app.analyse(b"not a picture", "modern")
-    assert not collecting.exists() or not any(collecting.iterdir())
-
-
 def test_filename_never_derives_from_user_input(tmp_path, modern):
     evil = tmp_path / "up" / "..%2F..%2Fevil name;rm -rf.png"
     evil.parent.mkdir()
-    Image.fromarray(one()).save(evil, format="PNG")
+    save_png(one(), evil)
     folder = tmp_path / "out"
     p = modern.predict(str(evil))
-    path = collect.save_drawing(folder, {"composite": str(evil)}, p, "modern")
+    path = collect.save_drawing(folder, sketchpad_value(str(evil)), p, "modern")
     assert path is not None and path.parent == folder and NAME.match(path.name)
     assert sorted(f.name for f in folder.iterdir()) == sorted([path.name, collect.LOG])
     assert "evil" not in (folder / collect.LOG).read_text()
@@ -141,28 +160,24 @@ def test_cap_holds(tmp_path, modern):
 def test_recent_lists_newest_first_with_captions(tmp_path, modern):
     p = modern.predict(one())
     first = collect.save_drawing(tmp_path, one(), p, "modern")
-    second = collect.save_drawing(tmp_path, np.zeros((280, 280, 4), np.uint8), "Draw a digit first.", "classic")
+    second = collect.save_drawing(tmp_path, blank(), "Draw a digit first.", "classic")
     got = collect.recent(tmp_path)
     assert [g[0] for g in got] == [str(second), str(first)]
     assert got[1][1].startswith("1 (") and got[0][1].startswith("invalid")
     images = collect.gallery(tmp_path)
-    assert [im.size for im, _ in images] == [(280, 280)] * 2 and images[0][1] == got[0][1]
+    assert [im.size for im, _ in images] == [(SIDE, SIDE)] * 2 and images[0][1] == got[0][1]
 
+
+# ------------------------------------------------------------------ python app.py --collect
 
 @pytest.mark.slow
-def test_collect_flag_saves_through_the_predict_api(tmp_path):
+def test_collect_flag_saves_through_the_predict_api(tmp_path, run_app):
     from gradio_client import Client, handle_file
-    src = tmp_path / "seven.png"
-    im = Image.new("RGB", (280, 280), "white")
-    ImageDraw.Draw(im).line([(80, 55), (200, 55), (120, 235)], fill="black", width=20, joint="curve")
-    im.save(src)
+    src = save_png(draw(7, canvas=SIDE), tmp_path / "seven.png")
     folder = tmp_path / "room"
-    proc, url = start_app("--collect", "--collect-dir", str(folder))
-    try:
-        value = {"background": None, "layers": [], "composite": handle_file(str(src))}
-        html = Client(url, verbose=False).predict(value, "modern", api_name="/predict")[0]
-    finally:
-        stop_app(proc)
+    app = run_app("--collect", "--collect-dir", str(folder))
+    html = Client(app.url, verbose=False).predict(sketchpad_value(handle_file(str(src))), "modern",
+                                                  api_name="/predict")[0]
     assert 'data-digit="7"' in html
     (entry,) = log(folder)
     assert entry["digit"] == 7 and NAME.match(entry["file"]) and (folder / entry["file"]).is_file()
