@@ -3,11 +3,14 @@ probabilities and the C1 and C3 maps, on one screen and live while the pen moves
 
 Handlers are plain functions of the room and the inputs (testable without Gradio); `build`
 lays the tab out and wires its events."""
+import base64
 from pathlib import Path
+
+import anyio
 
 from .. import collect
 from .. import visualize as viz
-from ..preprocess import InvalidDrawing
+from ..preprocess import EMPTY, InvalidDrawing
 from . import pad as pad_
 from .room import Room
 
@@ -33,9 +36,9 @@ def analyse(room: Room, image, variant, drawing=None):
     return result
 
 
-def page_view(room: Room, result, variant, seq=None):
+def page_view(room: Room, result, variant, seq=None, more=True):
     """A Prediction (or InvalidDrawing) -> the tab's outputs: digit, probabilities, stages, C1, C3,
-    smaller layers (HTML)."""
+    smaller layers (HTML; the stages and smaller layers only with more=True)."""
     if isinstance(result, InvalidDrawing):
         return viz.digit_html(None, str(result), seq=seq), "", "", "", "", ""
     rec = room.recognizers[variant]
@@ -43,21 +46,41 @@ def page_view(room: Room, result, variant, seq=None):
     return (viz.digit_html(result.digit, None, result.confidence, variant, seq=seq,
                            note=viz.confidence_note(result.confidence, LOW_CONFIDENCE)),
             viz.probs_html(result.probabilities),
-            viz.stages_html(result.stages),
+            viz.stages_html(result.stages) if more else "",
             viz.c1_html(fm["C1"], rec.kernels("C1")),
             viz.c3_html(fm["C3"]),
-            viz.small_layers_html(fm))
+            viz.small_layers_html(fm) if more else "")
 
 
-def read_pad(room: Room, value, variant, drawing=None):
-    """The pad's value (see pad.parse) -> the tab's outputs."""
+def read_pad(room: Room, value, variant, drawing=None, more=True):
+    """The pad's value (see pad.parse) -> the tab's outputs. more=False leaves the stages and the
+    smaller layers out (their accordion is closed: ~half the pictures an update carries)."""
     try:
         png, seq = pad_.parse(value)
     except InvalidDrawing as err:
-        if err.empty and room.collecting:
-            collect.save_stroke(room.collect_dir, None, err, variant, drawing)   # a cleared pad ends a drawing
         return page_view(room, err, variant)
-    return page_view(room, analyse(room, png, variant, drawing), variant, seq)
+    if png is None:
+        empty = InvalidDrawing(EMPTY)
+        if room.collecting:
+            collect.save_stroke(room.collect_dir, None, empty, variant, drawing)   # a cleared pad ends a drawing
+        return page_view(room, empty, variant, seq)
+    return page_view(room, analyse(room, png, variant, drawing), variant, seq, more)
+
+
+INLINE_CHARS = 40_000   # a 280 px pad drawing is 4-12 KB of data URL; a noisy one up to ~30 KB
+
+
+def light(value):
+    """Whether a pad value is small enough to read on the event loop: at most INLINE_CHARS long and
+    a PNG of at most pad.EXPORT px a side (read from its header: no pixel decoded)."""
+    if not isinstance(value, str) or len(value) > INLINE_CHARS:
+        return False
+    head = value.partition("base64,")[2][:32]
+    try:
+        width, height = pad_.png_size(base64.b64decode(head[:len(head) // 4 * 4]))
+    except ValueError:
+        return False
+    return width <= pad_.EXPORT and height <= pad_.EXPORT
 
 
 def read_upload(room: Room, image, variant):
@@ -69,7 +92,7 @@ def current_picture(pad_value, upload, source):
     Raises InvalidDrawing when there is none."""
     if source == "upload":
         return upload
-    return pad_.parse(pad_value)[0]
+    return pad_.picture(pad_value)
 
 
 def rerun(room: Room, pad_value, upload, variant, source, drawing=None):
@@ -104,7 +127,9 @@ def build(gr, room: Room):
         with gr.Column(elem_id="maps-col", min_width=0):
             c1 = gr.HTML(elem_id="c1")
             c3 = gr.HTML(elem_id="c3")
-    with gr.Accordion("Pipeline stages and the smaller layers (S2, S4, C5, F6)", open=False, elem_id="more"):
+    more = gr.State(False)   # is the accordion below open? Closed, live updates leave its pictures out
+    with gr.Accordion("Pipeline stages and the smaller layers (S2, S4, C5, F6)", open=False,
+                      elem_id="more") as more_box:
         stages = gr.HTML(elem_id="stages")
         gr.Markdown(viz.LEGEND_MD)
         small = gr.HTML(elem_id="small")
@@ -112,10 +137,14 @@ def build(gr, room: Room):
 
     outputs = [digit, probs, stages, c1, c3, small]
 
-    # Coroutines: Gradio runs them on its event loop instead of a worker-thread hop per event (16 clients:
-    # 38 -> 51 requests/s). The pad's pictures are bounded (pad.MAX_SIDE), so a call stays ~3 ms.
-    async def on_pad(value, variant, request: gr.Request):
-        return read_pad(room, value, variant, gradio631.session_of(request))
+    # A coroutine: Gradio runs it on its event loop instead of a worker-thread hop per event (16 clients:
+    # 38 -> 51 requests/s) -- but only for what the pad really sends (a 280 px PNG, ~3 ms); anything
+    # bigger (up to pad.MAX_SIDE) goes to a worker thread, so no client can stall the loop (issue 14).
+    async def on_pad(value, variant, more, request: gr.Request):
+        session = gradio631.session_of(request)
+        if light(value):
+            return read_pad(room, value, variant, session, more)
+        return await anyio.to_thread.run_sync(read_pad, room, value, variant, session, more)
 
     def on_upload(image, variant):      # any size up to the decoder's limits: a worker thread, not the loop
         return read_upload(room, image, variant)
@@ -124,9 +153,12 @@ def build(gr, room: Room):
         return rerun(room, pad_value, upload, variant, source, gradio631.session_of(request))
 
     private = dict(api_visibility="private")
-    pad.change(on_pad, [pad, variant], outputs, postprocess=False, **LIVE, **private)
+    pad.change(on_pad, [pad, variant, more], outputs, postprocess=False, **LIVE, **private)
     pad.change(lambda: "pad", None, source, queue=False, show_progress="hidden", **private)
     upload.change(on_upload, [upload, variant], outputs, postprocess=False, **LIVE, **private)
     upload.change(lambda: "upload", None, source, queue=False, show_progress="hidden", **private)
     variant.change(on_switch, [pad, upload, variant, source], outputs, postprocess=False, **LIVE, **private)
+    more_box.expand(lambda: True, None, more, queue=False, show_progress="hidden", **private).then(
+        on_switch, [pad, upload, variant, source], outputs, postprocess=False, **LIVE, **private)
+    more_box.collapse(lambda: False, None, more, queue=False, show_progress="hidden", **private)
     return {"pad": pad, "upload": upload, "variant": variant, "source": source}

@@ -41,19 +41,20 @@ def component(elem_id="pad"):
 
 
 def parse(value):
-    """The pad's value -> (PNG bytes, seq). Raises InvalidDrawing: EMPTY for a cleared pad,
-    NOT_A_DRAWING for anything the pad would not send (checked before any pixel is decoded)."""
+    """The pad's value -> (PNG bytes, or None for a cleared pad; seq). Raises InvalidDrawing
+    (NOT_A_DRAWING) for anything the pad would not send, checked before any pixel is decoded."""
     if value is None or value == "":
-        raise InvalidDrawing(EMPTY)
+        return None, None
     if not isinstance(value, str) or len(value) > MAX_VALUE:
         raise InvalidDrawing(NOT_A_DRAWING)
     try:
         sent = json.loads(value)
         seq, uri = int(sent.get("seq", 0)), sent.get("png") or ""
-    except (ValueError, TypeError, AttributeError, OverflowError):   # OverflowError: "seq": 1e999
+    except (ValueError, TypeError, AttributeError, OverflowError):
         raise InvalidDrawing(NOT_A_DRAWING) from None
+    seq = min(max(0, seq), 2**53)
     if uri == "":
-        raise InvalidDrawing(EMPTY)
+        return None, seq
     head, _, data = str(uri).partition(",")
     if head != "data:image/png;base64":
         raise InvalidDrawing(NOT_A_DRAWING)
@@ -64,7 +65,15 @@ def parse(value):
     width, height = png_size(png)
     if not (0 < width <= MAX_SIDE and 0 < height <= MAX_SIDE):
         raise InvalidDrawing(NOT_A_DRAWING)
-    return png, max(0, seq)
+    return png, seq
+
+
+def picture(value):
+    """The pad's drawing as PNG bytes; InvalidDrawing (EMPTY) for a cleared pad."""
+    png, _ = parse(value)
+    if png is None:
+        raise InvalidDrawing(EMPTY)
+    return png
 
 
 def png_size(png):

@@ -11,7 +11,8 @@ STATIC = Path(__file__).resolve().parent / "static"
 TITLE = "LeNet-5: draw a digit, watch it think"
 QUEUE = dict(max_size=256,                # a lecture hall: each person has at most one update waiting
              default_concurrency_limit=2,  # 2 cores
-             status_update_rate=2)         # queue positions every 2 s, not after every job to every client
+             status_update_rate=2,         # queue positions every 2 s, not after every job to every client
+             api_open=False)               # run/<name> would skip the queue (issue 14); see boundary.py
 
 HEADER = """
 <header class="top">
@@ -60,5 +61,16 @@ def build(room: Room):
 
 
 def launch(demo, host, port, share=False, max_file_size=None):
-    demo.launch(server_name=host, server_port=port, share=share, css=css(), footer_links=["api"],
-                show_error=False, quiet=False, max_file_size=max_file_size)
+    """Serve `demo` behind the boundary (boundary.py: route limits, upload budgets, the fair queue).
+    A port already in use stops it with one line naming --port."""
+    import sys
+
+    from . import boundary
+    try:
+        demo.launch(server_name=host, server_port=port, share=share, css=css(), footer_links=["api"],
+                    show_error=False, quiet=False, max_file_size=max_file_size,
+                    app_kwargs=boundary.install(demo))
+    except OSError as err:
+        if "port" not in str(err).lower():
+            raise
+        sys.exit(f"error: port {port} is in use on {host}; start with --port <another port> (or set LENET_PORT).")

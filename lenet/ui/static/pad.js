@@ -1,9 +1,9 @@
 // The drawing pad (lenet/ui/pad.py): run by Gradio's gr.HTML as `js_on_load`, with `element`
 // (the component), `props` (setting props.value sends it: Gradio fires the pad's .change) in scope.
 //
-// - Pointer events cover mouse, pen and touch. The whole pad area takes them (touch-action: none),
-//   and the pointer is captured, so a stroke that starts or ends outside the white square draws
-//   its inside part: points are kept in square units (0..1) and lines are clipped by the canvas.
+// - Pointer events cover mouse, pen and touch (the square has touch-action: none). The pointer is
+//   captured, and a stroke may begin just outside the square, so a stroke that starts or ends
+//   outside draws its inside part: points are kept in square units (0..1), the canvas clips lines.
 // - Strokes are kept as point lists: Undo pops one, the eraser is a stroke that removes ink,
 //   resizing redraws them sharply at the screen's resolution.
 // - Live: while the pen moves the drawing is sent at most every THROTTLE_MS, and at once at
@@ -91,15 +91,23 @@ function at(e) {
   return [(e.clientX - r.left) / r.width, (e.clientY - r.top) / r.height];
 }
 
-area.addEventListener('pointerdown', (e) => {
-  if (e.button !== undefined && e.button > 0) return;     // right/middle click: not a stroke
+// A stroke may begin a little outside the square (a 7's bar started above it): any pointer-down
+// within MARGIN of the square, not on a control, starts one. Listened for on the document.
+const MARGIN = 0.15;         // share of the square's side
+document.addEventListener('pointerdown', (e) => {
+  if (e.button !== undefined && e.button > 0) return;        // right/middle click: not a stroke
+  if (!canvas.isConnected || !canvas.getBoundingClientRect().width) return;   // another tab is showing
+  const [x, y] = at(e);
+  if (x < -MARGIN || x > 1 + MARGIN || y < -MARGIN || y > 1 + MARGIN) return;
+  const inside = x >= 0 && x <= 1 && y >= 0 && y <= 1;
+  if (!inside && e.target.closest('button, a, input, label, select, textarea, [role="tab"]')) return;
   e.preventDefault();
   area.setPointerCapture(e.pointerId);
-  current = {tool: tool, points: [at(e)], id: e.pointerId};
+  current = {tool: tool, points: [[x, y]], id: e.pointerId};
   strokes.push(current);
   paint(ctx, current, canvas.width, 0);
   changed(false);
-});
+}, true);
 area.addEventListener('pointermove', (e) => {
   if (!current || e.pointerId !== current.id) return;
   e.preventDefault();
