@@ -9,17 +9,16 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 
-from conftest import MNIST, ROOT
+from lenet import VARIANTS
+from lenet.paths import keras_path
 
-SECRETS = {
-    "/etc/passwd": Path("/etc/passwd"),
-    "app.py": ROOT / "app.py",
-    "lenet/recognizer.py": ROOT / "lenet" / "recognizer.py",
-    "weights/lenet5_modern.keras": ROOT / "weights" / "lenet5_modern.keras",
-    "weights/lenet5_classic.keras": ROOT / "weights" / "lenet5_classic.keras",
-    "../shared/mnist/mnist.npz": MNIST,
-    ".git/config": ROOT / ".git" / "config",
-}
+SECRETS = ["/etc/passwd", "app.py", "lenet/recognizer.py", "lenet/ui/page.py", "weights/lenet5_modern.keras",
+           "weights/lenet5_classic.keras", "../shared/mnist/mnist.npz", ".git/config"]
+
+
+def where(root, mnist_path, name):
+    """The file a client names with `name` (relative names from the checkout)."""
+    return mnist_path if name.endswith("mnist.npz") else Path(name) if name.startswith("/") else root / name
 
 
 def spellings(name, path):
@@ -46,48 +45,40 @@ def get(url, path):
         conn.close()
 
 
-@pytest.mark.parametrize("name", list(SECRETS))
-def test_files_are_not_served(app_url, name):
-    target = SECRETS[name]
+@pytest.mark.parametrize("name", SECRETS)
+def test_files_are_not_served(app_server, root, mnist_path, name):
+    target = where(root, mnist_path, name)
     secret = target.read_bytes()[:4096] if target.is_file() else None
     for route in ROUTES:
         for spelling in spellings(name, target):
-            status, body = get(app_url, route.format(spelling))
+            status, body = get(app_server, route.format(spelling))
             leaked = status == 200 and secret is not None and len(secret) > 0 and secret[:256] in body
             assert not leaked, f"{route.format(spelling)} served {name}"
             assert status < 500, f"{route.format(spelling)} -> {status}"
 
 
-def test_server_still_answers(app_url):
-    status, _ = get(app_url, "/")
+def test_server_still_answers(app_server):
+    status, _ = get(app_server, "/")
     assert status == 200
 
 
-def source_files():
-    return [p for p in [ROOT / "app.py", *sorted((ROOT / "lenet").glob("*.py"))] if p.is_file()]
+def source_files(root):
+    """Every Python file the app runs: app.py and the lenet package (lenet/ui included)."""
+    return [root / "app.py", *sorted((root / "lenet").rglob("*.py"))]
 
 
-def test_weights_load_with_safe_mode():
-    text = (ROOT / "lenet" / "recognizer.py").read_text()
+def test_weights_load_with_safe_mode(root):
+    """(A .keras file with code in it is refused: tests/test_recognizer.py.)"""
+    text = (root / "lenet" / "recognizer.py").read_text()
     loads = re.findall(r"load_model\((.*?)\)", text)
     assert loads and all("safe_mode=True" in call for call in loads), loads
-    for path in source_files():
+    for path in source_files(root):
         assert "safe_mode=False" not in path.read_text(), path
 
 
-def test_a_model_with_code_in_it_is_refused(tmp_path):
-    """A .keras file with a Lambda layer (arbitrary Python) is refused by safe_mode."""
-    import keras
-    from lenet import Recognizer, WeightsError
-    inputs = keras.Input((32, 32, 1))
-    out = keras.layers.Lambda(lambda x: x * 2.0, name="OUT")(inputs)
-    keras.Model(inputs, out, name="lenet5_modern").save(tmp_path / "lenet5_modern.keras")
-    with pytest.raises(WeightsError, match="python -m lenet train --variant modern"):
-        Recognizer.load("modern", weights_dir=tmp_path)
-
-
-def test_no_pickle():
-    for path in source_files():
+def test_no_pickle(root):
+    assert len(source_files(root)) > 20
+    for path in source_files(root):
         text = path.read_text()
         assert not re.search(r"^\s*(import|from)\s+(c?pickle|dill|joblib)\b", text, re.M), path
         assert "allow_pickle=True" not in text, path
@@ -95,14 +86,14 @@ def test_no_pickle():
             assert "allow_pickle=False" in call, (path, call)
 
 
-def test_share_warns_that_the_link_is_public():
+def test_share_warns_that_the_link_is_public(root):
     """--share prints the warning before launching (launch itself is stubbed: no tunnel)."""
-    if not (ROOT / "weights" / "lenet5_modern.keras").is_file() or not (ROOT / "weights" / "lenet5_classic.keras").is_file():
+    if not all(keras_path(v).is_file() for v in VARIANTS):
         pytest.skip("weights not trained yet")
     code = ("import sys, gradio; sys.argv = ['app.py']; "
             "gradio.Blocks.launch = lambda self, **k: print('LAUNCH share=%s' % k.get('share')); "
             "import app; sys.exit(app.main(['--share', '--port', '0']))")
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "LAUNCH share=True" in done.stdout
     warning = done.stdout.split("LAUNCH")[0].lower()
