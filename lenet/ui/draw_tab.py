@@ -95,13 +95,12 @@ def current_picture(pad_value, upload, source):
     return pad_.picture(pad_value)
 
 
-def rerun(room: Room, pad_value, upload, variant, source, drawing=None):
-    """Model switch: read whatever was used last again with the other model."""
-    try:
-        picture = current_picture(pad_value, upload, source)
-    except InvalidDrawing as err:
-        return page_view(room, err, variant)
-    return page_view(room, analyse(room, picture, variant, drawing if source != "upload" else None), variant)
+def rerun(room: Room, pad_value, upload, variant, source, drawing=None, more=True):
+    """Model switch (or the accordion opening): read whatever was used last again. A pad drawing's
+    answer carries the pad's update number, as every answer to the pad does."""
+    if source == "upload":
+        return page_view(room, analyse(room, upload, variant), variant, None, more)
+    return read_pad(room, pad_value, variant, drawing, more)
 
 
 # ------------------------------------------------------------------ layout and events
@@ -149,16 +148,16 @@ def build(gr, room: Room):
     def on_upload(image, variant):      # any size up to the decoder's limits: a worker thread, not the loop
         return read_upload(room, image, variant)
 
-    def on_switch(pad_value, upload, variant, source, request: gr.Request):
-        return rerun(room, pad_value, upload, variant, source, gradio631.session_of(request))
+    def on_switch(pad_value, upload, variant, source, more, request: gr.Request):
+        return rerun(room, pad_value, upload, variant, source, gradio631.session_of(request), more)
 
     private = dict(api_visibility="private")
     pad.change(on_pad, [pad, variant, more], outputs, postprocess=False, **LIVE, **private)
     pad.change(lambda: "pad", None, source, queue=False, show_progress="hidden", **private)
     upload.change(on_upload, [upload, variant], outputs, postprocess=False, **LIVE, **private)
     upload.change(lambda: "upload", None, source, queue=False, show_progress="hidden", **private)
-    variant.change(on_switch, [pad, upload, variant, source], outputs, postprocess=False, **LIVE, **private)
+    variant.change(on_switch, [pad, upload, variant, source, more], outputs, postprocess=False, **LIVE, **private)
     more_box.expand(lambda: True, None, more, queue=False, show_progress="hidden", **private).then(
-        on_switch, [pad, upload, variant, source], outputs, postprocess=False, **LIVE, **private)
+        on_switch, [pad, upload, variant, source, more], outputs, postprocess=False, **LIVE, **private)
     more_box.collapse(lambda: False, None, more, queue=False, show_progress="hidden", **private)
     return {"pad": pad, "upload": upload, "variant": variant, "source": source}
