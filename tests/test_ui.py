@@ -81,6 +81,20 @@ def test_read_pad_reads_the_pads_drawing_and_echoes_its_seq(room, variant):
         assert shown(out) == digit and f'data-seq="{41 + digit}"' in out[0] and f'data-model="{variant}"' in out[0]
 
 
+def test_read_pad_leaves_the_closed_accordions_pictures_out(room, inline_images):
+    digit, probs, stages, c1, c3, small = draw_tab.read_pad(room, pad_value(5, seq=2), "modern", more=False)
+    assert 'data-digit="5"' in digit and 'data-seq="2"' in digit and probs
+    assert stages == small == "" and len(inline_images(c1)) == 12 and len(inline_images(c3)) == 16
+
+
+def test_only_what_the_pad_sends_is_light_enough_for_the_event_loop():
+    assert draw_tab.light(pad_value(7)) and draw_tab.light(sent(uri(png_header(pad.EXPORT, pad.EXPORT))))
+    assert not draw_tab.light(pad_value(7, canvas=pad.EXPORT + 1))
+    assert not draw_tab.light(sent(uri(png_header(pad.MAX_SIDE, 10))))
+    assert not draw_tab.light(sent(uri(SEVEN + b"\0" * draw_tab.INLINE_CHARS)))
+    assert not draw_tab.light(None) and not draw_tab.light(b"{}")
+
+
 def test_read_pad_of_a_blank_or_cleared_pad_asks_for_a_digit(room):
     blank = pad.value_of(png_bytes(np.zeros((280, 280, 4), np.uint8)), 3)
     for value in ("", None, blank):
@@ -219,9 +233,11 @@ def test_parse_refuses_values_that_are_not_text(value):
 
 
 @pytest.mark.parametrize("value", ["", None, "{}", sent(""), sent(None)], ids=repr)
-def test_parse_reads_a_cleared_pad_as_empty(value):
+def test_a_cleared_pad_has_no_picture(value):
+    png, seq = pad.parse(value)
+    assert png is None and seq in (None, 0, 1)
     with pytest.raises(InvalidDrawing) as err:
-        pad.parse(value)
+        pad.picture(value)
     assert err.value.empty and str(err.value) == EMPTY
 
 
@@ -238,8 +254,9 @@ def test_parse_reads_no_pixels_before_the_checks(monkeypatch):
 
 
 def test_value_of_and_parse_round_trip():
-    assert pad.parse(pad.value_of(SEVEN, 5)) == (SEVEN, 5)
-    assert pad.parse(pad.value_of(SEVEN, -3))[1] == 0            # seq is never negative
+    assert pad.parse(pad.value_of(SEVEN, 5)) == (SEVEN, 5) and pad.picture(pad.value_of(SEVEN, 5)) == SEVEN
+    assert pad.parse(pad.value_of(SEVEN, -3))[1] == 0            # seq is never negative ...
+    assert pad.parse(pad.value_of(SEVEN, 10**30))[1] == 2**53    # ... nor beyond what the page's JavaScript counts
     assert pad.png_size(SEVEN) == (280, 280) and pad.png_size(b"GIF89a" + b"\0" * 30) == (0, 0)
 
 
@@ -269,9 +286,10 @@ def test_parse_raises_nothing_but_invalid_drawing(seq, png, junk):
         try:
             got, n = pad.parse(value)
         except InvalidDrawing as err:
-            assert str(err) in (EMPTY, pad.NOT_A_DRAWING)
+            assert str(err) == pad.NOT_A_DRAWING
         else:
-            assert isinstance(got, bytes) and isinstance(n, int) and n >= 0
+            assert (got is None and n is None and value in ("", None)) or (
+                (got is None or isinstance(got, bytes)) and isinstance(n, int) and 0 <= n <= 2**53)
 
 
 # ------------------------------------------------------------------ the page as built
