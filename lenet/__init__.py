@@ -4,7 +4,7 @@ import os
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up chatter off the console
 
 from .decode import MAX_BYTES, InvalidDrawing
-from .model import LAYERS, VARIANTS
+from .network import LAYERS, VARIANTS
 from .preprocess import preprocess
 from .recognizer import WEIGHTS, Prediction, Recognizer, WeightsError
 

@@ -4,7 +4,7 @@ connections. `describe(model)` gives the rows; `table_values` the same as displa
 Plain Python over the model's layers; no drawing here (lenet/visualize.py draws)."""
 import numpy as np
 
-from .model import LAYERS
+from .network import LAYERS
 
 TABLE_HEADERS = ["layer", "type", "feature maps", "size", "kernel", "stride", "activation",
                  "trainable params", "connections"]

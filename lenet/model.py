@@ -11,19 +11,18 @@ import numpy as np
 from keras import layers, ops
 
 from .codes import CODES, code_matrix
-
-VARIANTS = ("classic", "modern")   # what the app loads; "paper" joins once its weights are committed
-INPUT_SHAPE = (32, 32, 1)
-NUM_CLASSES = 10
-
-# Table I of the paper: which S2 maps (rows of the table) feed each C3 map.
-C3_TABLE = (
-    (0, 1, 2), (1, 2, 3), (2, 3, 4), (3, 4, 5), (4, 5, 0), (5, 0, 1),              # 3 contiguous
-    (0, 1, 2, 3), (1, 2, 3, 4), (2, 3, 4, 5), (3, 4, 5, 0), (4, 5, 0, 1), (5, 0, 1, 2),  # 4 contiguous
-    (0, 1, 3, 4), (1, 2, 4, 5), (0, 2, 3, 5),                                     # 4 non-contiguous
-    (0, 1, 2, 3, 4, 5),                                                           # all 6
+from .network import (  # noqa: F401  (names and numpy arithmetic live in lenet/network.py: no Keras)
+    C3_TABLE,
+    LAYERS,
+    RUBBISH_J,
+    VARIANTS,
+    digit_probabilities,
+    posterior,
+    predicted_digits,
 )
 
+INPUT_SHAPE = (32, 32, 1)
+NUM_CLASSES = 10
 
 @keras.saving.register_keras_serializable(package="lenet")
 def scaled_tanh(x):
@@ -150,38 +149,9 @@ class EuclideanRBF(layers.Layer):
         return {**super().get_config(), "codes": self.codes}
 
 
-# The constant j of eq. 9: the score of a "rubbish" class that no digit code stands for. A drawing
-# whose nearest code is farther than about j reads as rubbish. The paper does not give its value;
-# 10 is 2.5 code pixels fully wrong (each costs (1 - -1)^2 = 4), while two codes differ by >= 13 pixels.
-RUBBISH_J = 10.0
-
-
-def posterior(distances, j=RUBBISH_J):
-    """The paper's posterior from OUT's distances (the softmax inside eq. 9): (..., 10) distances ->
-    (..., 11) probabilities e^-y_i / (e^-j + sum_k e^-y_k) for the ten digits, then the rubbish class
-    e^-j / (...) last. Pure numpy, float64; the training loss is -log of the true digit's entry."""
-    y = np.asarray(distances, dtype="float64")
-    logits = np.concatenate([-y, np.full(y.shape[:-1] + (1,), -float(j))], axis=-1)
-    logits -= logits.max(axis=-1, keepdims=True)
-    p = np.exp(logits)
-    return p / p.sum(axis=-1, keepdims=True)
-
-
-def digit_probabilities(distances, j=RUBBISH_J):
-    """The ten digits' share of the posterior, renormalised to sum to 1 (the page's bars): P(digit i
-    | a digit), which is softmax(-y) whatever j is; j only sets how much goes to rubbish."""
-    p = posterior(distances, j)[..., :-1]
-    return p / p.sum(axis=-1, keepdims=True)
-
-
 def has_rbf_output(model):
     """True for the paper's ending (OUT = distances, argmin wins), False for softmax (argmax)."""
     return isinstance(model.get_layer("OUT"), EuclideanRBF)
-
-
-def predicted_digits(outputs, rbf):
-    """OUT's outputs (N, 10) -> the digits read: nearest code for RBF, largest probability otherwise."""
-    return np.argmin(outputs, axis=1) if rbf else np.argmax(outputs, axis=1)
 
 
 def _connection_initializer(fan_in, table):
@@ -250,7 +220,6 @@ def paper():
 
 
 BUILDERS = {"classic": classic, "modern": modern, "paper": paper}
-LAYERS = ("C1", "S2", "C3", "S4", "C5", "F6", "OUT")
 
 
 def build(variant):

@@ -9,7 +9,7 @@ Positive values: ink that pushed the decision toward the digit; negative: ink th
 import numpy as np
 
 from .invariance import class_probabilities
-from .model import LAYERS
+from .network import LAYERS
 from .preprocess import INPUT
 
 PATCH, STRIDE = 2, 2   # 2x2 patches tiling the input: 16 x 16 = 256 occluded inputs, one call.
