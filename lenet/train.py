@@ -1,17 +1,17 @@
 """Training and evaluation on MNIST, with the distortions that make LeNet-5 read how people
 really draw (lenet/augment.py), the paper's loss for its RBF ending, and the model card written
 beside the weights. The training defaults live here and only here (the CLI reads them)."""
-import json
 import platform
 import time
 from pathlib import Path
 
 import numpy as np
 
+from . import card as model_card
 from . import data
 from .augment import AUGMENTATION, make_augment
 from .model import LAYERS, RUBBISH_J, build, has_rbf_output, predicted_digits
-from .paths import WEIGHTS, card_path, checkpoint_path, keras_path, model_name, plot_path
+from .paths import WEIGHTS, checkpoint_path, keras_path, model_name, plot_path
 
 VALIDATION = 5000  # images held out of the 60k training set to pick the best epoch
 DEFAULTS = {"epochs": 40, "seed": 0, "batch_size": 128, "learning_rate": 2e-3}
@@ -136,7 +136,7 @@ def train(variant, epochs=DEFAULTS["epochs"], seed=DEFAULTS["seed"], data_path=N
     if measure_sets:
         from .handsets import measure
         card["other_sets"] = measure(model, variant, data_path=data_path, limit=limit)
-    card_path(variant, out).write_text(json.dumps(card, indent=1) + "\n")
+    model_card.write(card, variant, out)
     _plots(card, out)
     from .recognizer import export_tflite
     export_tflite(variant, out)   # the app's single-drawing fast path, beside the .keras file

@@ -1,31 +1,14 @@
-"""Pictures and tables for the app: feature maps through one colour map (as HTML holding each
-map at its own resolution), the pipeline's stages, the kernels, and the LeNet-5 layer table
-computed from a loaded model.
-
-Everything here is plain numpy + Pillow; the app only wires these into Gradio.
-"""
-import base64
+"""Figures for the page: feature maps as HTML holding each map at its own resolution (through the
+colour map of lenet/colour.py), the pipeline's stages, the answer and its probabilities, and the
+kernels figure. Plain numpy + Pillow; lenet/ui wires these into Gradio."""
 import html
-import json
-import struct
-import zlib
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from .colour import LUT, RAMP_CSS, colorize, diverging, gray, lut_index, png_bytes, png_uri, upscale, value_range  # noqa: F401
 from .preprocess import EMPTY
-
-# ------------------------------------------------------------------ colour map
-
-# "inferno"-like anchors: black (silent) -> purple -> orange -> pale yellow (strong response).
-_ANCHORS = np.array([
-    (0, 0, 4), (40, 11, 84), (101, 21, 110), (159, 42, 99),
-    (212, 72, 66), (245, 125, 21), (250, 193, 39), (252, 255, 164),
-], dtype="float64")
-LUT = np.stack([np.interp(np.linspace(0, 1, 256), np.linspace(0, 1, len(_ANCHORS)), _ANCHORS[:, c])
-                for c in range(3)], axis=1).round().astype("uint8")   # (256, 3)
 
 BACKGROUND = (255, 255, 255)
 TEXT = (30, 30, 30)
@@ -60,7 +43,7 @@ def _plain(text, f):
     return text.replace("×", "x").replace("→", "->").replace("⅔", "2/3").replace("·", "-")
 
 
-class _Draw:
+class Draw:
     """ImageDraw with text that survives a font lacking × and →."""
 
     def __init__(self, im):
@@ -69,35 +52,8 @@ class _Draw:
     def text(self, xy, text, font, fill):
         self._d.text(xy, _plain(text, font), font=font, fill=fill)
 
-
-def colorize(values, vmin=None, vmax=None):
-    """2-D array -> (H, W, 3) uint8 through the colour map; range vmin..vmax (default: its own)."""
-    a = np.asarray(values)
-    return LUT[_lut_index(a, *_range(a, vmin, vmax))]
-
-
-def diverging(values, limit=None):
-    """Signed 2-D array -> blue (negative) / white (0) / red (positive) uint8 RGB, symmetric range."""
-    a = np.asarray(values, dtype="float64")
-    lim = float(np.abs(a).max()) if limit is None else float(limit)
-    t = np.clip(a / (lim if lim > 1e-12 else 1.0), -1, 1)[..., None]
-    white = np.array([255.0, 255, 255])
-    red, blue = np.array([200.0, 30, 40]), np.array([30.0, 70, 200])
-    rgb = np.where(t >= 0, white + (red - white) * t, white + (blue - white) * (-t))
-    return rgb.round().astype("uint8")
-
-
-def gray(values):
-    """Ink map in [0, 1] (1 = ink) -> black ink on white, uint8 RGB."""
-    a = np.clip(np.asarray(values, dtype="float64"), 0, 1)
-    g = ((1.0 - a) * 255).round().astype("uint8")
-    return np.repeat(g[..., None], 3, axis=-1)
-
-
-def upscale(rgb, factor):
-    """Nearest-neighbour upscale by an integer factor: every pixel stays a crisp square."""
-    f = max(1, int(factor))
-    return np.repeat(np.repeat(np.asarray(rgb), f, axis=0), f, axis=1)
+    def rectangle(self, box, **kw):
+        self._d.rectangle(box, **kw)
 
 
 def _framed(rgb):
@@ -108,14 +64,14 @@ def _framed(rgb):
 
 
 @lru_cache(maxsize=2048)
-def _text_size(text, f):
+def text_size(text, f):
     box = f.getbbox(_plain(text, f))
     return box[2] - box[0], box[3] - box[1]
 
 
 def _canvas(width, height):
     im = Image.new("RGB", (int(width), int(height)), BACKGROUND)
-    return im, _Draw(im)
+    return im, Draw(im)
 
 
 # ------------------------------------------------------------------ figures drawn once (kernels)
@@ -123,7 +79,7 @@ def _canvas(width, height):
 def _stack(title, body):
     """Title above a figure."""
     f = font(18)
-    tw, th = _text_size(title, f)
+    tw, th = text_size(title, f)
     width = max(tw, body.width) + 2 * GAP
     im, d = _canvas(width, th + 4 * GAP + body.height)
     d.text((GAP, GAP), title, font=f, fill=TEXT)
@@ -141,7 +97,6 @@ def _stack(title, body):
 
 STAGE_TITLES = {"cropped": "cropped to the ink", "box": "fit into 20×20", "centred": "centred by mass 28×28",
                 "input": "network input 32×32"}
-_RAMP = ", ".join(f"rgb({r:.0f},{g:.0f},{b:.0f})" for r, g, b in _ANCHORS)
 
 FIGURE_CSS = """
 .lf { overflow-x: auto; margin-bottom: 0.6em; }
@@ -161,29 +116,6 @@ FIGURE_CSS = """
 """
 
 
-def _chunk(kind, data):
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-
-def png_bytes(pixels):
-    """(h, w) grey, (h, w, 3) RGB or (h, w, 4) RGBA uint8 -> PNG file bytes. Written directly
-    (filter 0 on every row, zlib level 1): 4x faster than Pillow's encoder on a 28x28 map, whose
-    cost is per-call overhead, and a stroke encodes ~50 of them."""
-    a = np.asarray(pixels, dtype="uint8")
-    h, w = a.shape[:2]
-    channels = 1 if a.ndim == 2 else a.shape[2]
-    rows = np.zeros((h, 1 + w * channels), "uint8")              # a 0 byte (no filter) before each row
-    rows[:, 1:] = a.reshape(h, -1)
-    colour_type = {1: 0, 3: 2, 4: 6}[channels]                   # grey, RGB, RGBA
-    return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, colour_type, 0, 0, 0))
-            + _chunk(b"IDAT", zlib.compress(rows.tobytes(), 1)) + _chunk(b"IEND", b""))
-
-
-def png_uri(pixels):
-    """Pixels (see png_bytes) -> a data: URI holding them as a PNG."""
-    return "data:image/png;base64," + base64.b64encode(png_bytes(pixels)).decode("ascii")
-
-
 def _img(pixels, scale, alt, css_class="lf-map"):
     """An inline picture shown `scale` times its size (any positive float)."""
     h, w = np.shape(pixels)[:2]
@@ -193,7 +125,7 @@ def _img(pixels, scale, alt, css_class="lf-map"):
 
 def _bar(lo, hi, label="activation"):
     return (f'<div class="lf-bar"><span class="lf-muted">{label}:</span><span>{lo:.2f} silent</span>'
-            f'<span class="lf-ramp" style="background: linear-gradient(to right, {_RAMP})"></span>'
+            f'<span class="lf-ramp" style="background: linear-gradient(to right, {RAMP_CSS})"></span>'
             f'<span>strong {hi:.2f}</span></div>')
 
 
@@ -203,33 +135,21 @@ def _figure(title, body, lo=None, hi=None, elem_class=""):
 
 
 def _grid(cells, cols):
-    return f'<div class="lf-grid" style="grid-template-columns: repeat({cols}, minmax(0, max-content))">{"".join(cells)}</div>'
+    style = f"grid-template-columns: repeat({cols}, minmax(0, max-content))"
+    return f'<div class="lf-grid" style="{style}">{"".join(cells)}</div>'
 
 
 def _map_cells(maps, scale, captions, lo, hi):
-    rgb = LUT[_lut_index(maps, lo, hi)]                     # (h, w, n, 3)
+    rgb = LUT[lut_index(maps, lo, hi)]                     # (h, w, n, 3)
     return [f'<figure><figcaption>{cap}</figcaption>{_img(rgb[:, :, k], scale, cap)}</figure>'
             for k, cap in enumerate(captions)]
-
-
-def _range(a, vmin=None, vmax=None):
-    lo = float(a.min()) if vmin is None else float(vmin)
-    hi = float(a.max()) if vmax is None else float(vmax)
-    return lo, hi
-
-
-def _lut_index(a, lo, hi):
-    scale = hi - lo if hi - lo > 1e-9 else 1.0
-    idx = (np.asarray(a, dtype="float32") - np.float32(lo)) * np.float32(255.0 / scale)
-    np.clip(idx, 0, 255, out=idx)
-    return np.rint(idx).astype("uint8")
 
 
 def maps_html(maps, cols, scale, title, captions=None, vmin=None, vmax=None):
     """(h, w, n) feature maps -> a titled grid of colour-mapped maps sharing one range and bar."""
     maps = np.asarray(maps)
     n = maps.shape[-1]
-    lo, hi = _range(maps, vmin, vmax)
+    lo, hi = value_range(maps, vmin, vmax)
     cells = _map_cells(maps, scale, captions or [f"#{k + 1}" for k in range(n)], lo, hi)
     return _figure(title, _grid(cells, cols), lo, hi)
 
@@ -248,8 +168,8 @@ def c1_html(maps, kernels, scale=5):
     h, w, n = maps.shape
     k = np.ascontiguousarray(np.asarray(kernels, dtype="float64")[:, :, 0, :])
     kimgs = _kernel_imgs(k.tobytes(), k.shape, max(1, (h * scale) // (2 * k.shape[0])))
-    lo, hi = _range(maps)
-    rgb = LUT[_lut_index(maps, lo, hi)]
+    lo, hi = value_range(maps)
+    rgb = LUT[lut_index(maps, lo, hi)]
     cells = [f'<figure><figcaption>filter {j + 1}: kernel → map</figcaption><div class="lf-pair">{kimgs[j]}'
              f'{_img(rgb[:, :, j], scale, f"C1 map {j + 1}")}</div></figure>' for j in range(n)]
     return _figure(f"C1 · 6 filters 5×5 → 6@{h}×{w}", _grid(cells, 2), lo, hi, "lf-c1")
@@ -264,9 +184,9 @@ def strip_html(values, cols, scale, title):
     """1-D activations (C5, F6) -> a compact colour strip, `cols` cells per row (blank cells see-through)."""
     v = np.asarray(values, dtype="float32").reshape(-1)
     rows = -(-v.size // cols)
-    lo, hi = _range(v)
+    lo, hi = value_range(v)
     rgba = np.zeros((rows * cols, 4), "uint8")
-    rgba[:v.size, :3] = LUT[_lut_index(v, lo, hi)]
+    rgba[:v.size, :3] = LUT[lut_index(v, lo, hi)]
     rgba[:v.size, 3] = 255
     return _figure(title, _img(rgba.reshape(rows, cols, 4), scale, title), lo, hi)
 
@@ -297,58 +217,15 @@ def stages_html(stages, height=150):
     return _figure("Pipeline: crop → 20×20 → centred 28×28 → 32×32 input", body, elem_class="lf-stages")
 
 
-# ------------------------------------------------------------------ architecture table
-
-# Moved to lenet/architecture.py (the table lives next to the model); these names stay for callers.
-from .architecture import TABLE_HEADERS, c3_connection_table, table_values  # noqa: E402,F401
-from .architecture import activation_name as _activation_name  # noqa: E402,F401
-from .architecture import describe as layer_rows  # noqa: E402,F401
-
-
-def model_card(weights_dir, variant):
-    """Test accuracy etc. from weights/lenet5_<variant>.json, and the confusion PNG path (or None)."""
-    d = Path(weights_dir)
-    card, png = {}, d / f"lenet5_{variant}_confusion.png"
-    try:
-        card = json.loads((d / f"lenet5_{variant}.json").read_text())
-    except (OSError, ValueError):
-        pass
-    return card, (png if png.is_file() else None)
-
-
-def card_markdown(card, variant):
-    if not card:
-        return f"**{variant}**: no model card (weights/lenet5_{variant}.json) found."
-    acc = card.get("test_accuracy")
-    lines = [f"### {variant}"]
-    if acc is not None:
-        lines.append(f"- **test accuracy: {100 * acc:.2f}%** on {card.get('test_set', 'the MNIST test set')}")
-    for key, label in (("epochs", "epochs"), ("training_images", "training images"),
-                       ("optimizer", "optimizer"), ("best_validation_accuracy", "best validation accuracy")):
-        if key in card:
-            val = card[key]
-            if key == "best_validation_accuracy":
-                val = f"{100 * val:.2f}%"
-            elif isinstance(val, int):
-                val = f"{val:,}"
-            lines.append(f"- {label}: {val}")
-    per = card.get("per_class_accuracy")
-    if per:
-        worst = sorted(per.items(), key=lambda kv: kv[1])[:3]
-        lines.append("- hardest digits: " + ", ".join(f"{k} ({100 * v:.1f}%)" for k, v in worst))
-    return "\n".join(lines)
-
-
 # ------------------------------------------------------------------ text for the result panel
 
 def digit_html(digit, message=None, confidence=None, model=None, seq=None, note=""):
     """The big answer: the digit (with its probability) or, with no digit, the message.
     seq: the pad update this answers (the page times pen-up -> answer with it); note: a warning line."""
-    import html
     tag = "" if seq is None else f' data-seq="{int(seq)}"'
     if digit is None:
         return f'<div class="empty"{tag}>{html.escape(message or EMPTY)}</div>'
-    who = "" if model is None else f" ({html.escape(model)} model)"
+    who = "" if model is None else f'<span class="who"> ({html.escape(model)} model)</span>'
     conf = "" if confidence is None else f'<div class="conf">{100 * confidence:.1f}% sure{who}</div>'
     attr = "" if model is None else f' data-model="{html.escape(model)}"'
     warn = f'<div class="note">{html.escape(note)}</div>' if note else ""
@@ -388,8 +265,8 @@ def kernels_figure(c1_kernels, c3_kernels, table, title, scale=9):
     n_in, n_out = table.shape
     f = font(13)
     cell = k3.shape[0] * scale + 2
-    head = _text_size("Ag", f)[1] + 6
-    lab_w = _text_size("S2 #6", f)[0] + GAP
+    head = text_size("Ag", f)[1] + 6
+    lab_w = text_size("S2 #6", f)[0] + GAP
     width = lab_w + n_out * (cell + 3)
     h1 = head + cell + 2 * GAP
     im, d = _canvas(width + 2 * GAP, h1 + head + 12 + n_in * (cell + 3) + 2 * GAP)
@@ -410,5 +287,5 @@ def kernels_figure(c1_kernels, c3_kernels, table, title, scale=9):
             if table[i, j]:
                 im.paste(_framed(upscale(diverging(k3[:, :, i, j], lim3), scale)), (x, y))
             else:
-                d._d.rectangle((x, y, x + cell - 1, y + cell - 1), outline=(225, 225, 225))
+                d.rectangle((x, y, x + cell - 1, y + cell - 1), outline=(225, 225, 225))
     return _stack(title, im)

@@ -5,21 +5,22 @@ C3 pixel. Every figure is computed from the loaded model; the app only wires the
 The patch is taken where the layer really reads it: C1 reads the output of the model's `scale`
 layer (ink mapped to the paper's -0.1..1.175 range), C3 reads S2's output.
 """
+import html
 from dataclasses import dataclass
 from functools import lru_cache
-import html
 
 import numpy as np
 from PIL import Image, ImageDraw
 
 from . import visualize as viz
-from .model import LAYERS
+from .architecture import activation_name, c3_connection_table, describe
+from .network import LAYERS
 
 ROWS = ("input",) + LAYERS                     # input C1 S2 C3 S4 C5 F6 OUT
 CLICKABLE = ("C1", "C3")
 SOURCE = {"C1": "scale", "C3": "S2"}           # the layer whose output each convolution reads
 GRID = {"C1": dict(cols=6, scale=5), "C3": dict(cols=8, scale=9)}   # clickable map layouts
-GAP = 8
+GRID_GAP = 8
 CAP = 18                                        # caption band above every map tile (px)
 RF_COLOUR = (0, 200, 255)
 
@@ -61,7 +62,7 @@ class Walkthrough:
         patch = src[row:row + k, col:col + k, :]
         bias = float(self.rec.bias(layer)[fmap])
         connected = [0] if layer == "C1" else \
-            [i for i in range(kernel.shape[-1]) if viz.c3_connection_table(self.model)[i, fmap]]
+            [i for i in range(kernel.shape[-1]) if c3_connection_table(self.model)[i, fmap]]
         products = patch.astype("float64") * kernel.astype("float64")
         per_input = [float(products[:, :, i].sum()) for i in connected]
         total = float(sum(per_input))
@@ -77,7 +78,7 @@ class Walkthrough:
             rf_input = (2 * row, 2 * col, 2 * k + k - 1)
         return Explanation(layer=layer, fmap=fmap, row=row, col=col, patch=patch, kernel=kernel,
                            connected=connected, per_input=per_input, total=total, bias=bias, z=z,
-                           value=value, feature_map_value=fm, activation=viz._activation_name(
+                           value=value, feature_map_value=fm, activation=activation_name(
                                self.model.get_layer(layer)),
                            rf_input=rf_input, rf_s2=rf_s2, input=np.asarray(x32, "float64"),
                            scaled=t["scale"][:, :, 0], s2=t["S2"])
@@ -136,9 +137,9 @@ SENTENCES = {
 }
 
 
-def layer_rows(model):
-    """viz.layer_rows plus count_params and a plain sentence per layer: one dict per row in ROWS."""
-    rows = viz.layer_rows(model)
+def explained_rows(model):
+    """architecture.describe plus count_params and a plain sentence per layer: one dict per row in ROWS."""
+    rows = describe(model)
     out = []
     prev = "the 32×32 input"
     for r in rows:
@@ -181,7 +182,7 @@ def totals_markdown(rows, variant):
 
 def _caption(d, x, y, w, text):
     f = viz.font(13)
-    tw = viz._text_size(text, f)[0]
+    tw = viz.text_size(text, f)[0]
     d.text((x + (w - tw) // 2, y), text, font=f, fill=viz.MUTED)
 
 
@@ -192,10 +193,10 @@ def grid(maps, cols, scale, captions=None):
     lo, hi = float(maps.min()), float(maps.max())
     rows = -(-n // cols)
     tw, th = w * scale, h * scale + CAP
-    im = Image.new("RGB", (cols * tw + (cols - 1) * GAP, rows * th + (rows - 1) * GAP), viz.BACKGROUND)
-    d = viz._Draw(im)
+    im = Image.new("RGB", (cols * tw + (cols - 1) * GRID_GAP, rows * th + (rows - 1) * GRID_GAP), viz.BACKGROUND)
+    d = viz.Draw(im)
     for k in range(n):
-        x, y = (k % cols) * (tw + GAP), (k // cols) * (th + GAP)
+        x, y = (k % cols) * (tw + GRID_GAP), (k // cols) * (th + GRID_GAP)
         _caption(d, x, y, tw, captions[k] if captions else f"#{k + 1}")
         im.paste(Image.fromarray(viz.upscale(viz.colorize(maps[:, :, k], lo, hi), scale)), (x, y + CAP))
     return im
@@ -207,8 +208,8 @@ def locate(layer, index, shape):
     h, w, n = shape
     x, y = int(index[0]), int(index[1])
     tw, th = w * g["scale"], h * g["scale"] + CAP
-    cx, rx = divmod(x, tw + GAP)
-    cy, ry = divmod(y, th + GAP)
+    cx, rx = divmod(x, tw + GRID_GAP)
+    cy, ry = divmod(y, th + GRID_GAP)
     if rx >= tw or ry < CAP or ry >= th or cx >= g["cols"]:
         return None
     k = cy * g["cols"] + cx
@@ -222,8 +223,8 @@ def pixel_centre(layer, shape, fmap, row, col):
     g = GRID[layer]
     h, w, _ = shape
     tw, th = w * g["scale"], h * g["scale"] + CAP
-    x = (fmap % g["cols"]) * (tw + GAP) + col * g["scale"] + g["scale"] // 2
-    y = (fmap // g["cols"]) * (th + GAP) + CAP + row * g["scale"] + g["scale"] // 2
+    x = (fmap % g["cols"]) * (tw + GRID_GAP) + col * g["scale"] + g["scale"] // 2
+    y = (fmap // g["cols"]) * (th + GRID_GAP) + CAP + row * g["scale"] + g["scale"] // 2
     return x, y
 
 
@@ -297,16 +298,16 @@ def _numbers(values, limit, cell=46):
 
 def _row_of(parts, titles):
     f = viz.font(14)
-    widths = [max(p.width, viz._text_size(t, f)[0]) for p, t in zip(parts, titles)]
-    width = sum(widths) + 2 * GAP * (len(parts) + 1)
-    height = max(p.height for p in parts) + 24 + GAP
+    widths = [max(p.width, viz.text_size(t, f)[0]) for p, t in zip(parts, titles)]
+    width = sum(widths) + 2 * GRID_GAP * (len(parts) + 1)
+    height = max(p.height for p in parts) + 24 + GRID_GAP
     im = Image.new("RGB", (width, height), viz.BACKGROUND)
-    d = viz._Draw(im)
-    x = 2 * GAP
+    d = viz.Draw(im)
+    x = 2 * GRID_GAP
     for p, t, w in zip(parts, titles, widths):
         d.text((x, 2), t, font=f, fill=viz.TEXT)
         im.paste(p, (x, 24))
-        x += w + 2 * GAP
+        x += w + 2 * GRID_GAP
     return im
 
 
@@ -372,53 +373,3 @@ def explanation_html(e):
 
 EXPLAIN_PROMPT = ('<div id="wt-explain" class="wt-empty">Click any pixel of a C1 or C3 map above to see '
                   "the 5×5 patch, the kernel and the sum that give its value.</div>")
-
-
-# ------------------------------------------------------------------ classic vs modern
-
-
-def comparison_markdown(predictions):
-    """{variant: Prediction} -> a few computed facts on what ReLU / max-pooling change."""
-    lines = ["| | " + " | ".join(predictions) + " |", "|---|" + "---|" * len(predictions)]
-
-    def row(label, f):
-        lines.append(f"| {label} | " + " | ".join(f(p) for p in predictions.values()) + " |")
-
-    row("answer", lambda p: f"**{p.digit}** ({100 * p.confidence:.1f}%)")
-    row("C1 range", lambda p: f"{p.feature_maps['C1'].min():.2f} … {p.feature_maps['C1'].max():.2f}")
-    row("C1 exactly zero", lambda p: f"{100 * np.mean(p.feature_maps['C1'] == 0):.0f}%")
-    row("C1 negative", lambda p: f"{100 * np.mean(p.feature_maps['C1'] < 0):.0f}%")
-    row("C3 exactly zero", lambda p: f"{100 * np.mean(p.feature_maps['C3'] == 0):.0f}%")
-    return "\n".join(lines)
-
-
-COMPARISON_NOTE = ("**What to point at:** the classic tanh maps are two-signed (dark = negative, i.e. "
-                   "the pattern's opposite) and smooth; ReLU clips everything below 0 to exactly 0, so the "
-                   "modern maps are sparse — most pixels silent, a few bright. Max-pooling keeps the "
-                   "strongest response of each 2×2 block instead of averaging it.")
-
-
-# ------------------------------------------------------------------ what the app's handlers return
-
-
-def tab_view(rec, prediction):
-    """Everything the Walk-through tab shows for one prediction:
-    (input 32x32 to remember for clicks, totals markdown, {row: markdown}, {row: image}, kernels image)."""
-    rows = layer_rows(rec.model)
-    md = {r["layer"]: row_markdown(r) for r in rows}
-    kernels = viz.kernels_figure(rec.kernels("C1"), rec.kernels("C3"), viz.c3_connection_table(rec.model),
-                                 f"{rec.variant}: C1 and C3 kernels")
-    return prediction.input, totals_markdown(rows, rec.variant), md, row_images(rec, prediction), kernels
-
-
-def click_view(rec, x32, layer, index):
-    """A click at image pixel `index` ([x, y]) on the `layer` grid -> (figure or None, html)."""
-    if x32 is None:
-        return None, EXPLAIN_PROMPT
-    w = for_recognizer(rec)
-    shape = w.taps(x32)[layer].shape
-    hit = locate(layer, index, shape) if index is not None else None
-    if hit is None:
-        return None, EXPLAIN_PROMPT
-    e = w.explain(x32, layer, *hit)
-    return explanation_figure(e), explanation_html(e)

@@ -1,11 +1,38 @@
 """The "Walk-through" tab: the current drawing through every layer of the selected model, top to
 bottom, and a click on any C1 or C3 pixel explains the sum that gives its value."""
+from .. import visualize as viz
 from .. import walkthrough as walk
+from ..architecture import c3_connection_table
 from ..preprocess import InvalidDrawing
 from .draw_tab import current_picture
 from .room import Room
 
 # ------------------------------------------------------------------ handlers
+
+
+def tab_view(rec, prediction):
+    """Everything the Walk-through tab shows for one prediction:
+    (input 32x32 to remember for clicks, totals markdown, {row: markdown}, {row: image}, kernels image)."""
+    rows = walk.explained_rows(rec.model)
+    md = {r["layer"]: walk.row_markdown(r) for r in rows}
+    kernels = viz.kernels_figure(rec.kernels("C1"), rec.kernels("C3"), c3_connection_table(rec.model),
+                                 f"{rec.variant}: C1 and C3 kernels")
+    total = walk.totals_markdown(rows, rec.variant)
+    return prediction.input, total, md, walk.row_images(rec, prediction), kernels
+
+
+def click_view(rec, x32, layer, index):
+    """A click at image pixel `index` ([x, y]) on the `layer` grid -> (figure or None, html)."""
+    if x32 is None:
+        return None, walk.EXPLAIN_PROMPT
+    w = walk.for_recognizer(rec)
+    shape = w.taps(x32)[layer].shape
+    hit = walk.locate(layer, index, shape) if index is not None else None
+    if hit is None:
+        return None, walk.EXPLAIN_PROMPT
+    e = w.explain(x32, layer, *hit)
+    return walk.explanation_figure(e), walk.explanation_html(e)
+
 
 def walk_view(room: Room, pad_value, upload, variant, source):
     """Current drawing -> remembered input, totals, a (markdown, image) per row, the kernels, and
@@ -14,17 +41,17 @@ def walk_view(room: Room, pad_value, upload, variant, source):
     try:
         p = rec.predict(current_picture(pad_value, upload, source))
     except InvalidDrawing as err:
-        md = {name: walk.row_markdown(r) for name, r in zip(walk.ROWS, walk.layer_rows(rec.model))}
+        md = {name: walk.row_markdown(r) for name, r in zip(walk.ROWS, walk.explained_rows(rec.model))}
         return (None, f"**{err}** Draw a digit on the first tab, then come back.",
                 *[md[n] for n in walk.ROWS], *[None] * len(walk.ROWS), None, None, walk.EXPLAIN_PROMPT)
-    x32, total, md, images, kernels = walk.tab_view(rec, p)
+    x32, total, md, images, kernels = tab_view(rec, p)
     return (x32, total, *[md[n] for n in walk.ROWS], *[images[n] for n in walk.ROWS], kernels,
             None, walk.EXPLAIN_PROMPT)
 
 
 def explain(room: Room, x32, variant, layer, index):
     """A click on pixel `index` ([x, y] in image pixels) of a C1 or C3 map -> figure and sum."""
-    return walk.click_view(room.recognizers[variant], x32, layer, index)
+    return click_view(room.recognizers[variant], x32, layer, index)
 
 
 # ------------------------------------------------------------------ layout and events
