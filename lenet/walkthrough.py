@@ -13,8 +13,8 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from . import visualize as viz
-from .architecture import activation_name, c3_connection_table, describe
-from .network import LAYERS
+from .architecture import c3_connection_table, describe
+from .network import LAYERS, activate
 
 ROWS = ("input",) + LAYERS                     # input C1 S2 C3 S4 C5 F6 OUT
 CLICKABLE = ("C1", "C3")
@@ -28,28 +28,25 @@ RF_COLOUR = (0, 200, 255)
 
 
 class Walkthrough:
-    """One per recogniser: a small sub-model giving what C1 and C3 read (scale, S2) and produce."""
+    """One per recogniser: what C1 and C3 read (scale, S2) and produce, from the recogniser's own
+    model call (either backend: no Keras here) and its exported facts (lenet/facts.py)."""
 
     def __init__(self, rec):
-        import keras
         self.rec = rec
         self.model = rec.model
-        names = ("scale", "C1", "S2", "C3")
-        self._names = names
-        self._sub = keras.Model(self.model.inputs[0], [self.model.get_layer(n).output for n in names],
-                                name=f"{self.model.name}_walkthrough")
+        self.facts = rec.facts
 
     def taps(self, x32):
         """(32, 32) ink map -> {"scale" (32,32,1), "C1", "S2", "C3"} numpy arrays, no batch axis."""
         x = np.asarray(x32, dtype="float32").reshape(1, 32, 32, 1)
-        outs = self._sub(x, training=False)
-        return {n: np.asarray(o)[0] for n, o in zip(self._names, outs)}
+        outs = self.rec.run(x)
+        scale, offset = self.facts.scale    # the scale layer: x * 1.275 - 0.1, in float32 as Keras does
+        return {"scale": x[0] * np.float32(scale) + np.float32(offset),
+                **{n: outs[n][0] for n in ("C1", "S2", "C3")}}
 
     def activation(self, layer, z):
         """The layer's own activation function applied to a number."""
-        import keras
-        f = self.model.get_layer(layer).activation
-        return float(keras.ops.convert_to_numpy(f(keras.ops.convert_to_tensor(np.float32(z)))))
+        return float(activate(self.facts.activations[layer], z))
 
     def explain(self, x32, layer, fmap, row, col):
         """Why feature map `fmap` of `layer` (C1 or C3) holds its value at (row, col)."""
@@ -78,10 +75,10 @@ class Walkthrough:
             rf_input = (2 * row, 2 * col, 2 * k + k - 1)
         return Explanation(layer=layer, fmap=fmap, row=row, col=col, patch=patch, kernel=kernel,
                            connected=connected, per_input=per_input, total=total, bias=bias, z=z,
-                           value=value, feature_map_value=fm, activation=activation_name(
-                               self.model.get_layer(layer)),
+                           value=value, feature_map_value=fm,
+                           activation=next(r["activation"] for r in describe(self.model) if r["layer"] == layer),
                            rf_input=rf_input, rf_s2=rf_s2, input=np.asarray(x32, "float64"),
-                           scaled=t["scale"][:, :, 0], s2=t["S2"])
+                           s2=t["S2"])
 
 
 @lru_cache(maxsize=8)
@@ -109,7 +106,6 @@ class Explanation:
     rf_input: tuple            # (top, left, size) on the 32x32 input
     rf_s2: tuple               # (top, left, size) on S2, or None for C1
     input: np.ndarray          # (32, 32) ink
-    scaled: np.ndarray         # (32, 32) the scale layer's output
     s2: np.ndarray             # (14, 14, 6)
 
 
@@ -149,9 +145,11 @@ def explained_rows(model):
             r["params"] = 0
             text = SENTENCES["input"]
         else:
-            layer = model.get_layer(name)
-            r["params"] = int(layer.count_params())
-            cls = type(layer).__name__
+            if hasattr(model, "rows"):   # lenet.facts.ModelFacts: the lean serving path
+                r["params"], cls = model.params(name), model.layer_class(name)
+            else:
+                layer = model.get_layer(name)
+                r["params"], cls = int(layer.count_params()), type(layer).__name__
             key = name if name in ("C5", "F6", "OUT") else cls
             text = SENTENCES.get(key, "").format(maps=r["feature maps"], kernel=r["kernel"], src=prev,
                                                  act=r["activation"])
@@ -162,7 +160,7 @@ def explained_rows(model):
     return out
 
 
-def row_markdown(r, variant=None):
+def row_markdown(r):
     """One row's facts and sentence as Markdown (the app shows it beside the row's image)."""
     title = "Input 32×32" if r["layer"] == "input" else f"{r['layer']} · {r['type']}"
     facts = (f"shape **{r['shape']}** · kernel **{r['kernel']}** · stride **{r['stride']}** · "
