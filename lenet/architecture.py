@@ -20,7 +20,10 @@ def activation_name(layer):
 
 def describe(model):
     """The LeNet-5 table computed from a Keras model: one dict per layer (input, then C1..OUT)
-    keyed by TABLE_HEADERS, with trainable parameter and connection counts as ints."""
+    keyed by TABLE_HEADERS, with trainable parameter and connection counts as ints. `model` may also
+    be a lenet.facts.ModelFacts (the lean serving path): its exported rows are returned."""
+    if hasattr(model, "rows"):
+        return [{h: r[h] for h in TABLE_HEADERS} for r in model.rows]
     rows = []
     inp = model.inputs[0].shape
     rows.append({"layer": "input", "type": "image", "feature maps": 1, "size": f"{inp[1]}×{inp[2]}",
@@ -85,7 +88,10 @@ def table_values(model):
 
 
 def c3_connection_table(model):
-    """(6, 16) 0/1 matrix: which S2 maps feed which C3 map (all ones for a full convolution)."""
+    """(6, 16) 0/1 matrix: which S2 maps feed which C3 map (all ones for a full convolution).
+    `model` may also be a lenet.facts.ModelFacts."""
+    if hasattr(model, "c3_table"):
+        return np.asarray(model.c3_table)
     layer = model.get_layer("C3")
     if hasattr(layer, "mask"):
         return np.asarray(layer.mask)

@@ -59,10 +59,9 @@ def sweep(recognizer, x, name, steps=STEPS, stop=None):
 def class_probabilities(recognizer, out):
     """OUT's outputs (n, 10) -> (n, 10) float64 digit probabilities summing to 1: softmax outputs
     renormalised, or the paper's RBF distances through its posterior (lenet.model)."""
-    from . import model
-    rbf = getattr(model, "has_rbf_output", None)
-    if rbf is not None and rbf(recognizer.model):
-        return model.digit_probabilities(out)
+    from . import network
+    if getattr(recognizer, "rbf", False):
+        return network.digit_probabilities(out)
     probs = np.asarray(out, dtype="float64")
     return probs / probs.sum(axis=1, keepdims=True)
 

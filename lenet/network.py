@@ -5,6 +5,7 @@ the eq. 9 posterior. lenet/model.py builds the Keras models from these; the lean
 import numpy as np
 
 VARIANTS = ("classic", "modern")   # what the app loads; "paper" joins once its weights are committed
+BUILT = ("classic", "modern", "paper")   # every variant lenet/model.py builds (its BUILDERS)
 LAYERS = ("C1", "S2", "C3", "S4", "C5", "F6", "OUT")
 
 # Table I of the paper: which S2 maps (rows of the table) feed each C3 map.

@@ -37,3 +37,14 @@ def plot_path(variant, kind, weights_dir=None):
 def checkpoint_path(variant, weights_dir=None):
     """The best epoch so far while training (hidden, git-ignored)."""
     return Path(weights_dir or WEIGHTS) / f".{model_name(variant)}.best.keras"
+
+
+def facts_path(variant, weights_dir=None):
+    """What the page needs of a trained model besides the .tflite, for serving without Keras:
+    the layer table, names and checks (JSON; lenet/facts.py)."""
+    return _file(variant, "_facts.json", weights_dir)
+
+
+def arrays_path(variant, weights_dir=None):
+    """The kernels, biases, C3 table and codes beside facts_path (numpy .npz; lenet/facts.py)."""
+    return _file(variant, ".npz", weights_dir)

@@ -1,10 +1,16 @@
 """Recognizer: load a trained LeNet-5 once, read drawings with one compiled model call that
 returns the probabilities and every layer's feature maps together.
 
-Inputs run in the TFLite interpreter on `weights/lenet5_<variant>.tflite` (the same multi-output
-probe, ~0.02 ms a drawing instead of ~1 ms for the tf.function): one drawing on one thread (every
-stroke in the app), batches on every core. `python -m lenet export` writes the .tflite files;
-a missing or disagreeing file falls back to the tf.function path."""
+Two backends behind one class (`rec.backend`):
+- "litert" (the app's default): the LiteRT interpreter (`ai-edge-litert`) on
+  `weights/lenet5_<variant>.tflite`, and the kernels, biases and layer facts the figures need from
+  the files lenet/facts.py exports beside it. TensorFlow and Keras are never imported: a server
+  starts in ~2 s and holds ~200 MB instead of ~6 s and ~660 MB (bench: cold start, RSS).
+- "tensorflow": the Keras model, its probe in tf.lite's interpreter (~0.02 ms a drawing instead of
+  ~1 ms for the tf.function), the tf.function when the .tflite is missing or disagrees. Used where
+  ai-edge-litert has no wheel, when the exported files are missing, or with LENET_BACKEND=tensorflow.
+Both run the same flatbuffer, so they give the same numbers. One drawing runs on one thread (every
+stroke in the app), batches on every core. `python -m lenet export` writes the .tflite and facts."""
 import contextlib
 import io
 import os
@@ -14,12 +20,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import facts as facts_
 from .codes import COLS, ROWS
-from .model import BUILDERS, LAYERS, digit_probabilities, has_rbf_output, posterior
+from .network import BUILT, LAYERS, digit_probabilities, posterior
 from .paths import WEIGHTS, keras_path, model_name, tflite_path  # noqa: F401  (WEIGHTS: lenet.WEIGHTS)
 from .preprocess import INPUT, InvalidDrawing, preprocess_batch
 
 LITE_TOLERANCE = 1e-4   # largest |TFLite - Keras| accepted on the check input, on every output
+BACKENDS = ("auto", "litert", "tensorflow")   # LENET_BACKEND; auto: litert when it can, else tensorflow
 
 
 class WeightsError(RuntimeError):
@@ -50,11 +58,16 @@ class Prediction:
 
 class Recognizer:
     def __init__(self, model, variant, lite=None):
-        """`lite`: the probe as a TFLite flatbuffer (bytes), or None (the tf.function path)."""
+        """The TensorFlow path: a Keras model; `lite` the probe as a TFLite flatbuffer (bytes), or None
+        (the tf.function path). The lean path is made by Recognizer.load (see lean)."""
         import tensorflow as tf
 
+        from .model import has_rbf_output
+
+        self.backend = "tensorflow"
         self.model = model
         self.variant = variant
+        self.facts = facts_.of_model(model, variant)
         self.rbf = has_rbf_output(model)   # OUT gives distances (the paper's ending), not probabilities
         self.codes = model.get_layer("OUT").matrix if self.rbf else None
         # One graph returning OUT and every feature map: the app needs them all per stroke.
@@ -65,13 +78,14 @@ class Recognizer:
         self._run(np.zeros((1, INPUT, INPUT, 1), "float32"))  # trace now, not on the first stroke
         self.lite = None
         self.lite_error = None   # why the TFLite path is off, when a flatbuffer was given
+        self.lean_error = None   # why Recognizer.load did not take the litert backend
         self._kernels = {}
         self._lite_batch = None
+        self._interpreter = tf.lite.Interpreter
         if lite is not None:
             try:
-                runner = _LiteProbe(lite, self.probe)
-                err = max(float(np.abs(a - b).max())
-                          for a, b in zip(runner(_CHECK).values(), self._keras(_CHECK).values()))
+                runner = _LiteProbe(lite, self.facts.shapes, tf.lite.Interpreter)
+                err = _largest_difference(runner(_CHECK), self._keras(_CHECK))
             except Exception as why:  # a damaged file: keep working on the tf.function path
                 self.lite_error = f"{type(why).__name__}: {why}"
             else:
@@ -82,14 +96,63 @@ class Recognizer:
                     self.lite_error = f"differs from the Keras model by {err:.2g} (> {LITE_TOLERANCE})"
 
     @classmethod
-    def load(cls, variant="modern", weights_dir=None):
-        if variant not in BUILDERS:
-            raise ValueError(f"unknown variant {variant!r}; choose one of {', '.join(BUILDERS)}")
-        path = keras_path(variant, weights_dir)
+    def lean(cls, facts, lite, interpreter):
+        """The litert path: `facts` (lenet.facts.ModelFacts) and the .tflite bytes they were exported
+        with, run by `interpreter` (ai_edge_litert.interpreter.Interpreter). `rec.model` is then the
+        facts, which lenet.architecture and lenet.walkthrough read as they read a Keras model.
+        Raises ValueError when the file is not the one the facts were exported with, or disagrees
+        with the Keras outputs recorded at export."""
+        if facts.tflite_sha256 and facts.tflite_sha256 != facts_.sha256(lite):
+            raise ValueError("the .tflite is not the one its facts were exported with")
+        runner = _LiteProbe(lite, facts.shapes, interpreter)
+        if not facts.check:
+            raise ValueError("the facts hold no check outputs")
+        err = _largest_difference(runner(_CHECK), facts.check)
+        if err > LITE_TOLERANCE:
+            raise ValueError(f"differs from the exported Keras outputs by {err:.2g} (> {LITE_TOLERANCE})")
+        rec = cls.__new__(cls)
+        rec.backend, rec.model, rec.variant, rec.facts = "litert", facts, facts.variant, facts
+        rec.rbf, rec.codes = facts.rbf, (np.array(facts.codes) if facts.rbf else None)
+        rec.probe = rec._run = None
+        rec.lite, rec.lite_error, rec.lean_error = runner, None, None
+        rec._kernels, rec._lite_batch, rec._lite_blob, rec._interpreter = {}, None, lite, interpreter
+        return rec
+
+    @classmethod
+    def load(cls, variant="modern", weights_dir=None, backend=None):
+        """The committed model of `variant`. backend: "litert", "tensorflow" or "auto" (default, or
+        LENET_BACKEND): litert when ai-edge-litert imports and the .tflite and its facts load and
+        agree, else TensorFlow (with a warning naming the fix when the files are at fault)."""
+        backend = backend or os.environ.get("LENET_BACKEND") or "auto"
+        if backend not in BACKENDS:
+            raise ValueError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+        if variant not in BUILT:
+            raise ValueError(f"unknown variant {variant!r}; choose one of {', '.join(BUILT)}")
         fix = f"retrain it with: python -m lenet train --variant {variant}"
+        export = f"python -m lenet export --variant {variant}"
+        why = None
+        if backend != "tensorflow":
+            try:
+                from ai_edge_litert.interpreter import Interpreter
+            except ImportError as err:   # no wheel for this platform (or blocked): TensorFlow serves
+                why = f"ai_edge_litert is not installed ({err})"
+            else:
+                lite_path = tflite_path(variant, weights_dir)
+                try:
+                    return cls.lean(facts_.load(variant, weights_dir), lite_path.read_bytes(), Interpreter)
+                except (OSError, ValueError, KeyError) as err:
+                    why = f"{type(err).__name__}: {err}"
+                    if backend == "auto":
+                        warnings.warn(f"{lite_path} and its facts not used ({why}); serving through TensorFlow. "
+                                      f"Re-export them with: {export}", stacklevel=2)
+            if backend == "litert":
+                raise WeightsError(f"Cannot serve {variant} through LiteRT ({why}); re-export with: {export}")
+        path = keras_path(variant, weights_dir)
         if not path.is_file():
             raise WeightsError(f"No weights at {path}; {fix}")
         import keras
+
+        from . import model as _model  # noqa: F401  (registers the custom layers before loading)
         try:
             model = keras.saving.load_model(path, safe_mode=True, compile=False)
         except Exception as err:
@@ -101,21 +164,24 @@ class Recognizer:
         lite_path = tflite_path(variant, weights_dir)
         lite = lite_path.read_bytes() if lite_path.is_file() else None
         rec = cls(model, variant, lite=lite)
+        rec.lean_error = why
         if rec.lite_error:
             warnings.warn(f"{lite_path} not used ({rec.lite_error}); using the slower tf.function path. "
-                          f"Re-export it with: python -m lenet export --variant {variant}", stacklevel=2)
+                          f"Re-export it with: {export}", stacklevel=2)
         return rec
-
     def run(self, batch):
         """(N, 32, 32) ink maps -> dict layer name -> numpy array with the batch axis.
         The TFLite interpreter when loaded: one map on one thread, more on every core."""
         x = np.asarray(batch, dtype="float32").reshape(-1, INPUT, INPUT, 1)
+        if len(x) == 0 and self.probe is None:
+            return {name: np.zeros((0, *self.facts.shapes[name]), "float32") for name in LAYERS}
         if self.lite is None or len(x) == 0:
             return self._keras(x)
         if len(x) == 1:
             return self.lite(x)
         if self._lite_batch is None:
-            self._lite_batch = _LiteProbe(self._lite_blob, self.probe, threads=os.cpu_count() or 1)
+            self._lite_batch = _LiteProbe(self._lite_blob, self.facts.shapes, self._interpreter,
+                                          threads=os.cpu_count() or 1)
         return self._lite_batch(x)
 
     def _keras(self, x):
@@ -167,8 +233,13 @@ class Recognizer:
 
     def kernels(self, name):
         """Kernel of a convolution layer as (5, 5, in, out), zeros where C3's table disconnects.
-        Read once per layer (the weights do not change after loading); treat it as read-only."""
+        C1 and C3 come from the facts (both backends); others from the Keras model (TensorFlow path
+        only). Read once per layer (the weights do not change after loading); treat it as read-only."""
+        if f"kernel/{name}" in self.facts.arrays:
+            return self.facts.kernel(name)
         if name not in self._kernels:
+            if self.probe is None:
+                raise KeyError(f"{name}'s kernel is not exported (the litert path has C1 and C3)")
             layer = self.model.get_layer(name)
             full = layer.full_kernel() if hasattr(layer, "full_kernel") else layer.kernel
             k = np.array(full)
@@ -177,7 +248,7 @@ class Recognizer:
         return self._kernels[name]
 
     def bias(self, name):
-        return np.asarray(self.model.get_layer(name).bias)
+        return np.asarray(self.facts.bias(name))
 
 
 def _functional(model, outputs):
@@ -191,15 +262,20 @@ _CHECK = np.clip(np.exp(-((_xx - 0.45) ** 2 + (_yy - 0.5) ** 2) / 0.03) + 0.3 * 
                  0, 1).astype("float32").reshape(1, INPUT, INPUT, 1)
 
 
-class _LiteProbe:
-    """The probe in the TFLite interpreter: (N, 32, 32, 1) -> layer -> array with the batch axis.
-    One interpreter shared behind a lock (Gradio runs handlers in threads; an invoke is ~20 us for
-    one drawing); it is resized when N changes (~0.05 ms)."""
+def _largest_difference(a, b):
+    """Largest |a - b| over the layers both dicts hold (layer -> array)."""
+    return max(float(np.abs(np.asarray(a[k], "float32") - np.asarray(b[k], "float32")).max()) for k in a if k in b)
 
-    def __init__(self, blob, probe, threads=1):
-        import tensorflow as tf
+
+class _LiteProbe:
+    """The probe in a TFLite interpreter (tf.lite's or LiteRT's: the same flatbuffer, the same
+    kernels): (N, 32, 32, 1) -> layer -> array with the batch axis. One interpreter shared behind a
+    lock (Gradio runs handlers in threads; an invoke is ~20 us for one drawing); it is resized when
+    N changes (~0.05 ms). `shapes`: layer -> output shape without the batch axis."""
+
+    def __init__(self, blob, shapes, interpreter, threads=1):
         with _quiet():
-            self.interpreter = tf.lite.Interpreter(model_content=bytes(blob), num_threads=threads)
+            self.interpreter = interpreter(model_content=bytes(blob), num_threads=threads)
             self.interpreter.allocate_tensors()
         self.size = 1
         detail = self.interpreter.get_input_details()[0]
@@ -208,7 +284,7 @@ class _LiteProbe:
         self.input = detail["index"]
         # The converter renames and reorders outputs; every layer's shape is distinct, so match by shape.
         by_shape = {tuple(d["shape"][1:]): d["index"] for d in self.interpreter.get_output_details()}
-        self.outputs = [(name, by_shape[tuple(out.shape[1:])]) for name, out in zip(LAYERS, probe.outputs)]
+        self.outputs = [(name, by_shape[tuple(shapes[name])]) for name in LAYERS]
         self.lock = threading.Lock()
 
     def __call__(self, x):
@@ -247,8 +323,9 @@ def to_tflite(rec):
 
 
 def export_tflite(variant="modern", weights_dir=None):
-    """Write weights/lenet5_<variant>.tflite from lenet5_<variant>.keras; check it agrees with the
-    Keras model (LITE_TOLERANCE) before keeping it. Returns the path."""
+    """Write weights/lenet5_<variant>.tflite from lenet5_<variant>.keras, check it agrees with the
+    Keras model (LITE_TOLERANCE) before keeping it, and write its facts beside it (lenet/facts.py:
+    what the litert backend reads instead of the Keras model). Returns the .tflite path."""
     path = tflite_path(variant, weights_dir)
     rec = _load_keras(variant, weights_dir)
     blob = to_tflite(rec)
@@ -258,11 +335,14 @@ def export_tflite(variant="modern", weights_dir=None):
     tmp = path.with_suffix(".tflite.tmp")
     tmp.write_bytes(blob)
     tmp.replace(path)
+    facts_.save(facts_.of_model(rec.model, variant, tflite=blob, check=rec._keras(_CHECK)), weights_dir)
     return path
 
 
 def _load_keras(variant, weights_dir):
     import keras
+
+    from . import model as _model  # noqa: F401  (registers the custom layers before loading)
     path = keras_path(variant, weights_dir)
     model = keras.saving.load_model(path, safe_mode=True, compile=False)
     return Recognizer(model, variant)

@@ -17,6 +17,14 @@ PATCH, STRIDE = 2, 2   # 2x2 patches tiling the input: 16 x 16 = 256 occluded in
 # 0.44 modern / 0.51 classic; 4x4 patches every 2 px agreed less (0.32 / 0.11).
 
 
+GRADIENTS_NEED_TF = ("Input gradients need TensorFlow; this recogniser runs in LiteRT (load it with "
+                     "backend=\"tensorflow\" or LENET_BACKEND=tensorflow). Occlusion works on both.")
+
+
+class GradientsUnavailable(RuntimeError):
+    """gradient() on a recogniser without a differentiable model (the LiteRT backend)."""
+
+
 def occlusion(recognizer, x, digit=None, patch=PATCH, stride=STRIDE, log=True):
     """(32, 32) input (or a Prediction) -> (32, 32) float64: at each pixel, the mean drop of `digit`'s
     log-probability (`log`=False: its probability) over the patches covering it; `digit` defaults to
@@ -56,7 +64,11 @@ def gradient(recognizer, x, digit=None, patch=None, stride=STRIDE):
     """(32, 32) input (or a Prediction) -> (32, 32) float64 gradient x input of `digit`'s
     log-probability (default digit: the one read), from the Keras model (recognizer.model) with
     tf.GradientTape. With `patch`, each pixel holds instead the mean over the patches covering it
-    of the patch's summed gradient x input: the first-order estimate of what occlusion() measures."""
+    of the patch's summed gradient x input: the first-order estimate of what occlusion() measures.
+    Needs the TensorFlow backend (a LiteRT interpreter has no gradients): on the lean serving path
+    it raises GradientsUnavailable, and occlusion() still works."""
+    if getattr(recognizer, "probe", None) is None:
+        raise GradientsUnavailable(GRADIENTS_NEED_TF)
     import tensorflow as tf
     x, digit, rbf = _input(recognizer, x, digit)
     t = tf.constant(x.reshape(1, INPUT, INPUT, 1))
@@ -76,8 +88,7 @@ def gradient(recognizer, x, digit=None, patch=None, stride=STRIDE):
 
 def _input(recognizer, x, digit):
     """-> (32, 32) float32 input, the digit to explain, whether OUT is the paper's RBF."""
-    from . import model
-    rbf = bool(getattr(model, "has_rbf_output", lambda m: False)(recognizer.model))
+    rbf = bool(getattr(recognizer, "rbf", False))
     if digit is None and hasattr(x, "digit"):
         digit = x.digit
     x = np.asarray(getattr(x, "input", x), dtype=np.float32).reshape(INPUT, INPUT)

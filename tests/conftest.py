@@ -46,10 +46,12 @@ def mnist_test():
 # ------------------------------------------------------------------ recognisers and the room
 
 @functools.lru_cache(maxsize=None)
-def _load(variant):
-    """Each committed model loaded once per test session, whichever fixture asks first."""
+def _load(variant, backend="tensorflow"):
+    """Each committed model loaded once per test session and backend, whichever fixture asks first.
+    The recogniser fixtures hold the Keras model (backend "tensorflow": tests read its layers); the
+    room is what the app serves (backend "auto": LiteRT where it is installed)."""
     from lenet import Recognizer
-    return Recognizer.load(variant)
+    return Recognizer.load(variant, backend=backend)
 
 
 @pytest.fixture(scope="session", params=["modern", "classic"])
@@ -72,7 +74,7 @@ def room():
     """The room `python app.py` makes: every variant loaded, modern selected, nothing collected."""
     from lenet import VARIANTS
     from lenet.ui.room import Room
-    return Room({v: _load(v) for v in VARIANTS}, "modern")
+    return Room({v: _load(v, "auto") for v in VARIANTS}, "modern")
 
 
 @pytest.fixture
