@@ -9,7 +9,7 @@ over-segmentation, then the recogniser scores the candidate cuts) but without th
      strokes of a 4, 5 or = that do not touch);
   3. every group is read whole; a group read with doubt (confidence under SURE), wide for a digit
      (over WIDE of the line height) or made of several components is also read cut into pieces:
-     its components in x order, or a single component cut at columns where the ink is thinnest.
+     the group's ink (all its components) between seams, top-to-bottom paths crossing least ink.
      Runs of consecutive pieces are candidate digits; the split kept is the one whose readings
      are most confident together (largest sum of log-probabilities, PER_DIGIT per extra digit).
 At most two model calls: the groups whole, then every candidate piece of every doubtful group."""
@@ -27,8 +27,11 @@ FRAGMENT = 0.5          # a group under this share of the tallest component's he
 OVERLAP = 0.5           # share of the narrower one's width two components must overlap in x to group
 SURE = 0.9              # a group read whole at least this confidently, and not WIDE, is not cut
 WIDE = 0.9              # group width over line height beyond which cuts are tried anyway
-MAX_CUTS = 4            # seams tried per component (the ones crossing least ink, local minima)
+CUTS_PER_HEIGHT = 3     # seams tried per group: this many per line height of its width (at least 4; was 4
+                        # in all, too few for a row of 6 touching digits: seed 0, 267 -> 271 strings)
 STEP = 0.3              # a seam's cost for moving one column sideways, in ink pixels crossed
+APART = 0.12            # seams end at least this far apart (x line height)
+REACH = 0.04            # a seam is kept if no seam ending within this distance (x line height) is cheaper
 MAX_SPAN = 1.4          # a candidate digit is at most this wide (x line height)
 PER_DIGIT = np.log(0.8)  # each extra digit costs this much log-probability: a split must read clearly better
 ASPECT = 0.85           # candidate digits wider than this x line height ...
@@ -76,18 +79,18 @@ def predict_number(recognizer, image):
     doubtful = [i for i, (g, s) in enumerate(zip(groups, whole))
                 if conf[i] < np.log(SURE) or len(g) > 1 or s.width > WIDE * height]
     tries = {i: _candidates(ink, labels, comps, groups[i], height) for i in doubtful}
-    flat = [seg for i in doubtful for _, _, seg in tries[i]]
+    flat = [seg for i in doubtful for pieces in tries[i] for _, _, seg in pieces]
     outs2, prepared2 = _read(recognizer, flat) if flat else (None, [])
     k = 0
     for i in range(len(groups)):
         best = [((0, i), conf[i] + PER_DIGIT)]          # (which read, index), score of reading it whole
-        if i in tries:
+        for pieces in tries.get(i, []):                 # each way of cutting the group into pieces
             scores = {}
-            for a, b, _ in tries[i]:
+            for a, b, _ in pieces:
                 scores[a, b] = (_confidence(outs2, prepared2, k) - _shape_cost(flat[k], widest, height) + PER_DIGIT, k)
                 k += 1
             split = _best_path(scores)
-            if split is not None and split[0] > best[0][1] + 1e-9:
+            if split is not None and split[0] > sum(score for _, score in best) + 1e-9:
                 best = [((1, scores[ab][1]), scores[ab][0]) for ab in split[1]]
         chosen += [(which, idx) for (which, idx), _ in best]
     picks = [(whole if w == 0 else flat)[idx] for w, idx in chosen]
@@ -218,30 +221,32 @@ class _Segment:
 
 
 def _candidates(ink, labels, comps, group, height):
-    """A doubtful group's pieces, as (first piece, end piece, _Segment) for every run of consecutive
-    pieces at most MAX_SPAN x height wide, except the whole group: pieces are its components in x
-    order or, for a single component, the parts between its seams."""
-    if len(group) > 1:
-        order = sorted(group, key=lambda c: comps[c, 0] + comps[c, 2])
-        make = lambda a, b: _Segment(ink, labels, comps, order[a:b])
-        span = lambda a, b: comps[order[a:b], 2].max() - comps[order[a:b], 0].min()
-        n = len(order)
-    else:
-        c = group[0]
-        x0, y0, x1, y1 = comps[c, :4]
-        paths = [np.zeros(y1 - y0, int)] + seams(labels[y0:y1, x0:x1] == c, height) + [np.full(y1 - y0, x1 - x0)]
-        make = lambda a, b: _Segment(ink, labels, comps, [c], paths[a], paths[b])
-        span = lambda a, b: paths[b].max() - paths[a].min()
-        n = len(paths) - 1
-    return [(a, b, make(a, b)) for a in range(n) for b in range(a + 1, n + 1)
-            if (a, b) != (0, n) and span(a, b) <= MAX_SPAN * height]
+    """A doubtful group's ways of cutting it into pieces (one so far: between seams), each a list of
+    (first piece, end piece, _Segment) for every run of consecutive pieces at most MAX_SPAN x height
+    wide but the whole group. The pieces are the group's ink (all its components together: a 5's
+    loose bar stays with the digits under it) between its seams; a gap between components is a seam
+    that crosses no ink. (Tried and dropped: pieces around the cores left by eroding the group until
+    touching digits come apart, in x order: +12 digits, +0 strings on seed 0, slower.)"""
+    group = list(group)
+    x0, y0 = comps[group, 0].min(), comps[group, 1].min()
+    x1, y1 = comps[group, 2].max(), comps[group, 3].max()
+    window = labels[y0:y1, x0:x1]
+    mine = np.isin(window, group) if len(group) > 1 else window == group[0]
+    paths = [np.zeros(y1 - y0, int)] + seams(mine, height) + [np.full(y1 - y0, x1 - x0)]
+    make = lambda a, b: _Segment(ink, labels, comps, group, paths[a], paths[b])
+    span = lambda a, b: paths[b].max() - paths[a].min()
+    n = len(paths) - 1
+    out = [[(a, b, make(a, b)) for a in range(n) for b in range(a + 1, n + 1)
+            if (a, b) != (0, n) and span(a, b) <= MAX_SPAN * height]]
+    return out
 
 
 def seams(mine, height):
-    """Up to MAX_CUTS cuts through one component's (h, w) mask, each a path from top to bottom (one
-    column per row, moving at most one column a row, each move costing STEP) that crosses the
-    least ink: the local minima of the cheapest path's cost by where it ends, at least 0.06 x height
-    from the sides and 0.12 x height apart, cheapest first -> left to right list of (h,) columns."""
+    """Up to CUTS_PER_HEIGHT x width / height (at least 4) cuts through a group's (h, w) ink mask,
+    each a path from top to bottom (one column per row, moving at most one column a row, each move
+    costing STEP) that crosses the least ink: the local minima (within REACH x height) of the
+    cheapest path's cost by where it ends, at least 0.06 x height from the sides and APART x height
+    apart, cheapest first -> left to right list of (h,) columns."""
     h, w = mine.shape
     margin = max(1, int(0.06 * height))
     if w <= 2 * margin + 1:
@@ -256,14 +261,14 @@ def seams(mine, height):
         choice = options.argmin(axis=0)
         total = cost[y] + options[choice, np.arange(w)]
         back[y] = choice - 1
-    reach = max(1, int(0.04 * height))
+    reach = max(1, int(REACH * height))
     inner = range(margin, w - margin)
     local = [x for x in inner if total[x] <= total[max(0, x - reach):x + reach + 1].min() + 1e-6]
     picked = []
     for x in sorted(local, key=lambda x: (total[x], x)):
-        if all(abs(x - q) >= 0.12 * height for q in picked):
+        if all(abs(x - q) >= APART * height for q in picked):
             picked.append(x)
-        if len(picked) == MAX_CUTS:
+        if len(picked) >= max(4, int(np.ceil(CUTS_PER_HEIGHT * w / height))):
             break
     out = []
     for x in sorted(picked):

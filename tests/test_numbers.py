@@ -93,9 +93,10 @@ def test_one_touching_pair(modern, text):
     assert modern.predict_number(rgba).text == text
 
 
-@pytest.mark.xfail(strict=True, reason="not yet: pen-drawn touching digits and whole rows of touching digits "
-                                       "(see test_number_set_bars)")
-@pytest.mark.parametrize("text, font", [("17", None), ("2026", SANS)])
+@pytest.mark.parametrize("text, font", [
+    pytest.param("17", None, marks=pytest.mark.xfail(strict=True, reason="not yet: a pen-drawn 1 touching a 7 "
+                                                                         "(see test_number_set_bars)")),
+    pytest.param("2026", SANS, marks=needs_font)])
 def test_all_neighbours_touching(modern, text, font):
     assert modern.predict_number(synthetic.number(text, 70, font=font, gaps=0.0)[0]).text == text
 
@@ -123,8 +124,8 @@ def test_digits_are_read_in_at_most_two_model_calls(modern, monkeypatch):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="touching digits are read right about half the time (seed 0: 28/60 "
-                                       "strings); separated ones 239/240")
+@pytest.mark.xfail(strict=True, reason="touching digits are read right about half the time (seed 0: 34/60 "
+                                       "strings, 273/300 in all); separated ones 239/240")
 def test_number_set_bars(modern):
     """The issue's bars on 300 generated numbers (seed 0): exact strings >= 95 %, digits >= 98.5 %."""
     strings = digits = total = 0
