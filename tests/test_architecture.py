@@ -1,9 +1,7 @@
 """lenet/architecture.py: the layer table computed from a model, against the counts LeCun et al.
 (1998) print (section II.B) and the C3 connection table (their Table I), typed in from the paper."""
 import numpy as np
-import pytest
 
-from lenet import visualize as viz
 from lenet.architecture import TABLE_HEADERS, c3_connection_table, describe, table_values
 from lenet.model import build, classic, modern
 
@@ -59,8 +57,3 @@ def test_c3_connection_table_is_table_i():
     assert table.sum() == 60
     assert np.asarray(c3_connection_table(modern())).sum() == 96       # a full convolution
 
-
-@pytest.mark.parametrize("name", ["layer_rows", "table_values", "c3_connection_table", "TABLE_HEADERS"])
-def test_visualize_keeps_the_old_names(name):
-    assert getattr(viz, name) is {"layer_rows": describe, "table_values": table_values,
-                                  "c3_connection_table": c3_connection_table, "TABLE_HEADERS": TABLE_HEADERS}[name]

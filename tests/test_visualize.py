@@ -1,35 +1,13 @@
-"""lenet/visualize.py: the colour maps, the per-stroke HTML figures (each map at its own
+"""lenet/visualize.py: the per-stroke HTML figures (each map at its own
 resolution), the answer panel's text and the kernels figure, read back pixel by pixel."""
 import re
 
 import numpy as np
 
+from lenet import colour
 from lenet import visualize as viz
 from lenet.architecture import c3_connection_table
 from lenet.model import classic
-
-
-def test_colorize_maps_range_to_the_ends_of_the_colour_map():
-    rgb = viz.colorize(np.array([[0.0, 0.5, 1.0]]))
-    assert rgb.shape == (1, 3, 3) and rgb.dtype == np.uint8
-    assert tuple(rgb[0, 0]) == tuple(viz.LUT[0]) and tuple(rgb[0, 2]) == tuple(viz.LUT[255])
-    assert rgb[0, 0].sum() < rgb[0, 1].sum() < rgb[0, 2].sum()   # dark = silent, bright = strong
-    flat = viz.colorize(np.full((4, 4), 3.0))                      # constant map: no division by zero
-    assert np.isfinite(flat).all()
-
-
-def test_upscale_is_nearest_neighbour():
-    a = np.arange(4, dtype="uint8").reshape(2, 2)
-    up = viz.upscale(a, 3)
-    assert up.shape == (6, 6)
-    assert set(np.unique(up)) == {0, 1, 2, 3}                     # no blended values: pixels stay crisp
-    assert (up[:3, :3] == 0).all() and (up[3:, 3:] == 3).all()
-
-
-def test_diverging_kernel_colours():
-    rgb = viz.diverging(np.array([[-1.0, 0.0, 1.0]]))
-    assert tuple(rgb[0, 1]) == (255, 255, 255)
-    assert rgb[0, 0, 2] > rgb[0, 0, 0] and rgb[0, 2, 0] > rgb[0, 2, 2]   # blue negative, red positive
 
 
 def test_figures_carry_every_map_at_its_own_resolution(inline_images):
@@ -53,7 +31,7 @@ def test_figures_carry_every_map_at_its_own_resolution(inline_images):
     c3_maps = maps["C3"]
     lo, hi = c3_maps.min(), c3_maps.max()
     for k, (_, _, im) in enumerate(c3):
-        expected = viz.LUT[np.rint((c3_maps[:, :, k] - lo) / (hi - lo) * 255).astype(int)]
+        expected = colour.LUT[np.rint((c3_maps[:, :, k] - lo) / (hi - lo) * 255).astype(int)]
         assert np.abs(np.asarray(im.convert("RGB")).astype(int) - expected).max() <= 3
     # C5's strip: 120 values in 4 rows of 30; no cell left over, F6's 84 leave none in 2 rows of 42
     assert np.asarray(small[-2][2]).shape == (4, 30, 4) and np.asarray(small[-2][2])[..., 3].min() == 255
@@ -125,7 +103,7 @@ def test_kernels_figure_leaves_disconnected_cells_empty():
         i, j = c3_rows.index(y), cols.index(x)
         shown[i, j] = 1
         inside = rgb[y + 1:y + side - 1, x + 1:x + side - 1]
-        assert np.array_equal(inside, viz.upscale(viz.diverging(k3[:, :, i, j], lim3), scale)), (i, j)
+        assert np.array_equal(inside, colour.upscale(colour.diverging(k3[:, :, i, j], lim3), scale)), (i, j)
     for y, x in blank:
         i, j = c3_rows.index(y), cols.index(x)
         shown[i, j] -= 1
