@@ -78,13 +78,13 @@ def of_model(model, variant, tflite=b"", check=None):
         activations[name] = getattr(act, "__name__", "") if act is not None else ""
         shapes[name] = [int(d) for d in layer.output.shape[1:]]
         if hasattr(layer, "full_kernel"):
-            arrays[f"kernel/{name}"] = np.array(layer.full_kernel(), "float32")
+            arrays[f"kernel/{name}"] = _numpy(layer.full_kernel())
         elif getattr(layer, "kernel", None) is not None and name in ("C1", "C3"):
-            arrays[f"kernel/{name}"] = np.array(layer.kernel, "float32")
+            arrays[f"kernel/{name}"] = _numpy(layer.kernel)
         for weight in ("bias", "coefficient"):
             w = getattr(layer, weight, None)
             if w is not None and hasattr(w, "shape"):
-                arrays[f"{weight}/{name}"] = np.array(w, "float32")
+                arrays[f"{weight}/{name}"] = _numpy(w)
     rbf = type(model.get_layer("OUT")).__name__ == "EuclideanRBF"
     if rbf:
         arrays["codes"] = np.asarray(model.get_layer("OUT").matrix, "float32")
@@ -96,6 +96,12 @@ def of_model(model, variant, tflite=b"", check=None):
                       count_params=int(model.count_params()), arrays=arrays,
                       tflite_sha256=hashlib.sha256(tflite).hexdigest() if tflite else "",
                       check={k: np.asarray(v, "float32") for k, v in (check or {}).items()})
+
+
+def _numpy(tensor):
+    """A Keras variable or tensor as a float32 numpy array (its own .numpy(): np.array() on a
+    variable warns under numpy 2)."""
+    return np.array(tensor.numpy() if hasattr(tensor, "numpy") else tensor, "float32")
 
 
 def save(facts, weights_dir=None):

@@ -142,7 +142,7 @@ class Recognizer:
                     return cls.lean(facts_.load(variant, weights_dir), lite_path.read_bytes(), Interpreter)
                 except (OSError, ValueError, KeyError) as err:
                     why = f"{type(err).__name__}: {err}"
-                    if backend == "auto":
+                    if backend == "auto" and keras_path(variant, weights_dir).is_file():
                         warnings.warn(f"{lite_path} and its facts not used ({why}); serving through TensorFlow. "
                                       f"Re-export them with: {export}", stacklevel=2)
             if backend == "litert":
@@ -173,7 +173,7 @@ class Recognizer:
         """(N, 32, 32) ink maps -> dict layer name -> numpy array with the batch axis.
         The TFLite interpreter when loaded: one map on one thread, more on every core."""
         x = np.asarray(batch, dtype="float32").reshape(-1, INPUT, INPUT, 1)
-        if len(x) == 0 and self.probe is None:
+        if len(x) == 0:   # an empty batch: empty outputs of the right shapes (TF's graph fails on N = 0)
             return {name: np.zeros((0, *self.facts.shapes[name]), "float32") for name in LAYERS}
         if self.lite is None or len(x) == 0:
             return self._keras(x)
@@ -223,7 +223,7 @@ class Recognizer:
             probs /= probs.sum(axis=1, keepdims=True)
         digits = np.argmax(probs, axis=1).tolist()
         # C5 (N,1,1,120) -> (N,120)
-        maps = {name: o.reshape(len(o), -1) if o.ndim == 4 and o.shape[1:3] == (1, 1) else o
+        maps = {name: o.reshape(len(o), o.shape[-1]) if o.ndim == 4 and o.shape[1:3] == (1, 1) else o
                 for name, o in outs.items() if name != "OUT"}
         return [Prediction(digit=d, probabilities=probs[i], input=p.input,
                            feature_maps={name: m[i] for name, m in maps.items()}, stages=p.stages,

@@ -157,3 +157,98 @@ def test_missing_or_wrong_tflite_falls_back_to_keras(tmp_path):
         rec = Recognizer.load("modern", tmp_path)
     assert rec.lite is None and rec.lite_error
     assert rec.predict(draw(7)).digit == 7
+
+
+# ------------------------------------------------------------------ the two backends
+
+@pytest.fixture(scope="module", params=["modern", "classic"])
+def backends(request):
+    """(litert recogniser, tensorflow recogniser) of one variant."""
+    return Recognizer.load(request.param, backend="litert"), Recognizer.load(request.param, backend="tensorflow")
+
+
+def test_both_backends_give_identical_predictions_and_maps(backends):
+    lean, full = backends
+    assert (lean.backend, full.backend) == ("litert", "tensorflow")
+    pictures = [image for image, _ in drawings(40, seed=3)]
+    for a, b in zip(lean.predict_batch(pictures), full.predict_batch(pictures)):   # batches: every core
+        assert a.digit == b.digit
+        np.testing.assert_allclose(a.probabilities, b.probabilities, atol=1e-5)
+        for name in SHAPES:
+            np.testing.assert_allclose(a.feature_maps[name], b.feature_maps[name], atol=1e-5)
+    for picture in pictures[:10]:                                                  # one at a time: the app
+        a, b = lean.predict(picture), full.predict(picture)
+        assert a.digit == b.digit
+        for name in SHAPES:
+            np.testing.assert_allclose(a.feature_maps[name], b.feature_maps[name], atol=1e-5)
+    for name in ("C1", "C3"):
+        np.testing.assert_array_equal(lean.kernels(name), full.kernels(name))
+        np.testing.assert_array_equal(lean.bias(name), full.bias(name))
+    np.testing.assert_array_equal(c3_connection_table(lean.model), c3_connection_table(full.model))
+
+
+def test_both_backends_explain_a_pixel_and_tabulate_the_same(backends):
+    from lenet import walkthrough as wt
+    from lenet.architecture import table_values
+    lean, full = backends
+    assert table_values(lean.model) == table_values(full.model)
+    assert wt.explained_rows(lean.model) == wt.explained_rows(full.model)
+    x = lean.predict(draw(4, canvas=280)).input
+    for layer, at in (("C1", (2, 10, 11)), ("C3", (5, 4, 3))):
+        a, b = wt.Walkthrough(lean).explain(x, layer, *at), wt.Walkthrough(full).explain(x, layer, *at)
+        assert (a.connected, a.activation) == (b.connected, b.activation)
+        assert a.value == pytest.approx(b.value, abs=1e-5) and a.z == pytest.approx(b.z, abs=1e-5)
+
+
+def test_litert_without_exported_facts_falls_back_to_tensorflow(tmp_path):
+    shutil.copy(keras_path("modern"), tmp_path)
+    shutil.copy(tflite_path("modern"), tmp_path)
+    with pytest.warns(UserWarning, match="lenet export --variant modern"):
+        rec = Recognizer.load("modern", tmp_path)
+    assert rec.backend == "tensorflow" and "FileNotFoundError" in rec.lean_error
+    assert rec.predict(draw(7)).digit == 7
+    with pytest.raises(WeightsError, match="python -m lenet export --variant modern"):
+        Recognizer.load("modern", tmp_path, backend="litert")
+
+
+def test_litert_refuses_a_tflite_its_facts_were_not_exported_with(tmp_path):
+    from lenet.paths import arrays_path, facts_path
+    for path in (keras_path, facts_path, arrays_path):
+        shutil.copy(path("modern"), tmp_path)
+    shutil.copy(tflite_path("classic"), tflite_path("modern", tmp_path))
+    with pytest.raises(WeightsError, match="not the one its facts were exported with"):
+        Recognizer.load("modern", tmp_path, backend="litert")
+
+
+BLOCK = """
+import sys
+class Block:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in {blocked!r}:
+            raise ImportError("blocked for the test: " + name)
+sys.meta_path.insert(0, Block())
+"""
+
+
+@pytest.mark.parametrize("blocked,backend", [(("tensorflow", "keras"), "litert"), (("ai_edge_litert",), "tensorflow")])
+def test_load_with_one_runtime_blocked(root, blocked, backend):
+    """No TensorFlow or Keras import at all on the lean path; without ai_edge_litert (a platform
+    without its wheel) the TensorFlow path serves, silently."""
+    import subprocess
+    import sys
+    code = BLOCK.format(blocked=set(blocked)) + """
+import warnings
+warnings.simplefilter("error", UserWarning)   # no "not used" warning: a missing runtime is not a fault
+from lenet import Recognizer
+from lenet.synthetic import draw
+for v in ("modern", "classic"):
+    rec = Recognizer.load(v)
+    print(rec.backend, rec.predict(draw(3, canvas=280)).digit)
+print(sorted({m.split(".")[0] for m in sys.modules} & {"tensorflow", "keras", "ai_edge_litert"}))
+"""
+    done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    lines = done.stdout.split("\n")
+    assert lines[:2] == [f"{backend} 3"] * 2, done.stdout
+    loaded = {"litert": "['ai_edge_litert']", "tensorflow": "['keras', 'tensorflow']"}[backend]
+    assert lines[2] == loaded, done.stdout
