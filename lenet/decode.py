@@ -15,6 +15,9 @@ from .resample import _block_mean
 MAX_SIDE = 1024           # larger images are shrunk to this first: time and memory stay bounded
 MAX_PIXELS = 50_000_000   # refuse to even decode more (decompression bombs); see to_rgba()
 MAX_BYTES = 20 * 1024 * 1024  # refuse larger files unread
+# A picture narrower than this has no paper around a digit to tell ink from background: a 1 px
+# sliver is all border. MNIST's own pictures are 28 px; the pipeline refuses ink under 6 px long.
+MIN_SIDE = 8
 # Only plain raster formats are decoded: no EPS/PDF (Pillow would run Ghostscript), no exotic plugins.
 FORMATS = ("PNG", "JPEG", "GIF", "BMP", "WEBP", "TIFF")
 
@@ -26,6 +29,7 @@ TOO_MANY_PIXELS = f"That picture has too many pixels; send one under {MAX_PIXELS
 CANNOT_OPEN = "That file could not be read; send a PNG or JPEG picture."
 UNREADABLE = "That file is not a picture we can read (or it is damaged); send a PNG or JPEG."
 ZERO_SIZE = "That picture is empty; draw a digit first."
+TOO_THIN = f"That picture is too narrow to hold a digit; send one at least {MIN_SIDE} px on each side."
 NOT_NUMBERS = "That array is not an image: send numbers, height x width (x channels)."
 BAD_SHAPE = "That array is not an image: expected height x width, with 1, 3 or 4 channels."
 ALL_INK = "The picture is almost all ink; draw a digit on a plain background."
@@ -35,26 +39,39 @@ DOT = "That looks like a dot, not a digit; draw a digit."
 
 MESSAGES = {   # reason code (InvalidDrawing.reason) -> the sentence (str(err))
     "empty": EMPTY, "not_an_image": NOT_AN_IMAGE, "too_large": TOO_LARGE, "too_many_pixels": TOO_MANY_PIXELS,
-    "cannot_open": CANNOT_OPEN, "unreadable": UNREADABLE, "zero_size": ZERO_SIZE, "not_numbers": NOT_NUMBERS,
-    "bad_shape": BAD_SHAPE, "all_ink": ALL_INK, "noise": NOISE, "specks": SPECKS, "dot": DOT,
+    "cannot_open": CANNOT_OPEN, "unreadable": UNREADABLE, "zero_size": ZERO_SIZE, "too_thin": TOO_THIN,
+    "not_numbers": NOT_NUMBERS, "bad_shape": BAD_SHAPE, "all_ink": ALL_INK, "noise": NOISE, "specks": SPECKS,
+    "dot": DOT,
 }
 
 
 class InvalidDrawing(ValueError):
-    """The input is not something LeNet-5 can read. `reason` is a code from MESSAGES for code to
-    compare (err.reason == "empty"); str(err) is the sentence for a person."""
+    """The input is not something LeNet-5 can read. `reason` is a code for code to compare
+    (err.reason == "empty"); str(err) is the sentence for a person.
 
-    def __init__(self, reason):
-        super().__init__(MESSAGES[reason])
+    InvalidDrawing("specks") takes its sentence from MESSAGES; a caller with a sentence of its own
+    gives both, InvalidDrawing("not_from_pad", "That is not ..."). A sentence alone is accepted
+    too: one of MESSAGES is read as its code, any other gets the code "other"."""
+
+    def __init__(self, reason, message=None):
+        reason = _CODE_OF.get(reason, reason)
+        if message is None:
+            message = MESSAGES.get(reason)
+            if message is None:
+                reason, message = "other", reason
+        super().__init__(message)
         self.reason = reason
 
-    def __reduce__(self):   # pickles as its reason, not its sentence
-        return type(self), (self.reason,)
+    def __reduce__(self):   # pickles as (code, sentence), not as a sentence alone
+        return type(self), (self.reason, str(self))
 
     @property
     def empty(self):
         """True for a blank picture (nothing drawn yet), as opposed to a drawing that is not a digit."""
         return self.reason == "empty"
+
+
+_CODE_OF = {sentence: code for code, sentence in MESSAGES.items()}
 
 
 # ---------------------------------------------------------------- any input -> RGBA array
@@ -119,6 +136,8 @@ def _pil_to_rgba(image):
         raise InvalidDrawing("too_many_pixels")
     if image.width < 1 or image.height < 1:
         raise InvalidDrawing("zero_size")
+    if min(image.size) < MIN_SIDE:
+        raise InvalidDrawing("too_thin")
     try:
         image.seek(0)  # animated images: the first frame
     except (AttributeError, EOFError, ValueError):
@@ -128,21 +147,38 @@ def _pil_to_rgba(image):
             image = ImageOps.exif_transpose(image)
     except Exception:  # broken EXIF is no reason to refuse the pixels
         pass
+    if image.mode in WIDE:  # Pillow can neither shrink nor convert all of these: numpy does both
+        return _wide_to_rgba(image)
+    if image.mode == "La":  # premultiplied grey + alpha: Pillow converts it to nothing but LA
+        image = image.convert("LA")
     if max(image.size) > MAX_SIDE:  # shrink first: the conversions below then stay small
-        if image.mode in ("1", "P"):  # these would be resized by nearest neighbour, losing thin strokes
-            image = image.convert("RGBA" if image.mode == "P" else "L")
+        if image.mode in ("1", "P", "PA"):  # palettes and 1-bit cannot be averaged: lost strokes, garbage
+            image = image.convert("L" if image.mode == "1" else "RGBA")
         image = image.copy()
-        image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.BOX)
-    if image.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
-        a = np.asarray(image, dtype="float64")
-        a = np.where(np.isfinite(a), a, 0.0)
-        hi, lo = float(a.max()), float(a.min())
-        a = (a - lo) / (hi - lo) if hi > lo else np.zeros_like(a)
-        image = Image.fromarray((a * 255).astype("uint8"), "L")
+        try:
+            image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.BOX)
+        except (ValueError, OSError):  # a mode Pillow cannot resize
+            raise InvalidDrawing("unreadable") from None
     try:
         return np.asarray(image if image.mode == "RGBA" else image.convert("RGBA"))
     except (ValueError, OSError):  # a mode Pillow cannot convert (e.g. LAB from a crafted TIFF)
         raise InvalidDrawing("unreadable") from None
+
+
+# Single-channel modes wider than 8 bits -> their full scale (None: read the values as arrays are).
+WIDE = {"I;16": 65535, "I;16B": 65535, "I;16L": 65535, "I;16N": 65535, "I": None, "F": None}
+
+
+def _wide_to_rgba(image):
+    """A 16-bit, 32-bit integer or float grey picture -> opaque RGBA, box-averaged to at most
+    MAX_SIDE px a strip of rows at a time (the only copy of the whole picture is Pillow's own).
+    16-bit grey reads 0..65535 as black..white; "I" and "F" as arrays do (see _grey_levels)."""
+    w, h = image.size
+    k = -(-max(w, h) // MAX_SIDE)
+    rows = k * max(1, 2**22 // (k * w))   # a strip of about 4 million pixels
+    strips = [_block_mean(np.asarray(image.crop((0, top, w, min(top + rows, h)))), k) for top in range(0, h, rows)]
+    full = WIDE[image.mode]
+    return _opaque(_grey_levels(np.concatenate(strips), floats=image.mode == "F", full=full))
 
 
 def _array_to_rgba(a):
@@ -154,17 +190,28 @@ def _array_to_rgba(a):
         raise InvalidDrawing("bad_shape")
     if a.shape[0] * a.shape[1] > MAX_PIXELS:
         raise InvalidDrawing("too_many_pixels")
+    if min(a.shape[:2]) < MIN_SIDE:
+        raise InvalidDrawing("too_thin")
     if a.dtype == np.uint8 and max(a.shape[:2]) <= MAX_SIDE:  # the sketchpad's own format: no copies
         return a if a.ndim == 3 and a.shape[-1] == 4 else _opaque(a)
-    floats = a.dtype.kind in "fb"  # floats (and booleans) are read as 0..1, integers as 0..255 or 0..65535
+    floats = a.dtype.kind in "fb"
     a = _block_mean(a, -(-max(a.shape[:2]) // MAX_SIDE))  # <= MAX_SIDE px, NaN/inf -> 0
-    if floats and a.max(initial=0) <= 1.0 and a.min(initial=0) >= 0.0:
-        scale = 1.0   # floats in [0, 1]
-    else:
-        a = np.clip(a, 0, None)
-        scale = 65535.0 if a.max(initial=0) > 255 else 255.0
-    a = (np.clip(a / scale, 0.0, 1.0) * 255 + 0.5).astype(np.uint8)
+    a = _grey_levels(a, floats)
     return a if a.ndim == 3 and a.shape[-1] == 4 else _opaque(a)
+
+
+def _grey_levels(a, floats, full=None):
+    """float64 values -> uint8 0..255 (0 = black). `full`: the value that is white; else floats (and
+    booleans) in [0, 1] are read as 0..1, anything else as 0..255, 0..65535 or 0..its maximum,
+    the first that holds it. Negative values are black."""
+    if full is None:
+        if floats and a.max(initial=0) <= 1.0 and a.min(initial=0) >= 0.0:
+            full = 1.0
+        else:
+            a = np.clip(a, 0, None)
+            top = a.max(initial=0)
+            full = 255.0 if top <= 255 else 65535.0 if top <= 65535 else top
+    return (np.clip(a / full, 0.0, 1.0) * 255 + 0.5).astype(np.uint8)
 
 
 def _opaque(a):
