@@ -169,7 +169,7 @@ def _plots(card, out):
     ax1.set(xlabel="epoch", ylabel=card.get("loss", "cross-entropy").split(" (")[0], title="loss")
     ax2.plot(epochs, [100 * v for v in h["accuracy"]], label="train (distorted)")
     ax2.plot(epochs, [100 * v for v in h["val_accuracy"]], label="validation")
-    ax2.set(xlabel="epoch", ylabel="accuracy (%)", title="accuracy", ylim=(97, 100))
+    ax2.set(xlabel="epoch", ylabel="accuracy (%)", title="accuracy", ylim=(95, 100))
     for ax in (ax1, ax2):
         ax.legend()
         ax.grid(alpha=0.3)
