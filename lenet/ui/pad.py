@@ -3,7 +3,7 @@ events; pen, eraser, undo, Clear), live while the pen moves, and the decoding of
 
 The browser side is static/pad.js. The pad's value is a small JSON text,
 `{"seq": <stroke update number>, "png": "data:image/png;base64,..."}` (a 280x280 PNG the browser
-already downscaled, ~3-8 KB), or "" for a cleared pad. `seq` comes back in the answer
+already downscaled, ~3-8 KB; a wide pad's is 280 px high), or "" for a cleared pad. `seq` comes back in the answer
 (`#digit [data-seq]`) so the page can tell which update an answer belongs to."""
 import base64
 import binascii
@@ -20,9 +20,9 @@ MAX_SIDE = 1024       # px: the pad path decodes on the event loop, so its pictu
 NOT_A_DRAWING = "That is not a drawing from the pad; draw a digit, or upload a picture file."
 
 TEMPLATE = """
-<div class="pad-wrap">
-  <div class="pad-area"><canvas class="pad-canvas" role="img"
-       aria-label="Drawing pad: draw one digit with the mouse, a pen or a finger"></canvas></div>
+<div class="pad-wrap" data-aspect="{aspect}">
+  <div class="pad-area"><canvas class="pad-canvas" role="img"{style}
+       aria-label="Drawing pad: draw {what} with the mouse, a pen or a finger"></canvas></div>
   <div class="pad-tools" role="toolbar" aria-label="Drawing tools">
     <button type="button" class="pad-tool" data-tool="pen" aria-pressed="true" aria-label="Pen">✎ Pen</button>
     <button type="button" class="pad-tool" data-tool="eraser" aria-pressed="false" aria-label="Eraser">⌫ Eraser</button>
@@ -33,11 +33,32 @@ TEMPLATE = """
 """
 
 
-def component(elem_id="pad"):
-    """The pad as a gr.HTML; its `.change` fires for every throttled update and at pen-up."""
+# A wide pad carries its own look (the square one's is #pad's, in static/page.css).
+WIDE_CSS = """
+.pad-wrap { display: flex; flex-direction: column; gap: 6px;
+             max-width: max(300px, calc((100vh - 420px) * 3)); }   /* the answer shows under it */
+.pad-area { touch-action: none; user-select: none; -webkit-user-select: none; cursor: crosshair; }
+.pad-canvas { display: block; width: 100%; background: #fff; touch-action: none; border: 2px solid #8a8a8a;
+              border-radius: 6px; box-sizing: border-box; }
+.pad-tools { display: grid; grid-template-columns: repeat(4, 1fr); gap: 6px; max-width: 36rem; }
+.pad-tools button { min-height: 40px; border-radius: 8px; cursor: pointer;
+                    border: 1px solid var(--border-color-primary);
+                    color: var(--body-text-color); background: var(--button-secondary-background-fill); }
+.pad-tools button[aria-pressed="true"] { background: var(--button-primary-background-fill);
+                                         color: var(--button-primary-text-color); }
+"""
+
+
+def component(elem_id="pad", aspect=1):
+    """The pad as a gr.HTML; its `.change` fires for every throttled update and at pen-up. `aspect`
+    (width / height) makes a wide pad that sends EXPORT * aspect x EXPORT px (3: 840x280, a number)."""
     import gradio as gr
-    return gr.HTML("", html_template=TEMPLATE, js_on_load=(STATIC / "pad.js").read_text(encoding="utf-8"),
-                   elem_id=elem_id, elem_classes="pad", apply_default_css=False)
+    wide = aspect != 1
+    html = (TEMPLATE.replace("{aspect}", f"{aspect:g}").replace("{what}", "a number" if wide else "one digit")
+            .replace("{style}", f' style="aspect-ratio: {aspect:g}"' if wide else ""))
+    return gr.HTML("", html_template=html, js_on_load=(STATIC / "pad.js").read_text(encoding="utf-8"),
+                   css_template=WIDE_CSS if wide else "", elem_id=elem_id, elem_classes="pad",
+                   apply_default_css=False)
 
 
 def parse(value):

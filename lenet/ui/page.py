@@ -4,7 +4,7 @@ JavaScript are files in static/."""
 from pathlib import Path
 
 from .. import visualize as viz
-from . import about_tab, api, compare_tab, draw_tab, walkthrough_tab
+from . import about_tab, api, compare_tab, draw_tab, lab_tab, number_tab, walkthrough_tab, why
 from .room import Room
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -49,8 +49,13 @@ def build(room: Room):
         with gr.Tabs(elem_id="tabs"):
             with gr.Tab("Draw & see", id="main"):
                 first = draw_tab.build(gr, room)
+                why.build(gr, room, first)
             with gr.Tab("Walk-through", id="walkthrough") as tab:
                 walkthrough_tab.build(gr, room, tab, first)
+            with gr.Tab("Number", id="number"):
+                number_tab.build(gr, room, first)
+            with gr.Tab("Invariance lab", id="lab") as tab:
+                lab_tab.build(gr, room, tab, first)
             with gr.Tab("Compare models", id="compare") as tab:
                 compare_tab.build(gr, room, tab, first)
             with gr.Tab("About the model", id="about"):

@@ -11,58 +11,64 @@
 // - What is sent: the strokes redrawn on a white EXPORT x EXPORT canvas, as a PNG data URL
 //   (~3-8 KB), with a sequence number the answer echoes (#digit [data-seq]).
 // - window.lenetPad.latencies: ms from each pen-up to its answer painted on the page.
-const EXPORT = 280;          // px, the side of the picture sent (as pad.EXPORT in Python)
-const PEN = 24 / 280;        // pen width as a share of the square: ~MNIST's stroke for a digit of ~2/3 the square
+const EXPORT = 280;          // px, the height of the picture sent (as pad.EXPORT in Python)
+const PEN = 24 / 280;        // pen width as a share of the pad's height: ~MNIST's stroke for a digit of ~2/3 of it
 const ERASER = 2.2 * PEN;
 const THROTTLE_MS = 100;     // at most ~10 updates a second while drawing
 
+// A wide pad (pad.component(aspect=3), for whole numbers) is ASPECT times as wide as high; points
+// stay in pad units (0..1 across, 0..1 down) and it sends EXPORT*ASPECT x EXPORT px.
+const ASPECT = Number(element.querySelector('.pad-wrap').dataset.aspect || 1);
 const area = element.querySelector('.pad-area');
 const canvas = element.querySelector('.pad-canvas');
 const ctx = canvas.getContext('2d');
 const strokes = [];          // {tool, points: [[x, y], ...]} in square units
 let current = null, tool = 'pen', seq = 0, lastSent = 0, timer = null, dirty = false;
-const pad = window.lenetPad = window.lenetPad || {latencies: [], sent: 0};
+const pad = ASPECT === 1 ? (window.lenetPad = window.lenetPad || {latencies: [], sent: 0})
+                          : (window.lenetWidePad = window.lenetWidePad || {latencies: [], sent: 0});
 
 function fit() {             // backing store = displayed size x device pixels: crisp on any screen
-  const side = Math.max(1, Math.round(canvas.getBoundingClientRect().width * (window.devicePixelRatio || 1)));
-  if (canvas.width !== side || canvas.height !== side) { canvas.width = canvas.height = side; redraw(ctx, side); }
+  const w = Math.max(1, Math.round(canvas.getBoundingClientRect().width * (window.devicePixelRatio || 1)));
+  const h = Math.max(1, Math.round(w / ASPECT));
+  if (canvas.width !== w || canvas.height !== h) { canvas.width = w; canvas.height = h; redraw(ctx, w, h); }
 }
 
-function paint(c, s, side, from) {   // one stroke (from point `from` on) onto context c of a side x side canvas
+function paint(c, s, w, h, from) {   // one stroke (from point `from` on) onto context c of a w x h canvas
   const p = s.points;
   c.save();
   c.globalCompositeOperation = s.tool === 'eraser' ? 'destination-out' : 'source-over';
   c.strokeStyle = c.fillStyle = '#000';
-  c.lineWidth = (s.tool === 'eraser' ? ERASER : PEN) * side;
+  c.lineWidth = (s.tool === 'eraser' ? ERASER : PEN) * h;
   c.lineCap = c.lineJoin = 'round';
   c.beginPath();
   if (p.length === 1) {
-    c.arc(p[0][0] * side, p[0][1] * side, c.lineWidth / 2, 0, 2 * Math.PI);
+    c.arc(p[0][0] * w, p[0][1] * h, c.lineWidth / 2, 0, 2 * Math.PI);
     c.fill();
   } else {
     const start = Math.max(0, from - 1);
-    c.moveTo(p[start][0] * side, p[start][1] * side);
-    for (let i = start + 1; i < p.length; i++) c.lineTo(p[i][0] * side, p[i][1] * side);
+    c.moveTo(p[start][0] * w, p[start][1] * h);
+    for (let i = start + 1; i < p.length; i++) c.lineTo(p[i][0] * w, p[i][1] * h);
     c.stroke();
   }
   c.restore();
 }
 
-function redraw(c, side) {
-  c.clearRect(0, 0, side, side);
-  for (const s of strokes) paint(c, s, side, 0);
+function redraw(c, w, h) {
+  c.clearRect(0, 0, w, h);
+  for (const s of strokes) paint(c, s, w, h, 0);
 }
 
 function exported() {        // the strokes on white at EXPORT px, or '' for an empty pad
   if (!strokes.length) return '';
+  const w = Math.round(EXPORT * ASPECT), h = EXPORT;
   const ink = document.createElement('canvas');
-  ink.width = ink.height = EXPORT;
-  redraw(ink.getContext('2d'), EXPORT);
+  ink.width = w; ink.height = h;
+  redraw(ink.getContext('2d'), w, h);
   const out = document.createElement('canvas');
-  out.width = out.height = EXPORT;
+  out.width = w; out.height = h;
   const o = out.getContext('2d');
   o.fillStyle = '#fff';
-  o.fillRect(0, 0, EXPORT, EXPORT);
+  o.fillRect(0, 0, w, h);
   o.drawImage(ink, 0, 0);
   return out.toDataURL('image/png');
 }
@@ -98,14 +104,15 @@ document.addEventListener('pointerdown', (e) => {
   if (e.button !== undefined && e.button > 0) return;        // right/middle click: not a stroke
   if (!canvas.isConnected || !canvas.getBoundingClientRect().width) return;   // another tab is showing
   const [x, y] = at(e);
-  if (x < -MARGIN || x > 1 + MARGIN || y < -MARGIN || y > 1 + MARGIN) return;
+  const mx = MARGIN / ASPECT;   // the same distance in px across a wide pad
+  if (x < -mx || x > 1 + mx || y < -MARGIN || y > 1 + MARGIN) return;
   const inside = x >= 0 && x <= 1 && y >= 0 && y <= 1;
   if (!inside && e.target.closest('button, a, input, label, select, textarea, [role="tab"]')) return;
   e.preventDefault();
   area.setPointerCapture(e.pointerId);
   current = {tool: tool, points: [[x, y]], id: e.pointerId};
   strokes.push(current);
-  paint(ctx, current, canvas.width, 0);
+  paint(ctx, current, canvas.width, canvas.height, 0);
   changed(false);
 }, true);
 area.addEventListener('pointermove', (e) => {
@@ -114,7 +121,7 @@ area.addEventListener('pointermove', (e) => {
   const events = e.getCoalescedEvents ? e.getCoalescedEvents() : [e];
   const from = current.points.length;
   for (const ev of (events.length ? events : [e])) current.points.push(at(ev));
-  paint(ctx, current, canvas.width, from);
+  paint(ctx, current, canvas.width, canvas.height, from);
   changed(false);
 });
 function penUp(e) {
@@ -134,13 +141,13 @@ element.querySelectorAll('.pad-tool').forEach((b) => b.addEventListener('click',
 element.querySelector('[data-act="undo"]').addEventListener('click', () => {
   if (!strokes.length) return;
   strokes.pop();
-  redraw(ctx, canvas.width);
+  redraw(ctx, canvas.width, canvas.height);
   changed(true);
 });
 element.querySelector('[data-act="clear"]').addEventListener('click', () => {
   strokes.length = 0;
   current = null;
-  redraw(ctx, canvas.width);
+  redraw(ctx, canvas.width, canvas.height);
   changed(true);
 });
 
@@ -148,7 +155,7 @@ new ResizeObserver(fit).observe(canvas);
 fit();
 
 // Pen-up -> answer on screen: the answer carrying the pen-up's seq, one frame after it lands.
-new MutationObserver(() => {
+if (ASPECT === 1) new MutationObserver(() => {
   const shown = document.querySelector('#digit [data-seq]');
   const up = pad.penUp;
   if (!shown || !up || Number(shown.dataset.seq) !== up.seq) return;
