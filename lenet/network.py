@@ -4,7 +4,7 @@ the eq. 9 posterior. lenet/model.py builds the Keras models from these; the lean
 (lenet/facts.py + the LiteRT interpreter) uses them without importing TensorFlow."""
 import numpy as np
 
-VARIANTS = ("classic", "modern")   # what the app loads; "paper" joins once its weights are committed
+VARIANTS = ("classic", "modern", "paper")   # what the app loads, in this order
 BUILT = ("classic", "modern", "paper")   # every variant lenet/model.py builds (its BUILDERS)
 LAYERS = ("C1", "S2", "C3", "S4", "C5", "F6", "OUT")
 
