@@ -92,6 +92,12 @@ def main(argv=None):
                 http.served(ROOT, results, pngs, args.requests, args.clients, args.seconds, args.soak)
             except RuntimeError as err:  # the app would not start (e.g. its weights are not there yet)
                 http.skipped(results, f"the app did not start: {str(err).splitlines()[0][:150]}")
+        progress("4b/6 isolation under attack")
+        try:
+            from . import attack
+            attack.under_attack(ROOT, results)
+        except RuntimeError as err:
+            results.notes.append(f"isolation under attack not measured: {str(err).splitlines()[0][:150]}")
     if canvas is None and (ROOT / "app.py").is_file():
         # app.py may have appeared while the other sections ran.
         results.rows = [r for r in results.rows if r.section != pipeline.SECTION_3]

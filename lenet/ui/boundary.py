@@ -1,6 +1,7 @@
 """The boundary: what one anonymous client on a public link (`--share`, a Space) can cost. Every
 HTTP request passes `Boundary` (an ASGI middleware) before Gradio sees it, and every queued event
-passes `FairQueue` (fair_queue.py) before it runs; uploads are kept in `Uploads` (uploads.py). Installed by `install(demo)` at launch (lenet/ui/page.py).
+passes `FairQueue` (fair_queue.py) before it runs; uploads are kept account of by `Uploads`
+(uploads.py). Installed by `install(demo)` at launch (lenet/ui/page.py).
 
 Each rule answers a finding of issue 14 (figures measured on the 2-core machine, Gradio 6.31):
 - Closed routes the page never calls (CLOSED): `component_server` (accept_blobs kept ~780 MB per
@@ -34,6 +35,8 @@ import io
 import json
 import os
 import re
+import sys
+import traceback
 from dataclasses import dataclass, fields
 
 from ..decode import MAX_PIXELS, TOO_MANY_PIXELS, UNREADABLE
@@ -47,6 +50,7 @@ LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 MB = 2**20
 
 CLOSED_MSG = "This route is closed on this server."
+NOT_DOCUMENTED = "No such endpoint; the documented ones are /predict and /predict_image."
 NOT_HERE = ("Predictions do not run on this route; use gradio_client (api_name='/predict' or "
             "'/predict_image') or POST /gradio_api/call/predict.")
 TOO_BIG_BODY = "That request is too large; a drawing from the pad is under 0.5 MB."
@@ -222,11 +226,21 @@ class Boundary:
             return await answer(send, 413, TOO_BIG_BODY)
         if api.startswith("/run/") and not self.light(api, body):
             return await answer(send, 403, NOT_HERE)
+        if api.startswith("/call/") and not self.documented(api):
+            return await answer(send, 404, NOT_DOCUMENTED)
         if len(body) > 1024:   # a data URL needs more; the page's small steps skip the parse
             problem = await asyncio.to_thread(body_problem, body) if len(body) > 65536 else body_problem(body)
             if problem:
                 return await answer(send, 413 if problem == TOO_MANY_PIXELS else 400, problem)
         return await self.app(scope, replay(body, receive), send)
+
+    def documented(self, api):
+        """Whether a call/ request names a documented endpoint (/predict, /predict_image): the page
+        itself never uses call/, and the private events are the page's (reachable by the queue)."""
+        parts = [p for p in api.split("/") if p]
+        name = parts[2] if len(parts) > 2 and parts[1] == "v2" else parts[1] if len(parts) > 1 else ""
+        return self.demo is None or any(f.api_name == name and getattr(f, "api_visibility", "public") == "public"
+                                        for f in self.demo.fns.values())
 
     def light(self, api, body):
         """Whether a run/ request names one of the page's own queue=False steps."""
@@ -295,6 +309,36 @@ def too_many_pixels(path):
 
 # ------------------------------------------------------------------ installing it
 
+def return_big_buffers():
+    """glibc keeps freed memory in per-thread arenas once its mmap threshold has grown (up to 32 MB
+    after a big free), and Pillow allocates pictures in 16 MB blocks, so a 49 MP picture's ~200 MB
+    stayed with the worker thread that decoded it (six through the queue: +592 MB peak). A fixed
+    1 MB threshold hands every such block back to the system when it is freed (Linux/glibc only)."""
+    import ctypes
+    import ctypes.util
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.mallopt(-3, 1 << 20)   # M_MMAP_THRESHOLD = 1 MB (also stops its dynamic growth)
+    except (OSError, AttributeError, TypeError):
+        pass   # not glibc: nothing to set
+
+
+class OneLine:
+    """Stands in for the `traceback` module in Gradio's queue and routes: a client's bad input to
+    an event (e.g. a text where an example index goes) printed 30-75 lines each time; now one line
+    per kind of fault every 10 s. LENET_TRACEBACKS=1 keeps Gradio's full tracebacks."""
+
+    def __getattr__(self, name):
+        return getattr(traceback, name)
+
+    @staticmethod
+    def print_exc(*args, **kwargs):
+        err = sys.exc_info()[1]
+        cause = (err.__cause__ or err) if err is not None else None
+        text = str(cause).strip().splitlines()[0][:200] if cause is not None and str(cause).strip() else ""
+        say("fault-" + type(cause).__name__, f"a request failed: {type(cause).__name__}: {text}", every=10.0)
+
+
 def install(demo, limits: Limits = None, group="predict", concurrency=2):
     """Put `demo` behind the boundary: every queued event in one concurrency group, the fair queue,
     the upload sweeper. Returns the `app_kwargs` for demo.launch (the middleware)."""
@@ -309,6 +353,11 @@ def install(demo, limits: Limits = None, group="predict", concurrency=2):
         if fn.queue:
             fn.concurrency_id, fn.concurrency_limit = group, concurrency
     FairQueue(demo._queue, limits)   # fair_queue.py
+    return_big_buffers()
+    if not os.environ.get("LENET_TRACEBACKS"):
+        import gradio.queueing
+        import gradio.routes
+        gradio.queueing.traceback = gradio.routes.traceback = OneLine()
     uploads = Uploads(limits, get_upload_folder())
     uploads.sweeper()
     return {"middleware": [Middleware(Boundary, demo=demo, limits=limits, uploads=uploads)]}

@@ -1,0 +1,117 @@
+"""Section 4b: isolation under attack (issue 14). A normal client's per-stroke latency (the pad's
+value through queue/join, as the page sends it) when the server is idle, then while another client
+loops the heaviest picture lenet accepts (7000 x 7000, 49 MP) through /predict_image from 4
+connections. Both run over loopback; X-Forwarded-For names them as two clients, as a proxy or
+--share's tunnel would."""
+import io
+import json
+import threading
+import time
+import uuid
+
+import numpy as np
+from PIL import Image
+
+from .report import Bar
+from .timing import Sample
+
+SECTION = "4b. Isolation under attack (plain HTTP, loopback)"
+ATTACKER, VISITOR = {"X-Forwarded-For": "203.0.113.66"}, {"X-Forwarded-For": "198.51.100.7"}
+
+
+def _png(array, **save):
+    buf = io.BytesIO()
+    Image.fromarray(array).save(buf, format="PNG", **save)
+    return buf.getvalue()
+
+
+def _call(http, url, name, data, headers):
+    r = http.post(f"{url}/gradio_api/call/{name}", json={"data": data}, headers=headers)
+    r.raise_for_status()
+    with http.stream("GET", f"{url}/gradio_api/call/{name}/{r.json()['event_id']}", headers=headers) as stream:
+        kind = None
+        for line in stream.iter_lines():
+            if line.startswith("event:"):
+                kind = line[6:].strip()
+            elif line.startswith("data:") and kind in ("complete", "error"):
+                return kind, json.loads(line[5:])
+    return "closed", None
+
+
+def _join(http, url, dep, data, headers):
+    """A stroke as the page sends it: queue/join with the pad event's fn_index, then the session's
+    event stream until its process_completed."""
+    session = uuid.uuid4().hex[:10]
+    data = list(data) + [None] * (len(dep["inputs"]) - len(data))
+    r = http.post(f"{url}/gradio_api/queue/join", headers=headers,
+                  json={"data": data, "fn_index": dep["id"], "session_hash": session, "trigger_id": None})
+    r.raise_for_status()
+    with http.stream("GET", f"{url}/gradio_api/queue/data", params={"session_hash": session},
+                     headers=headers) as stream:
+        for line in stream.iter_lines():
+            if line.startswith("data:"):
+                msg = json.loads(line[5:])
+                if msg.get("msg") == "process_completed":
+                    return msg.get("success"), msg.get("output")
+    return False, None
+
+
+def _strokes(url, value, n):
+    import httpx
+    times = []
+    with httpx.Client(timeout=120) as http:
+        config = http.get(url + "/config").json()
+        dep = next(d for d in config["dependencies"] if d.get("api_name") == "on_pad")
+        for _ in range(n):
+            t = time.perf_counter()
+            ok, out = _join(http, url, dep, [value, "modern"], VISITOR)
+            if not ok:
+                raise RuntimeError(f"stroke failed: {str(out)[:200]}")
+            times.append(time.perf_counter() - t)
+    return Sample(np.array(times))
+
+
+def under_attack(root, results, strokes=60, connections=4):
+    """Adds the rows and the bar: attacked per-stroke p95 <= 2x the idle p95."""
+    import httpx
+
+    from lenet.synthetic import draw
+    from lenet.ui import pad
+
+    from .http import Server
+    heavy = np.full((7000, 7000, 4), 255, np.uint8)
+    heavy[1000:6000, 3300:3700, :3] = 0
+    heavy = _png(heavy, compress_level=1)
+    value = pad.value_of(_png(draw(3, 280)))
+    server = Server(root)
+    try:
+        with httpx.Client(timeout=120) as http:
+            up = http.post(server.url + "gradio_api/upload", files=[("files", ("heavy.png", heavy, "image/png"))],
+                           headers=ATTACKER)
+            up.raise_for_status()
+        heavy_file = {"path": up.json()[0], "meta": {"_type": "gradio.FileData"}}
+        url = server.url.rstrip("/")
+        _strokes(url, value, 5)   # warm-up
+        idle = _strokes(url, value, strokes)
+        stop, answered = threading.Event(), [0]
+
+        def attack():
+            with httpx.Client(timeout=300) as http:
+                while not stop.is_set():
+                    _call(http, url, "predict_image", [heavy_file, "modern"], ATTACKER)
+                    answered[0] += 1
+        threads = [threading.Thread(target=attack, daemon=True) for _ in range(connections)]
+        for t in threads:
+            t.start()
+        time.sleep(2)   # the attack fills the queue first
+        attacked = _strokes(url, value, strokes)
+        stop.set()
+        for t in threads:
+            t.join(300)
+    finally:
+        server.stop()
+    results.add(SECTION, "per-stroke, server idle", f"p50 {idle.ms(50):.0f} ms · p95 {idle.ms(95):.0f} ms (n={idle.n})")
+    results.add(SECTION, f"per-stroke, another client looping 49 MP pictures ({connections} connections)",
+                f"p50 {attacked.ms(50):.0f} ms · p95 {attacked.ms(95):.0f} ms (n={attacked.n})",
+                f"{answered[0]} heavy answers meanwhile")
+    results.bars.append(Bar("stroke p95 under attack <= 2x idle", attacked.ms(95) / idle.ms(95), 2.0, unit="x"))

@@ -1,0 +1,431 @@
+"""lenet/ui/boundary.py, attacked as a stranger on a public link would: plain HTTP against a
+running `python app.py`, one test per finding of issue 14, each asserting its bound (server memory
+from /proc/<pid>/status, other clients' latency, bytes on disk, the exact sentence)."""
+import base64
+import concurrent.futures as cf
+import io
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import numpy as np
+import pytest
+import requests
+from conftest import ROOT
+from PIL import Image
+
+from lenet import synthetic
+from lenet.decode import EMPTY, TOO_MANY_PIXELS
+from lenet.ui import boundary, pad
+
+pytestmark = pytest.mark.slow
+MB = 2**20
+ATTACKER, VISITOR = {"X-Forwarded-For": "203.0.113.66"}, {"X-Forwarded-For": "198.51.100.7"}
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class App:
+    """`python app.py` on a free port with a private Gradio cache; its output goes to a file."""
+
+    def __init__(self, *args, env=None, timeout=120):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.cache = tempfile.TemporaryDirectory(prefix="boundary-cache-")
+        self.log = tempfile.NamedTemporaryFile("w+", prefix="boundary-app-", suffix=".log")
+        self.proc = subprocess.Popen(
+            [sys.executable, str(ROOT / "app.py"), "--port", str(self.port), *args], cwd=ROOT,
+            env={**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONUNBUFFERED": "1",
+                 "GRADIO_TEMP_DIR": self.cache.name, **(env or {})},
+            stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"app exited: {self.output()[-2000:]}")
+            try:
+                requests.get(self.url + "/", timeout=2)
+                break
+            except requests.RequestException:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)   # polling for the port
+        self.config = requests.get(self.url + "/config", timeout=10).json()
+
+    def rss_mb(self):
+        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        raise RuntimeError("no VmRSS")
+
+    def output(self):
+        self.log.flush()
+        return Path(self.log.name).read_text(errors="replace")
+
+    def fn_index(self, name):
+        return next(d["id"] for d in self.config["dependencies"] if d.get("api_name") == name)
+
+    def component(self, elem_id):
+        return next(c["id"] for c in self.config["components"] if c.get("props", {}).get("elem_id") == elem_id)
+
+    def upload(self, data, name="digit.png", headers=None):
+        return requests.post(self.url + "/gradio_api/upload", files={"files": (name, data, "image/png")},
+                             headers=headers, timeout=60)
+
+    def call(self, name, data, headers=None, timeout=120):
+        """Gradio's REST route: POST /call/<name>, then read its event stream -> (event, data)."""
+        r = requests.post(f"{self.url}/gradio_api/call/{name}", json={"data": data}, headers=headers, timeout=30)
+        if r.status_code != 200:
+            return "refused", r
+        event_id = r.json()["event_id"]
+        stream = requests.get(f"{self.url}/gradio_api/call/{name}/{event_id}", headers=headers, stream=True,
+                              timeout=timeout)
+        event = None
+        for line in stream.iter_lines(decode_unicode=True):
+            if line.startswith("event:"):
+                event = line.split(":", 1)[1].strip()
+            elif line.startswith("data:") and event in ("complete", "error"):
+                return event, json.loads(line[5:])
+        return "closed", None
+
+    def join(self, name, data, headers=None, timeout=120):
+        """What the page does: POST queue/join with the event's fn_index, then read the session's
+        event stream -> (event, output) or ("refused", response)."""
+        dep = next(d for d in self.config["dependencies"] if d.get("api_name") == name)
+        data = list(data) + [None] * (len(dep["inputs"]) - len(data))
+        session = uuid.uuid4().hex[:10]
+        r = requests.post(f"{self.url}/gradio_api/queue/join", headers=headers, timeout=30,
+                          json={"data": data, "fn_index": dep["id"], "session_hash": session, "trigger_id": None})
+        if r.status_code != 200:
+            return "refused", r
+        stream = requests.get(f"{self.url}/gradio_api/queue/data", params={"session_hash": session},
+                              headers=headers, stream=True, timeout=timeout)
+        for line in stream.iter_lines(decode_unicode=True):
+            if line.startswith("data:"):
+                msg = json.loads(line[5:])
+                if msg.get("msg") == "process_completed":
+                    out = msg.get("output") or {}
+                    return ("complete", out.get("data")) if msg.get("success") else ("error", out)
+        return "closed", None
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self.cache.cleanup()
+
+
+@pytest.fixture(scope="module")
+def app():
+    # Room for the upload tests: 40 MB a minute and 60 MB held per client, 64 MB of uploads in all.
+    a = App(env={"LENET_UPLOAD_CACHE": "64"})
+    yield a
+    a.stop()
+
+
+def png(array, **save):
+    buf = io.BytesIO()
+    Image.fromarray(array).save(buf, format="PNG", **save)
+    return buf.getvalue()
+
+
+@pytest.fixture(scope="module")
+def bomb():
+    """65 KB of PNG declaring 13000 x 13000 pixels (1-bit white): 169 megapixels."""
+    buf = io.BytesIO()
+    Image.new("1", (13000, 13000), 1).save(buf, format="PNG", optimize=True)
+    return buf.getvalue()
+
+
+@pytest.fixture(scope="module")
+def heavy():
+    """The heaviest picture lenet accepts: 7000 x 7000 RGBA (49 MP, just under its 50 MP limit)."""
+    im = np.full((7000, 7000, 4), 255, np.uint8)
+    im[1000:6000, 3300:3700, :3] = 0
+    return png(im, compress_level=1)
+
+
+def path_of(uploaded):
+    return {"path": uploaded.json()[0], "meta": {"_type": "gradio.FileData"}}
+
+
+def digit_png(digit=7, side=280):
+    return png(synthetic.draw(digit, side))
+
+
+# ------------------------------------------------------------------ 1. accept_blobs
+
+def test_1_accept_blobs_is_refused_and_costs_nothing(app):
+    before = app.rss_mb()
+    sketch = app.component("api-sketchpad")
+    statuses = []
+    for i in range(5):
+        r = requests.post(app.url + "/gradio_api/component_server", timeout=60, files={"file": ("b", b"x" * 100)},
+                          data={"session_hash": "s1", "component_id": str(sketch), "fn_name": "accept_blobs",
+                                "type": "layer", "index": "100000000", "id": f"blob{i}"})
+        statuses.append(r.status_code)
+    growth = app.rss_mb() - before
+    print(f"accept_blobs x5 (index 1e8): statuses {statuses}, server +{growth:.0f} MB")
+    assert set(statuses) == {404}
+    assert growth < 100
+
+
+# ------------------------------------------------------------------ 2. pixels checked before decoding
+
+def test_2_a_pixel_bomb_is_refused_before_decoding_by_every_route(app, bomb):
+    before, peak = app.rss_mb(), 0.0
+    # As a blob (what the sketchpad sent): the blob store is closed, so an id names nothing.
+    event, out = app.call("predict", [{"id": "bomb", "background": None, "layers": [], "composite": None}, "modern"])
+    assert event == "complete" and EMPTY in out[0]
+    # As a data URL in a JSON body (gr.Image decodes those itself).
+    url = "data:image/png;base64," + base64.b64encode(bomb).decode()
+    r = requests.post(app.url + "/gradio_api/call/predict_image", json={"data": [{"url": url, "path": None,
+                      "meta": {"_type": "gradio.FileData"}}, "modern"]}, timeout=60)
+    assert r.status_code == 413 and r.json()["detail"] == TOO_MANY_PIXELS
+    peak = max(peak, app.rss_mb() - before)
+    # Inside the pad's value.
+    event, r = app.join("on_pad", [pad.value_of(bomb), "modern"])
+    assert event == "refused" and r.status_code == 413 and r.json()["detail"] == TOO_MANY_PIXELS
+    # As an upload: deleted before anyone reads it.
+    r = app.upload(bomb, "bomb.png")
+    assert r.status_code == 413 and r.json()["detail"] == TOO_MANY_PIXELS
+    assert not any(p.is_file() for p in Path(app.cache.name).rglob("bomb.png"))
+    growth = max(peak, app.rss_mb() - before)
+    print(f"13000x13000 PNG by blob, data URL, pad, upload: server +{growth:.0f} MB")
+    assert growth < 500
+
+
+# ------------------------------------------------------------------ 3. nothing heavy skips the queue
+
+def test_3_run_routes_refuse_predictions_and_the_queue_bounds_memory(app, heavy):
+    heavy_file = path_of(app.upload(heavy, "heavy.png", ATTACKER))
+    queued = [d["id"] for d in app.config["dependencies"] if d.get("queue") is not False]
+    for index in queued:
+        r = requests.post(app.url + "/gradio_api/run/predict", json={"data": [], "fn_index": index}, timeout=30)
+        assert r.status_code == 403, (index, r.status_code)
+    for name in ("predict", "predict_image"):
+        r = requests.post(f"{app.url}/gradio_api/run/{name}", json={"data": [heavy_file, "modern"]}, timeout=30)
+        assert r.status_code == 403 and r.json()["detail"] == boundary.NOT_HERE
+    one = peak_growth(app, lambda: [app.call("predict_image", [heavy_file, "modern"], ATTACKER)])
+    with cf.ThreadPoolExecutor(6) as pool:
+        answers = []
+        six = peak_growth(app, lambda: answers.extend(
+            pool.map(lambda _: app.call("predict_image", [heavy_file, "modern"], ATTACKER), range(6))))
+    print(f"49 MP RGBA pictures through the queue: one alone +{one:.0f} MB peak, six at once +{six:.0f} MB peak")
+    assert all(event == "complete" and 'data-digit="1"' in out[0] for event, out in answers), answers
+    assert six <= 1.15 * one + 20   # the queue runs heavy work one at a time: six cost what one costs
+
+
+def peak_growth(app, work):
+    """The server's peak memory growth (MB) while `work()` runs, sampled every 20 ms."""
+    before, peak, done = app.rss_mb(), [0.0], threading.Event()
+
+    def watch():
+        while not done.is_set():
+            peak[0] = max(peak[0], app.rss_mb() - before)
+            time.sleep(0.02)   # sampling the server's memory
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        work()
+    finally:
+        done.set()
+        watcher.join()
+    return peak[0]
+
+
+@pytest.mark.xfail(strict=True, reason="lenet/decode.py's shrink of a 49 MP RGBA PNG peaks at ~590 MB by itself: "
+                   "the decoded picture, the copy _pil_to_rgba makes before thumbnail(), and Pillow's premultiplied "
+                   "RGBa copy (196 MB each); the bar is 500 MB")
+def test_3_the_heaviest_picture_costs_under_500_mb(app, heavy):
+    heavy_file = path_of(app.upload(heavy, "heavy3.png", ATTACKER))
+    assert peak_growth(app, lambda: app.call("predict_image", [heavy_file, "modern"], ATTACKER)) < 500
+
+
+# ------------------------------------------------------------------ 4. one client cannot stall the others
+
+def stroke_times(app, n, headers):
+    value = pad.value_of(digit_png(3))
+    times = []
+    for _ in range(n):
+        t = time.perf_counter()
+        event, out = app.join("on_pad", [value, "modern"], headers)
+        times.append(time.perf_counter() - t)
+        assert event == "complete" and 'data-digit' in out[0], out
+    return np.array(times)
+
+
+def test_4_a_client_looping_the_heaviest_input_leaves_others_strokes_within_2x(app, heavy):
+    """Strokes never wait behind heavy work (asserted against the heavy answers' own duration, which
+    holds on a busy machine); the issue's bar, p95 under attack <= 2x idle, is asserted when the
+    machine is not already overloaded by others (1-min load average under its core count) and is
+    measured by `python -m bench` (section 4b) either way."""
+    heavy_file = path_of(app.upload(heavy, "heavy4.png", ATTACKER))
+    stroke_times(app, 5, VISITOR)   # warm-up
+    idle = stroke_times(app, 40, VISITOR)
+    stop, heavy_times = threading.Event(), []
+
+    def attack():
+        while not stop.is_set():
+            t = time.perf_counter()
+            app.call("predict_image", [heavy_file, "modern"], ATTACKER)
+            heavy_times.append(time.perf_counter() - t)
+    attackers = [threading.Thread(target=attack) for _ in range(4)]
+    for t in attackers:
+        t.start()
+    time.sleep(2)   # let the attack fill the queue
+    attacked = stroke_times(app, 40, VISITOR)
+    stop.set()
+    for t in attackers:
+        t.join()
+    p95_idle, p95_attacked = np.percentile(idle, 95), np.percentile(attacked, 95)
+    one_heavy = float(np.min(heavy_times))
+    load = os.getloadavg()[0]
+    print(f"per-stroke p95 idle {p95_idle * 1e3:.0f} ms, under attack {p95_attacked * 1e3:.0f} ms; "
+          f"{len(heavy_times)} heavy answers, the fastest {one_heavy:.1f} s; load average {load:.1f}")
+    assert len(heavy_times) >= 2
+    assert p95_attacked < 0.5 * one_heavy   # before: p95 15.1 s, strokes queued behind several heavy answers
+    if load < (os.cpu_count() or 1):
+        assert p95_attacked <= 2 * max(p95_idle, 0.05)   # 50 ms: below it scheduling noise dominates
+
+
+# ------------------------------------------------------------------ 5. 16-bit greyscale
+
+def test_5_a_16_bit_greyscale_picture_gets_a_sentence_not_an_error(app):
+    blank = png(np.full((4096, 4096), 65535, np.uint16))
+    event, out = app.call("predict_image", [path_of(app.upload(blank, "blank16.png")), "modern"])
+    assert event == "complete" and EMPTY in out[0], out
+    ink = synthetic.draw(7, 4096)[..., 0].astype(np.uint16) * 257
+    event, out = app.call("predict_image", [path_of(app.upload(png(ink), "seven16.png")), "modern"])
+    assert event == "complete" and 'data-digit="7"' in out[0], out
+
+
+# ------------------------------------------------------------------ 6. private events change nothing
+
+def test_6_no_event_reachable_from_outside_writes_a_file(app):
+    collected = ROOT / "collected"
+    existed = sorted(collected.rglob("*")) if collected.exists() else None
+    names = {d["api_name"] for d in app.config["dependencies"]}
+    assert not {"set_collect", "gallery", "collected"} & names
+    value = pad.value_of(digit_png(4))
+    for d in app.config["dependencies"]:
+        r = requests.post(app.url + "/gradio_api/run/predict", json={"data": [value, "modern"], "fn_index": d["id"]},
+                          timeout=30)
+        assert r.status_code == 403 or d.get("queue") is False, d
+        if d.get("api_name"):
+            event, _ = app.call(d["api_name"], [value, "modern"])
+            assert event != "refused" or d.get("api_visibility", "public") != "public"
+            app.join(d["api_name"], [value, "modern"])
+    assert (sorted(collected.rglob("*")) if collected.exists() else None) == existed
+    assert "Traceback" not in app.output()   # a stranger's garbage gets one line, not 30-75
+
+
+# ------------------------------------------------------------------ 7. collect: bytes, disk, errors
+
+def test_7_collect_stops_at_its_byte_cap_and_says_so_once(tmp_path):
+    folder = tmp_path / "collected"
+    a = App("--collect", "--collect-dir", str(folder), env={"LENET_COLLECT_MB": "0.5"})
+    try:
+        rng = np.random.default_rng(0)
+        for i in range(6):   # noise pictures: ~230 KB each as PNG (a 0.29 MB JPEG was kept as 3.47 MB)
+            a.call("predict_image", [path_of(a.upload(png(rng.integers(0, 256, (280, 280, 3), np.uint8)),
+                                                      f"n{i}.png")), "modern"])
+    finally:
+        a.stop()
+    kept = sum(p.stat().st_size for p in folder.iterdir())
+    lines = [line for line in a.output().splitlines() if line.startswith("collect:")]
+    print(f"collect with a 0.5 MB cap: {kept / 1e3:.0f} KB kept in {len(list(folder.glob('*.png')))} PNGs; "
+          f"said: {lines}")
+    assert 0 < kept <= 0.5 * MB
+    assert lines == [f"collect: {folder} is full (0.5 MB): drawings are not being saved."]
+
+
+def test_7_an_unwritable_collect_folder_is_reported_once_and_nothing_breaks(tmp_path):
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file where the folder should be")
+    a = App("--collect", "--collect-dir", str(blocker / "collected"))
+    try:
+        answers = [a.join("on_pad", [pad.value_of(digit_png(d)), "modern"]) for d in (1, 2, 3)]
+    finally:
+        a.stop()
+    assert all(event == "complete" and "data-digit" in out[0] for event, out in answers)
+    lines = [line for line in a.output().splitlines() if str(blocker) in line]
+    assert len(lines) == 1 and "not being saved" in lines[0], lines
+    assert "Traceback" not in a.output()
+
+
+# ------------------------------------------------------------------ 8. uploads cannot fill the disk
+
+def cache_bytes(app):
+    return sum(p.stat().st_size for p in Path(app.cache.name).rglob("*") if p.is_file())
+
+
+def test_8_uploads_have_a_budget_per_client_and_in_all(app):
+    rng = np.random.default_rng(1)
+    accepted = {}
+    for who, headers in (("first", {"X-Forwarded-For": "192.0.2.1"}), ("second", {"X-Forwarded-For": "192.0.2.2"})):
+        accepted[who], refused = 0, None
+        for i in range(15):   # 60 MB offered, 4 MB at a time
+            r = app.upload(rng.bytes(4 * MB), f"{who}{i}.bin", headers)
+            if r.status_code == 200:
+                accepted[who] += 4
+            else:
+                refused = r.json()["detail"]
+                break
+        assert refused == boundary.UPLOAD_RATE, refused
+    held = cache_bytes(app) / MB
+    print(f"uploads accepted: {accepted} MB; cache holds {held:.0f} MB")
+    assert all(mb <= 40 for mb in accepted.values())
+    assert held <= 64 + 1
+
+
+# ------------------------------------------------------------------ 10. foreseeable faults, one line
+
+def test_10_proxy_with_a_nul_and_an_empty_file_name_answer_without_a_traceback(app):
+    r = requests.get(app.url + "/gradio_api/proxy=http://127.0.0.1%00/x", timeout=30)
+    assert r.status_code == 404 and r.json()["detail"] == boundary.CLOSED_MSG
+    # A form field named "files" without a file name: Gradio raised TypeError (500, a traceback).
+    r = requests.post(app.url + "/gradio_api/upload", files={"files": (None, b"\x89PNG")}, timeout=30)
+    assert r.status_code == 400 and r.json()["detail"] == boundary.UPLOAD_FAILED
+    assert "Traceback" not in app.output()
+
+
+def test_10_a_port_in_use_names_the_port_option():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        r = subprocess.run([sys.executable, str(ROOT / "app.py"), "--port", str(port)], cwd=ROOT, timeout=120,
+                           env={**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"}, capture_output=True, text=True)
+    out = (r.stdout + r.stderr).strip().splitlines()
+    assert r.returncode != 0
+    assert "Traceback" not in r.stdout + r.stderr
+    assert f"port {port}" in out[-1] and "--port" in out[-1], out[-1]
+
+
+# ------------------------------------------------------------------ the documented API still works
+
+def test_documented_api_still_works(app, tmp_path):
+    from gradio_client import Client, handle_file
+    path = tmp_path / "seven.png"
+    path.write_bytes(digit_png(7))
+    client = Client(app.url + "/", verbose=False)
+    sketch = client.predict({"background": None, "layers": [], "composite": handle_file(str(path))}, "modern",
+                            api_name="/predict")
+    picture = client.predict(handle_file(str(path)), "classic", api_name="/predict_image")
+    event, rest = app.call("predict", [{"background": None, "layers": [], "composite": path_of(
+        app.upload(path.read_bytes()))}, "modern"])
+    assert 'data-digit="7"' in sketch[0] and 'data-digit="7"' in picture[0]
+    assert event == "complete" and 'data-digit="7"' in rest[0]
