@@ -41,16 +41,18 @@ def test_training_smoke(variant, tmp_path, mnist_test):
     determinism, which must not leak into the other tests): weights, .tflite, card, plots, sets."""
     import subprocess
     import sys
-    run = subprocess.run([sys.executable, "-m", "lenet", "train", "--variant", variant, "--epochs", "1",
-                          "--limit", "512", "--weights-dir", str(tmp_path)], capture_output=True, text=True,
+    # 2 epochs of 16 steps: the RBF ending starts ~84 from every code and needs a few steps more
+    # than a softmax to leave chance (measured: 1 epoch of 4 steps stays at 11 %)
+    run = subprocess.run([sys.executable, "-m", "lenet", "train", "--variant", variant, "--epochs", "2",
+                          "--limit", "2048", "--weights-dir", str(tmp_path)], capture_output=True, text=True,
                          timeout=900)
     assert run.returncode == 0, run.stderr[-2000:]
     assert f"{variant}: test accuracy" in run.stdout
     card = json.loads((tmp_path / f"lenet5_{variant}.json").read_text())
     for suffix in (".keras", ".tflite", "_curves.png", "_confusion.png"):
         assert (tmp_path / f"lenet5_{variant}{suffix}").is_file(), suffix
-    assert card["test_accuracy"] > 0.3  # one tiny epoch beats chance (0.1)
-    assert np.array(card["confusion_matrix"]).sum() == 512
+    assert card["test_accuracy"] > 0.3  # two tiny epochs beat chance (0.1)
+    assert np.array(card["confusion_matrix"]).sum() == 2048
     assert card["parameters"]["total"] == 60_000
     sets = card["other_sets"]
     assert {"fonts", "pen", "lowres_16px", "lowres_8px"} <= set(sets)
