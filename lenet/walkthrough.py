@@ -12,6 +12,7 @@ from functools import lru_cache
 import numpy as np
 from PIL import Image, ImageDraw
 
+from . import rbf
 from . import visualize as viz
 from .architecture import c3_connection_table, describe
 from .network import LAYERS, activate
@@ -130,6 +131,9 @@ SENTENCES = {
     "F6": "{maps} units, each a weighted sum of all C5 units plus a bias, through {act}.",
     "OUT": "One unit per digit; softmax turns the scores into probabilities that sum to 1. "
            "The largest one is the answer.",
+    "EuclideanRBF": "One unit per digit, each the squared distance between F6 (read as a 7×12 picture) and that "
+                    "digit's fixed 7×12 code: the smallest distance is the answer. **Click a distance** to see "
+                    "its sum.",
 }
 
 
@@ -150,7 +154,7 @@ def explained_rows(model):
             else:
                 layer = model.get_layer(name)
                 r["params"], cls = int(layer.count_params()), type(layer).__name__
-            key = name if name in ("C5", "F6", "OUT") else cls
+            key = cls if cls == "EuclideanRBF" else name if name in ("C5", "F6", "OUT") else cls
             text = SENTENCES.get(key, "").format(maps=r["feature maps"], kernel=r["kernel"], src=prev,
                                                  act=r["activation"])
             prev = f"the {name} maps"
@@ -266,7 +270,8 @@ def row_images(rec, prediction):
         "S4": grid(fm["S4"], cols=8, scale=12),
         "C5": bar_strip(fm["C5"], cols=30, scale=16),
         "F6": bar_strip(fm["F6"], cols=42, scale=16),
-        "OUT": probabilities_figure(prediction.probabilities),
+        "OUT": probabilities_figure(prediction.probabilities) if prediction.distances is None else
+               rbf.out_figure(fm["F6"], prediction.distances, prediction.codes),
     }
 
 

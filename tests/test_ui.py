@@ -56,8 +56,9 @@ def test_analyse_falls_back_to_the_rooms_model_for_an_unknown_name(room):
 
 def test_page_view_of_a_prediction(room, inline_images):
     p = room.recognizers["modern"].predict(draw(7, canvas=280))
-    digit, probs, stages, c1, c3, small = draw_tab.page_view(room, p, "modern", seq=9)
+    digit, probs, stages, c1, c3, small, rbf = draw_tab.page_view(room, p, "modern", seq=9)
     assert 'data-digit="7"' in digit and 'data-model="modern"' in digit and 'data-seq="9"' in digit
+    assert rbf == ""                                    # a softmax ending has no distances to show
     ps = [float(v) for v in re.findall(r'data-p="([0-9.]+)"', probs)]
     np.testing.assert_allclose(ps, p.probabilities, atol=1e-6)
     assert [len(inline_images(h)) for h in (stages, c1, c3, small)] == [4, 12, 16, 6 + 16 + 2]
@@ -65,7 +66,7 @@ def test_page_view_of_a_prediction(room, inline_images):
 
 def test_page_view_of_an_invalid_drawing_is_one_sentence_and_nothing_else(room):
     out = draw_tab.page_view(room, InvalidDrawing("dot"), "modern")
-    assert shown(out) == MESSAGES["dot"] and out[1:] == ("",) * 5
+    assert shown(out) == MESSAGES["dot"] and out[1:] == ("",) * 6
 
 
 def test_a_low_confidence_answer_says_so(room):
@@ -82,7 +83,7 @@ def test_read_pad_reads_the_pads_drawing_and_echoes_its_seq(room, variant):
 
 
 def test_read_pad_leaves_the_closed_accordions_pictures_out(room, inline_images):
-    digit, probs, stages, c1, c3, small = draw_tab.read_pad(room, pad_value(5, seq=2), "modern", more=False)
+    digit, probs, stages, c1, c3, small, rbf = draw_tab.read_pad(room, pad_value(5, seq=2), "modern", more=False)
     assert 'data-digit="5"' in digit and 'data-seq="2"' in digit and probs
     assert stages == small == "" and len(inline_images(c1)) == 12 and len(inline_images(c3)) == 16
 
@@ -99,7 +100,7 @@ def test_read_pad_of_a_blank_or_cleared_pad_asks_for_a_digit(room):
     blank = pad.value_of(png_bytes(np.zeros((280, 280, 4), np.uint8)), 3)
     for value in ("", None, blank):
         out = draw_tab.read_pad(room, value, "modern")
-        assert shown(out) == EMPTY and out[1:] == ("",) * 5
+        assert shown(out) == EMPTY and out[1:] == ("",) * 6
 
 
 def test_read_upload_takes_arrays_and_files(room, tmp_path):
@@ -271,7 +272,7 @@ BAD_PIXELS = {   # pass parse (a PNG header of a size the pad sends), fail when 
                          ids=list(MALFORMED) + list(BAD_PIXELS))
 def test_read_pad_answers_any_malformed_value_with_one_sentence(room, value):
     out = draw_tab.read_pad(room, value, "modern")
-    assert shown(out) in SENTENCES and out[1:] == ("",) * 5
+    assert shown(out) in SENTENCES and out[1:] == ("",) * 6
 
 
 LEAVES = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import anyio
 
-from .. import collect
+from .. import collect, rbf
 from .. import visualize as viz
 from ..preprocess import EMPTY, InvalidDrawing
 from . import pad as pad_
@@ -38,9 +38,10 @@ def analyse(room: Room, image, variant, drawing=None):
 
 def page_view(room: Room, result, variant, seq=None, more=True):
     """A Prediction (or InvalidDrawing) -> the tab's outputs: digit, probabilities, stages, C1, C3,
-    smaller layers (HTML; the stages and smaller layers only with more=True)."""
+    smaller layers, the paper's RBF ending (HTML; the stages and smaller layers only with more=True;
+    the RBF panel only for a model that ends in distances, "" otherwise)."""
     if isinstance(result, InvalidDrawing):
-        return viz.digit_html(None, str(result), seq=seq), "", "", "", "", ""
+        return viz.digit_html(None, str(result), seq=seq), "", "", "", "", "", ""
     rec = room.recognizers[variant]
     fm = result.feature_maps
     return (viz.digit_html(result.digit, None, result.confidence, variant, seq=seq,
@@ -49,7 +50,8 @@ def page_view(room: Room, result, variant, seq=None, more=True):
             viz.stages_html(result.stages) if more else "",
             viz.c1_html(fm["C1"], rec.kernels("C1")),
             viz.c3_html(fm["C3"]),
-            viz.small_layers_html(fm) if more else "")
+            viz.small_layers_html(fm) if more else "",
+            rbf.prediction_html(result))
 
 
 def read_pad(room: Room, value, variant, drawing=None, more=True):
@@ -122,19 +124,21 @@ def build(gr, room: Room):
             digit = gr.HTML(viz.digit_html(None), elem_id="digit")
             probs = gr.HTML(elem_id="probs")
             variant = gr.Radio(list(room.variants), value=room.variant, label="Model", elem_id="model",
-                               info="classic: the 1998 paper · modern: ReLU, max-pooling")
+                               info="classic: 1998 table, softmax · modern: ReLU, max-pooling · "
+                                    "paper: 1998 ending, distances to 7×12 codes")
         with gr.Column(elem_id="maps-col", min_width=0):
             c1 = gr.HTML(elem_id="c1")
             c3 = gr.HTML(elem_id="c3")
     more = gr.State(False)   # is the accordion below open? Closed, live updates leave its pictures out
     with gr.Accordion("Pipeline stages and the smaller layers (S2, S4, C5, F6)", open=False,
+            rbf_box = gr.HTML(elem_id="rbf")   # the paper model's F6 picture, code and distances; "" otherwise
                       elem_id="more") as more_box:
         stages = gr.HTML(elem_id="stages")
         gr.Markdown(viz.LEGEND_MD)
         small = gr.HTML(elem_id="small")
     gradio631.pass_files_undecoded(upload)
 
-    outputs = [digit, probs, stages, c1, c3, small]
+    outputs = [digit, probs, stages, c1, c3, small, rbf_box]
 
     # A coroutine: Gradio runs it on its event loop instead of a worker-thread hop per event (16 clients:
     # 38 -> 51 requests/s) -- but only for what the pad really sends (a 280 px PNG, ~3 ms); anything

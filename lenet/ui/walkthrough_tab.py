@@ -1,5 +1,9 @@
 """The "Walk-through" tab: the current drawing through every layer of the selected model, top to
-bottom, and a click on any C1 or C3 pixel explains the sum that gives its value."""
+bottom, and a click on any C1 or C3 pixel (or, for the paper's RBF ending, any OUT distance)
+explains the sum that gives its value."""
+import numpy as np
+
+from .. import rbf
 from .. import visualize as viz
 from .. import walkthrough as walk
 from ..architecture import c3_connection_table
@@ -32,6 +36,24 @@ def click_view(rec, x32, layer, index):
         return None, walk.EXPLAIN_PROMPT
     e = w.explain(x32, layer, *hit)
     return walk.explanation_figure(e), walk.explanation_html(e)
+
+
+def out_click_view(rec, x32, index):
+    """A click at image pixel `index` ([x, y]) on the paper's OUT figure -> (figure or None, html):
+    the distance of the digit whose column was hit, as Σ (F6ᵢ − codeᵢ)². Other variants: "" (no RBF)."""
+    if not rec.rbf:
+        return None, ""
+    digit = rbf.out_locate(index) if x32 is not None and index is not None else None
+    if digit is None:
+        return None, rbf.EXPLAIN_PROMPT
+    outs = rec.run(np.asarray(x32, "float32")[None])
+    e = rbf.explain(outs["F6"][0], rec.codes, outs["OUT"][0], digit)
+    return rbf.explanation_figure(e), rbf.explanation_html(e)
+
+
+def out_reset(room: Room, variant):
+    """The OUT explanation box when the drawing or the model changes: a prompt for paper, empty otherwise."""
+    return None, rbf.EXPLAIN_PROMPT if room.recognizers[variant].rbf else ""
 
 
 def walk_view(room: Room, pad_value, upload, variant, source):
@@ -77,6 +99,12 @@ def build(gr, room: Room, tab, first):
             img.append(image)
             if name in walk.CLICKABLE:
                 clickable[name] = image
+        if name == "OUT":   # the paper's RBF ending: a click on a distance explains it here
+            with gr.Group(elem_id="wt-out-box"):
+                out_html = gr.HTML("", elem_id="wt-out-explain-html")
+                out_fig = gr.Image(type="pil", format="png", interactive=False, show_label=False, buttons=[],
+                                   elem_id="wt-out-fig", elem_classes="fig")
+            out_image = image
         if name == "C3":
             with gr.Group(elem_id="wt-explain-box"):
                 html = gr.HTML(walk.EXPLAIN_PROMPT, elem_id="wt-explain-html")
@@ -94,12 +122,16 @@ def build(gr, room: Room, tab, first):
     variant.change(lambda v: v, variant, model, queue=False, **private)
 
     def on_walk(pad_value, upload, variant, source):
-        return walk_view(room, pad_value, upload, variant, source)
+        return (*walk_view(room, pad_value, upload, variant, source), *out_reset(room, variant))
 
     inputs = [first["pad"], first["upload"], variant, first["source"]]
     gr.on([tab.select, refresh.click, variant.change], on_walk, inputs,
-          [x32, total, *md, *img, kernels, fig, html], show_progress="minimal", **private)
+          [x32, total, *md, *img, kernels, fig, html, out_fig, out_html], show_progress="minimal", **private)
     for layer, image in clickable.items():
         def on_click(x32, variant, evt: gr.SelectData, layer=layer):
             return explain(room, x32, variant, layer, evt.index)
         image.select(on_click, [x32, variant], [fig, html], show_progress="minimal", **private)
+
+    def on_out_click(x32, variant, evt: gr.SelectData):
+        return out_click_view(room.recognizers[variant], x32, evt.index)
+    out_image.select(on_out_click, [x32, variant], [out_fig, out_html], show_progress="minimal", **private)

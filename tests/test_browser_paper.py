@@ -1,0 +1,216 @@
+"""The paper model's RBF ending in a real browser (lenet/rbf.py on the page): switching the first tab
+to `paper` shows F6 as a 7x12 picture, the nearest digit's code and the ten distances, without
+pushing the pad, the answer or the C1/C3 maps off one screen (1280x720, 1920x1080 with Large text,
+a phone); the walk-through's OUT row explains a clicked distance as Σ (F6ᵢ − codeᵢ)².
+Needs /usr/bin/chromium and playwright; skipped when absent, except under CI=true (fails instead).
+"""
+import math
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-gpu"]
+TIMEOUT = 60_000   # ms
+SEVEN = [[(0.25, 0.2), (0.75, 0.2), (0.42, 0.85)]]
+
+
+def _require_browser():
+    missing = []
+    if not Path(CHROMIUM).is_file():
+        missing.append(f"no Chromium at {CHROMIUM} (apt-get install -y chromium)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        missing.append("playwright is not installed (pip install playwright)")
+    if missing:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"browser test cannot run in CI: {'; '.join(missing)}")
+        pytest.skip("; ".join(missing))
+
+
+@pytest.fixture(scope="module")
+def app_url():
+    _require_browser()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "app.py", "--host", "127.0.0.1", "--port", str(port),
+                             "--variant", "modern"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail("the app did not start")
+            time.sleep(0.2)
+    yield url
+    proc.terminate()
+    proc.wait(10)
+
+
+@pytest.fixture(scope="module")
+def browser(app_url):
+    from playwright.sync_api import expect, sync_playwright
+    expect.set_options(timeout=TIMEOUT)
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def open_page(browser, app_url):
+    contexts = []
+
+    def opener(width=1280, height=720, touch=False):
+        ctx = browser.new_context(viewport={"width": width, "height": height}, has_touch=touch, is_mobile=touch,
+                                  device_scale_factor=1)
+        contexts.append(ctx)
+        page = ctx.new_page()
+        page.set_default_timeout(TIMEOUT)
+        page.goto(app_url)
+        page.wait_for_selector("#pad canvas")
+        page.wait_for_function("() => window.lenetPad !== undefined")
+        return page
+
+    yield opener
+    for ctx in contexts:
+        ctx.close()
+
+
+def draw_seven(page, touch=False):
+    box = page.locator("#pad canvas").bounding_box()
+    for points in SEVEN:
+        pts = [(box["x"] + x * box["width"], box["y"] + y * box["height"]) for x, y in points]
+        if touch:
+            cdp = page.context.new_cdp_session(page)
+            start = [{"x": pts[0][0], "y": pts[0][1]}]
+            cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": start})
+        else:
+            page.mouse.move(*pts[0])
+            page.mouse.down()
+        for (x0, y0), (x1, y1) in zip(pts, pts[1:]):
+            steps = max(1, int(math.hypot(x1 - x0, y1 - y0) // 10))
+            for i in range(1, steps + 1):
+                x, y = x0 + (x1 - x0) * i / steps, y0 + (y1 - y0) * i / steps
+                if touch:
+                    cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y}]})
+                else:
+                    page.mouse.move(x, y)
+        if touch:
+            cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+            cdp.detach()
+        else:
+            page.mouse.up()
+
+
+def shown(page, digit, model):
+    from playwright.sync_api import expect
+    expect(page.locator(f'#digit .big[data-model="{model}"]')).to_have_text(str(digit))
+    expect(page.locator("#c1 img.lf-map")).to_have_count(6)
+    expect(page.locator("#c3 img.lf-map")).to_have_count(16)
+
+
+def switch_to_paper(page):
+    """Pick `paper` in the first tab's model switch; wait for the F6 picture, the code and ten distances."""
+    from playwright.sync_api import expect
+    page.locator("#model").get_by_text("paper", exact=True).click()
+    shown(page, 7, "paper")
+    expect(page.locator("#rbf img.rbf-f6")).to_have_count(1)
+    expect(page.locator("#rbf img.rbf-code")).to_have_count(1)
+    expect(page.locator("#rbf .rbf-d")).to_have_count(10)
+    page.wait_for_function("() => [...document.querySelectorAll('#rbf img')]"
+                           ".every(e => e.complete && e.naturalWidth > 0)")
+
+
+def _inside(page, selector, width, height):
+    box = page.locator(selector).bounding_box()
+    assert box is not None, selector
+    assert box["x"] >= -1 and box["y"] >= -1, (selector, box)
+    assert box["x"] + box["width"] <= width + 1 and box["y"] + box["height"] <= height + 1, (selector, box)
+    return box
+
+
+@pytest.mark.parametrize("width,height,large", [(1280, 720, False), (1920, 1080, True)])
+def test_switching_to_paper_shows_f6_the_code_and_the_distances_on_one_screen(open_page, width, height, large):
+    page = open_page(width, height)
+    if large:
+        page.locator("#large-text").click()
+        page.wait_for_function("() => document.documentElement.classList.contains('large-text')")
+    draw_seven(page)
+    shown(page, 7, "modern")
+    assert page.locator("#rbf img").count() == 0                       # a softmax ending: nothing to show
+    switch_to_paper(page)
+    sizes = page.evaluate("() => [...document.querySelectorAll('#rbf img')]"
+                          ".map(e => [e.naturalWidth, e.naturalHeight])")
+    assert sizes == [[7, 12], [7, 12]]                                  # F6 and the code, one pixel per unit
+    assert page.locator("#rbf .rbf-top").get_attribute("data-digit") == "7"
+    d = [float(v) for v in page.locator("#rbf .rbf-d").evaluate_all("es => es.map(e => e.dataset.d)")]
+    assert int(np.argmin(d)) == 7 and len(d) == 10
+    for selector in ("#pad canvas", "#digit", "#probs", "#c1", "#c3"):
+        _inside(page, selector, width, height)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    f6 = page.locator("#rbf img.rbf-f6").bounding_box()
+    assert f6["width"] >= 28                                           # at least 4 px a unit
+    if large:
+        _inside(page, "#rbf", width, height)                           # a big screen shows it all at once
+    page.locator("#model").get_by_text("classic", exact=True).click()
+    shown(page, 7, "classic")
+    assert page.locator("#rbf img").count() == 0
+
+
+def test_phone_keeps_the_pad_on_screen_with_paper(open_page):
+    page = open_page(390, 844, touch=True)
+    draw_seven(page, touch=True)
+    shown(page, 7, "modern")
+    switch_to_paper(page)
+    _inside(page, "#pad canvas", 390, 844)
+    _inside(page, "#digit", 390, 844)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_walkthrough_explains_a_clicked_distance(open_page):
+    from playwright.sync_api import expect
+
+    from lenet import rbf
+    page = open_page(1400, 1000)
+    draw_seven(page)
+    shown(page, 7, "modern")
+    switch_to_paper(page)
+    page.get_by_role("tab", name="Walk-through").click()
+    expect(page.locator("#wt-md-OUT")).to_contain_text("7×12 code")
+    expect(page.locator("#wt-out-explain")).to_contain_text("Click any of the ten distances")
+    img = page.locator("#wt-img-OUT img")
+    img.scroll_into_view_if_needed()
+    page.wait_for_function("() => document.querySelector('#wt-img-OUT img')?.naturalWidth > 0")
+    geo = img.evaluate("""(el) => { const r = el.getBoundingClientRect();
+        const s = Math.min(r.width / el.naturalWidth, r.height / el.naturalHeight);
+        return {x: r.left + (r.width - el.naturalWidth * s) / 2, y: r.top + (r.height - el.naturalHeight * s) / 2,
+                s: s}; }""")
+    for digit in (7, 3):
+        x, y = rbf.out_centre(digit)
+        page.mouse.click(geo["x"] + (x + 0.5) * geo["s"], geo["y"] + (y + 0.5) * geo["s"])
+        box = page.locator("#wt-out-explain")
+        expect(box).to_have_attribute("data-map", str(digit))
+        expect(box).to_contain_text("Σ (F6ᵢ − codeᵢ)²")
+        total = float(page.locator("#wt-out-value").inner_text())
+        network = float(page.locator("#wt-out-fm").inner_text())
+        assert abs(total - network) <= 1e-4 * max(1.0, network), (total, network)
+    expect(page.locator("#wt-out-fig img")).to_be_visible()
