@@ -111,7 +111,9 @@ def build(gr, room: Room):
     """Lay the tab out inside the current gr.Tab and wire its events. Returns the components other
     tabs read (pad, upload, variant, source)."""
     from . import gradio631
-    source = gr.State("pad")
+    # Which input the person used last ("pad" or "upload"): a hidden textbox the browser sets itself
+    # (js-only events), so a pad update costs no extra request.
+    source = gr.Textbox("pad", visible=False, elem_id="source")
     with gr.Row(elem_id="stage", equal_height=False):
         with gr.Column(elem_id="pad-col", min_width=0):
             pad = pad_.component("pad")
@@ -129,9 +131,9 @@ def build(gr, room: Room):
         with gr.Column(elem_id="maps-col", min_width=0):
             c1 = gr.HTML(elem_id="c1")
             c3 = gr.HTML(elem_id="c3")
+            rbf_box = gr.HTML(elem_id="rbf")   # the paper model's F6 picture, code and distances; "" otherwise
     more = gr.State(False)   # is the accordion below open? Closed, live updates leave its pictures out
     with gr.Accordion("Pipeline stages and the smaller layers (S2, S4, C5, F6)", open=False,
-            rbf_box = gr.HTML(elem_id="rbf")   # the paper model's F6 picture, code and distances; "" otherwise
                       elem_id="more") as more_box:
         stages = gr.HTML(elem_id="stages")
         gr.Markdown(viz.LEGEND_MD)
@@ -157,9 +159,9 @@ def build(gr, room: Room):
 
     private = dict(api_visibility="private")
     pad.change(on_pad, [pad, variant, more], outputs, postprocess=False, **LIVE, **private)
-    pad.change(lambda: "pad", None, source, queue=False, show_progress="hidden", **private)
+    pad.change(None, None, source, js="() => 'pad'", queue=False, show_progress="hidden", **private)
     upload.change(on_upload, [upload, variant], outputs, postprocess=False, **LIVE, **private)
-    upload.change(lambda: "upload", None, source, queue=False, show_progress="hidden", **private)
+    upload.change(None, None, source, js="() => 'upload'", queue=False, show_progress="hidden", **private)
     variant.change(on_switch, [pad, upload, variant, source, more], outputs, postprocess=False, **LIVE, **private)
     more_box.expand(lambda: True, None, more, queue=False, show_progress="hidden", **private).then(
         on_switch, [pad, upload, variant, source, more], outputs, postprocess=False, **LIVE, **private)
