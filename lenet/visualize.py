@@ -162,8 +162,9 @@ def _kernel_imgs(kbytes, kshape, scale):
     return tuple(_img(diverging(k[:, :, j], lim), scale, f"kernel {j + 1}", "lf-kernel") for j in range(k.shape[-1]))
 
 
-def c1_html(maps, kernels, scale=5):
-    """C1: each of the 6 maps (28x28) beside the 5x5 kernel that made it."""
+def c1_html(maps, kernels, scale=5, stage=""):
+    """C1: each of the 6 maps (28x28) beside the 5x5 kernel that made it. `stage`: appended to the
+    title (e.g. " · before squashing" for the pre-activation sums, lenet/preactivation.py)."""
     maps = np.asarray(maps)
     h, w, n = maps.shape
     k = np.ascontiguousarray(np.asarray(kernels, dtype="float64")[:, :, 0, :])
@@ -172,12 +173,12 @@ def c1_html(maps, kernels, scale=5):
     rgb = LUT[lut_index(maps, lo, hi)]
     cells = [f'<figure><figcaption>filter {j + 1}: kernel → map</figcaption><div class="lf-pair">{kimgs[j]}'
              f'{_img(rgb[:, :, j], scale, f"C1 map {j + 1}")}</div></figure>' for j in range(n)]
-    return _figure(f"C1 · 6 filters 5×5 → 6@{h}×{w}", _grid(cells, 2), lo, hi, "lf-c1")
+    return _figure(f"C1 · 6 filters 5×5 → 6@{h}×{w}{stage}", _grid(cells, 2), lo, hi, "lf-c1")
 
 
-def c3_html(maps, scale=8):
+def c3_html(maps, scale=8, stage=""):
     h, w, n = np.shape(maps)
-    return maps_html(maps, cols=4, scale=scale, title=f"C3 · 16 filters 5×5 → 16@{h}×{w}")
+    return maps_html(maps, cols=4, scale=scale, title=f"C3 · 16 filters 5×5 → 16@{h}×{w}{stage}")
 
 
 def strip_html(values, cols, scale, title):

@@ -169,8 +169,7 @@ def test_switching_to_paper_shows_f6_the_code_and_the_distances_on_one_screen(op
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     f6 = page.locator("#rbf img.rbf-f6").bounding_box()
     assert f6["width"] >= 28                                           # at least 4 px a unit
-    if large:
-        _inside(page, "#rbf", width, height)                           # a big screen shows it all at once
+    _inside(page, "#rbf", width, height)          # the maps column narrows so the panel fits too (713 of 720 px)
     page.locator("#model").get_by_text("classic", exact=True).click()
     shown(page, 7, "classic")
     assert page.locator("#rbf img").count() == 0
@@ -214,3 +213,23 @@ def test_walkthrough_explains_a_clicked_distance(open_page):
         network = float(page.locator("#wt-out-fm").inner_text())
         assert abs(total - network) <= 1e-4 * max(1.0, network), (total, network)
     expect(page.locator("#wt-out-fig img")).to_be_visible()
+
+
+def test_the_before_squashing_switch_changes_the_c1_maps(open_page):
+    from playwright.sync_api import expect
+    page = open_page()
+    draw_seven(page)
+    shown(page, 7, "modern")
+    srcs = "es => es.map(e => e.getAttribute('src'))"
+    after = page.locator("#c1 img.lf-map").evaluate_all(srcs)
+    page.locator("#pre input").check()
+    expect(page.locator("#c1 .lf-title")).to_contain_text("before squashing")
+    expect(page.locator("#c3 .lf-title")).to_contain_text("before squashing")
+    before = page.locator("#c1 img.lf-map").evaluate_all(srcs)
+    assert len(before) == 6 and before != after          # ReLU's zeros become the negative sums
+    expect(page.locator("#c1 .lf-bar")).to_contain_text("-")    # the sums' range reaches below 0
+    for selector in ("#pad canvas", "#digit", "#probs", "#c1", "#c3"):
+        _inside(page, selector, 1280, 720)
+    page.locator("#pre input").uncheck()
+    expect(page.locator("#c1 .lf-title")).not_to_contain_text("before squashing")
+    assert page.locator("#c1 img.lf-map").evaluate_all(srcs) == after

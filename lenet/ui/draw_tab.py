@@ -8,7 +8,7 @@ from pathlib import Path
 
 import anyio
 
-from .. import collect, rbf
+from .. import collect, preactivation, rbf
 from .. import visualize as viz
 from ..preprocess import EMPTY, InvalidDrawing
 from . import pad as pad_
@@ -36,25 +36,27 @@ def analyse(room: Room, image, variant, drawing=None):
     return result
 
 
-def page_view(room: Room, result, variant, seq=None, more=True):
+def page_view(room: Room, result, variant, seq=None, more=True, pre=False):
     """A Prediction (or InvalidDrawing) -> the tab's outputs: digit, probabilities, stages, C1, C3,
     smaller layers, the paper's RBF ending (HTML; the stages and smaller layers only with more=True;
-    the RBF panel only for a model that ends in distances, "" otherwise)."""
+    the RBF panel only for a model that ends in distances, "" otherwise). pre=True: C1 and C3 show
+    the sums before the squashing function (lenet/preactivation.py) instead of the activations."""
     if isinstance(result, InvalidDrawing):
         return viz.digit_html(None, str(result), seq=seq), "", "", "", "", "", ""
     rec = room.recognizers[variant]
     fm = result.feature_maps
+    maps, stage = (preactivation.sums(rec, result), " · before squashing") if pre else (fm, "")
     return (viz.digit_html(result.digit, None, result.confidence, variant, seq=seq,
                            note=viz.confidence_note(result.confidence, LOW_CONFIDENCE)),
             viz.probs_html(result.probabilities),
             viz.stages_html(result.stages) if more else "",
-            viz.c1_html(fm["C1"], rec.kernels("C1")),
-            viz.c3_html(fm["C3"]),
+            viz.c1_html(maps["C1"], rec.kernels("C1"), stage=stage),
+            viz.c3_html(maps["C3"], stage=stage),
             viz.small_layers_html(fm) if more else "",
             rbf.prediction_html(result))
 
 
-def read_pad(room: Room, value, variant, drawing=None, more=True):
+def read_pad(room: Room, value, variant, drawing=None, more=True, pre=False):
     """The pad's value (see pad.parse) -> the tab's outputs. more=False leaves the stages and the
     smaller layers out (their accordion is closed: ~half the pictures an update carries)."""
     try:
@@ -66,7 +68,7 @@ def read_pad(room: Room, value, variant, drawing=None, more=True):
         if room.collecting:
             collect.save_stroke(room.collect_dir, None, empty, variant, drawing)   # a cleared pad ends a drawing
         return page_view(room, empty, variant, seq)
-    return page_view(room, analyse(room, png, variant, drawing), variant, seq, more)
+    return page_view(room, analyse(room, png, variant, drawing), variant, seq, more, pre)
 
 
 INLINE_CHARS = 40_000   # a 280 px pad drawing is 4-12 KB of data URL; a noisy one up to ~30 KB
@@ -85,8 +87,8 @@ def light(value):
     return width <= pad_.EXPORT and height <= pad_.EXPORT
 
 
-def read_upload(room: Room, image, variant):
-    return page_view(room, analyse(room, image, variant), variant)
+def read_upload(room: Room, image, variant, pre=False):
+    return page_view(room, analyse(room, image, variant), variant, pre=pre)
 
 
 def current_picture(pad_value, upload, source):
@@ -97,12 +99,12 @@ def current_picture(pad_value, upload, source):
     return pad_.picture(pad_value)
 
 
-def rerun(room: Room, pad_value, upload, variant, source, drawing=None, more=True):
+def rerun(room: Room, pad_value, upload, variant, source, drawing=None, more=True, pre=False):
     """Model switch (or the accordion opening): read whatever was used last again. A pad drawing's
     answer carries the pad's update number, as every answer to the pad does."""
     if source == "upload":
-        return page_view(room, analyse(room, upload, variant), variant, None, more)
-    return read_pad(room, pad_value, variant, drawing, more)
+        return page_view(room, analyse(room, upload, variant), variant, None, more, pre)
+    return read_pad(room, pad_value, variant, drawing, more, pre)
 
 
 # ------------------------------------------------------------------ layout and events
@@ -129,6 +131,8 @@ def build(gr, room: Room):
                                info="classic: 1998 table, softmax · modern: ReLU, max-pooling · "
                                     "paper: 1998 ending, distances to 7×12 codes")
         with gr.Column(elem_id="maps-col", min_width=0):
+            pre = gr.Checkbox(False, label="C1, C3 before squashing (the sums)",
+                              elem_id="pre", container=False)
             c1 = gr.HTML(elem_id="c1")
             c3 = gr.HTML(elem_id="c3")
             rbf_box = gr.HTML(elem_id="rbf")   # the paper model's F6 picture, code and distances; "" otherwise
@@ -145,25 +149,27 @@ def build(gr, room: Room):
     # A coroutine: Gradio runs it on its event loop instead of a worker-thread hop per event (16 clients:
     # 38 -> 51 requests/s) -- but only for what the pad really sends (a 280 px PNG, ~3 ms); anything
     # bigger (up to pad.MAX_SIDE) goes to a worker thread, so no client can stall the loop (issue 14).
-    async def on_pad(value, variant, more, request: gr.Request):
+    async def on_pad(value, variant, more, pre, request: gr.Request):
         session = gradio631.session_of(request)
         if light(value):
-            return read_pad(room, value, variant, session, more)
-        return await anyio.to_thread.run_sync(read_pad, room, value, variant, session, more)
+            return read_pad(room, value, variant, session, more, pre)
+        return await anyio.to_thread.run_sync(read_pad, room, value, variant, session, more, pre)
 
-    def on_upload(image, variant):      # any size up to the decoder's limits: a worker thread, not the loop
-        return read_upload(room, image, variant)
+    def on_upload(image, variant, pre):      # any size up to the decoder's limits: a worker thread, not the loop
+        return read_upload(room, image, variant, pre)
 
-    def on_switch(pad_value, upload, variant, source, more, request: gr.Request):
-        return rerun(room, pad_value, upload, variant, source, gradio631.session_of(request), more)
+    def on_switch(pad_value, upload, variant, source, more, pre, request: gr.Request):
+        return rerun(room, pad_value, upload, variant, source, gradio631.session_of(request), more, pre)
 
     private = dict(api_visibility="private")
-    pad.change(on_pad, [pad, variant, more], outputs, postprocess=False, **LIVE, **private)
+    pad.change(on_pad, [pad, variant, more, pre], outputs, postprocess=False, **LIVE, **private)
     pad.change(None, None, source, js="() => 'pad'", queue=False, show_progress="hidden", **private)
-    upload.change(on_upload, [upload, variant], outputs, postprocess=False, **LIVE, **private)
+    upload.change(on_upload, [upload, variant, pre], outputs, postprocess=False, **LIVE, **private)
     upload.change(None, None, source, js="() => 'upload'", queue=False, show_progress="hidden", **private)
-    variant.change(on_switch, [pad, upload, variant, source, more], outputs, postprocess=False, **LIVE, **private)
+    switched = [pad, upload, variant, source, more, pre]
+    variant.change(on_switch, switched, outputs, postprocess=False, **LIVE, **private)
+    pre.change(on_switch, switched, outputs, postprocess=False, **LIVE, **private)
     more_box.expand(lambda: True, None, more, queue=False, show_progress="hidden", **private).then(
-        on_switch, [pad, upload, variant, source, more], outputs, postprocess=False, **LIVE, **private)
+        on_switch, switched, outputs, postprocess=False, **LIVE, **private)
     more_box.collapse(lambda: False, None, more, queue=False, show_progress="hidden", **private)
     return {"pad": pad, "upload": upload, "variant": variant, "source": source}
