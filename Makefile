@@ -10,6 +10,7 @@ run: $(VENV)/.app-installed
 	$(BIN)/python app.py $(ARGS)
 
 test: $(VENV)/.dev-installed
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(VENV)/.dev-installed
@@ -18,6 +19,7 @@ bench: $(VENV)/.dev-installed
 train: $(VENV)/.dev-installed
 	$(BIN)/python -m lenet train --variant classic $(ARGS)
 	$(BIN)/python -m lenet train --variant modern $(ARGS)
+	$(BIN)/python -m lenet train --variant paper $(ARGS)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

@@ -8,8 +8,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# As the app (lenet/ui/tuning.py): OpenBLAS on one thread. With its default of one per core, the
+# pipeline's small matrix products ran ~17x slower on a busy 2-core machine (40 vs 2.3 ms a drawing).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 MNIST = ROOT.parent / "shared" / "mnist" / "mnist.npz"
 
@@ -20,15 +22,18 @@ def parse(argv=None):
                                 "bars; prints a table and writes bench/RESULTS.md.",
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--variant", default="modern", help="weights variant the Recognizer loads")
-    p.add_argument("--weights-dir", default=None, help="directory holding lenet5_<variant>.keras; None means the repo's weights/")
+    p.add_argument("--weights-dir", default=None,
+                   help="directory holding lenet5_<variant>.keras; None means the repo's weights/")
     p.add_argument("--repeats", type=int, default=300, help="timed repeats per in-process measurement")
-    p.add_argument("--budget", type=float, default=8.0, help="seconds at most per model-only path (slow paths stop early)")
+    p.add_argument("--budget", type=float, default=8.0,
+                   help="seconds at most per model-only path (slow paths stop early)")
     p.add_argument("--batch", type=int, default=256, help="images per predict_batch call")
     p.add_argument("--requests", type=int, default=100, help="sequential HTTP requests from one client")
     p.add_argument("--clients", type=int, default=16, help="concurrent HTTP clients")
     p.add_argument("--seconds", type=float, default=30.0, help="duration of the concurrent HTTP run")
     p.add_argument("--soak", type=int, default=1000, help="predictions served before the second memory reading")
-    p.add_argument("--skip-http", action="store_true", help="skip sections 4 and 5 (no server is started)")
+    p.add_argument("--strokes", type=int, default=30, help="strokes drawn in Chromium per app (section 9)")
+    p.add_argument("--skip-http", action="store_true", help="skip the sections that start servers (4, 5, 8, 9)")
     p.add_argument("--quick", action="store_true", help="a smoke run: 30 repeats, small batch, skips HTTP")
     p.add_argument("--output", type=Path, default=ROOT / "bench" / "RESULTS.md", help="where the results go")
     args = p.parse_args(argv)
@@ -40,42 +45,45 @@ def parse(argv=None):
 def batch_sets(count):
     """The images predict_batch is timed on: MNIST test digits (28x28, as a batch user would send),
     and sketchpad-sized drawings (280x280 RGBA) for comparison."""
-    from .drawing import drawings
+    from lenet.synthetic import drawings
     sets = {}
     if MNIST.is_file():
         import numpy as np
         with np.load(MNIST) as f:
             sets[f"{count} MNIST test digits 28x28"] = list(f["x_test"][:count])
     else:
-        sets[f"{count} drawings 28x28"] = [d[::10, ::10] for d in drawings(count, 280)]
-    sets[f"{count} drawings 280x280 RGBA"] = drawings(count, 280)
+        sets[f"{count} drawings 28x28"] = [d[::10, ::10] for d, _ in drawings(count, 280)]
+    sets[f"{count} drawings 280x280 RGBA"] = [d for d, _ in drawings(count, 280)]
     return sets
 
 
 def main(argv=None):
     args = parse(argv)
-    from . import http, model_paths, pipeline, report
-    from .drawing import draw_digit, drawings, save_png
     from lenet import Recognizer
+    from lenet.synthetic import draw, drawings, save_png
+
+    from . import http, model_paths, pipeline, report
 
     began, load_start = time.perf_counter(), report.load_average()
     progress = lambda what: print(f"[{time.perf_counter() - began:5.0f} s] {what} ...", flush=True)
     results = report.Results()
-    rec = Recognizer.load(args.variant, args.weights_dir)
-    results.notes.append(f"weights: {args.variant} from {args.weights_dir or ROOT / 'weights'}")
-    sketch = draw_digit(800, 3)
+    rec = Recognizer.load(args.variant, args.weights_dir)               # what the app serves with
+    keras_rec = Recognizer.load(args.variant, args.weights_dir, backend="tensorflow")   # section 1's other paths
+    results.notes.append(f"weights: {args.variant} from {args.weights_dir or ROOT / 'weights'}; "
+                         f"serving backend {rec.backend}")
+    sketch = draw(3, canvas=800)
 
     progress("1/6 model only")
-    lite = model_paths.model_only(rec, results, args.repeats, args.budget)
+    lite = model_paths.model_only(keras_rec, results, args.repeats, args.budget)
     progress("2/6 Recognizer.predict")
     pipeline.recognizer_predict(rec, results, sketch, args.repeats)
     progress("3/6 per-stroke handler")
-    canvas = pipeline.handler(ROOT, results, draw_digit, args.repeats)
+    canvas = pipeline.handler(ROOT, results, args.repeats, args.variant)
     progress("6/6 batches")
     model_paths.batches(rec, results, batch_sets(args.batch), max(3, args.repeats // 60), lite)
     progress("7 whole numbers, invariance sweeps, saliency")
     from . import numbers
-    numbers.run(rec, results, max(20, args.repeats // 3))
+    numbers.run(rec, results, max(20, args.repeats // 3), keras_rec=keras_rec)
 
     if args.skip_http:
         http.skipped(results, "--skip-http" if not args.quick else "--quick")
@@ -87,7 +95,8 @@ def main(argv=None):
             # What browsers send: PNGs of the app's canvas (800 px, gradio's default, if unknown), a
             # different drawing per client as in a room full of people.
             side = max(canvas or (800,))
-            pngs = [save_png(d, Path(tmp) / f"digit{i}.png") for i, d in enumerate(drawings(args.clients + 1, side))]
+            pngs = [save_png(d, Path(tmp) / f"digit{i}.png")
+                    for i, (d, _) in enumerate(drawings(args.clients + 1, side))]
             try:
                 http.served(ROOT, results, pngs, args.requests, args.clients, args.seconds, args.soak)
             except RuntimeError as err:  # the app would not start (e.g. its weights are not there yet)
@@ -98,11 +107,15 @@ def main(argv=None):
             attack.under_attack(ROOT, results)
         except RuntimeError as err:
             results.notes.append(f"isolation under attack not measured: {str(err).splitlines()[0][:150]}")
-    if canvas is None and (ROOT / "app.py").is_file():
-        # app.py may have appeared while the other sections ran.
-        results.rows = [r for r in results.rows if r.section != pipeline.SECTION_3]
-        results.bars = [b for b in results.bars if "handler" not in b.text]
-        pipeline.handler(ROOT, results, draw_digit, args.repeats)
+        progress("8 a lecture hall: serving paths, 100 and 200 people")
+        try:
+            from . import room
+            room.run(ROOT, results)
+        except RuntimeError as err:
+            results.notes.append(f"section 8 not measured: {str(err).splitlines()[0][:150]}")
+        progress("9 the page in Chromium: pen-up -> answer, beside Gradio's echo floor")
+        from . import browser
+        browser.run(ROOT, results, args.strokes)
 
     busy = max(os.getloadavg()[0], float(load_start.split(" / ")[0]) if load_start[0].isdigit() else 0.0)
     if busy > 0.5 * (os.cpu_count() or 1):

@@ -93,6 +93,31 @@ def measure(root, strokes=40):
     return out
 
 
+SECTION = "9. The page in Chromium: pen-up -> answer on screen"
+
+
+def run(root, results, strokes=30):
+    """Section 9 of python -m bench: the app and Gradio's echo floor, one after the other."""
+    import numpy as np
+
+    from .report import Bar
+    if not Path(CHROMIUM).is_file():
+        results.notes.append(f"section 9 not measured: no Chromium at {CHROMIUM}")
+        return
+    try:
+        measured = measure(root, strokes)
+    except Exception as err:   # a browser that would not start: say so in the table, keep the other sections
+        results.notes.append(f"section 9 not measured: {type(err).__name__}: {str(err)[:150]}")
+        return
+    for name, ms in measured.items():
+        results.add(SECTION, name, f"p50 {np.percentile(ms, 50):.0f} ms, p95 {np.percentile(ms, 95):.0f} ms",
+                    f"{len(ms)} strokes drawn with the mouse at 1280x720")
+    app = measured.get("the app")
+    if app:
+        results.bars.append(Bar("browser pen-up -> answer p50 <= 150 ms", float(np.percentile(app, 50)), 150.0,
+                                unit=" ms"))
+
+
 if __name__ == "__main__":
     import numpy as np
     root = Path(__file__).resolve().parent.parent

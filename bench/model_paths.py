@@ -6,8 +6,8 @@ import numpy as np
 from lenet import LAYERS
 
 from .report import Bar, fmt_ms
-from .timing import measure
 from .tflite import TFLiteProbe
+from .timing import measure
 
 SECTION_1 = "1. Model only: one 32x32 input, probabilities + all feature maps"
 SECTION_6 = "6. Batch throughput"
@@ -38,7 +38,8 @@ def _candidates(rec):
         paths[name] = lambda: lite(x)
         # The same numbers, or the comparison means nothing.
         err = max(float(np.abs(lite(x)[n] - rec.run(x)[n]).max()) for n in LAYERS)
-        notes[name] = f"max abs diff vs Recognizer.run {err:.1e}; {lite.size / 1024:.0f} KiB; converted in {built:.1f} s"
+        notes[name] = (f"max abs diff vs Recognizer.run {err:.1e}; {lite.size / 1024:.0f} KiB; "
+                       f"converted in {built:.1f} s")
     except Exception as err:  # conversion or interpreter missing in this TF build
         notes["TFLite interpreter"] = f"n/a: {type(err).__name__}: {str(err).splitlines()[0][:120]}"
     return paths, notes, lite

@@ -11,7 +11,7 @@ from .timing import measure
 SECTION = "7. Whole numbers, invariance sweeps, saliency"
 
 
-def run(rec, results, repeats, count=300, seed=0):
+def run(rec, results, repeats, count=300, seed=0, keras_rec=None):
     """Time predict_number on 5-digit numbers (pen, and a font when installed), every sweep and
     both saliency maps; read the `count` generated numbers of synthetic.numbers(count, seed)."""
     pictures = {"pen": synthetic.number("20261", 80, gaps=0.3, slant=6)[0]}
@@ -35,9 +35,11 @@ def run(rec, results, repeats, count=300, seed=0):
                     invariance.sweep(rec, seven, name).reading)
     results.bars.append(Bar(f"sweep: {invariance.STEPS} steps p50 <= 50 ms (slowest sweep)", slowest, 50.0, unit=" ms"))
     occ = measure(lambda: saliency.occlusion(rec, seven), max(20, repeats // 10))
-    grad = measure(lambda: saliency.gradient(rec, seven, patch=saliency.PATCH), max(20, repeats // 10))
     results.add(SECTION, "saliency: occlusion (256 patches, one call)", fmt_ms(occ, 50, 95))
-    results.add(SECTION, "saliency: gradient x input (tf.GradientTape)", fmt_ms(grad, 50, 95))
+    if keras_rec is not None:   # input gradients need the TensorFlow backend
+        seven_tf = keras_rec.predict(synthetic.draw(7))
+        grad = measure(lambda: saliency.gradient(keras_rec, seven_tf, patch=saliency.PATCH), max(20, repeats // 10))
+        results.add(SECTION, "saliency: gradient x input (tf.GradientTape)", fmt_ms(grad, 50, 95))
 
     styles = {}
     for rgba, text, _, style, touching in synthetic.numbers(count, seed=seed):

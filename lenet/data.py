@@ -1,7 +1,7 @@
 """MNIST for training and evaluation: read from an .npz (keras layout) or, failing that,
 fetched by keras; padded 28->32 by the same function the drawing pipeline ends with."""
-from pathlib import Path
 import hashlib
+from pathlib import Path
 
 import numpy as np
 

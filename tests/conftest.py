@@ -1,9 +1,14 @@
 """Shared fixtures: the repository root, the recognisers and a Room of them, MNIST (skipped when
 absent), weights folders broken on purpose, and the app as a process (`app_server`, `run_app`)
 with a client that reads its answers."""
+import os
+
+# As the app (lenet/ui/tuning.py), before numpy loads: OpenBLAS on one thread. Its default thread per
+# core made the pipeline ~17x slower on a busy 2-core machine (spinning workers).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 import functools
 import html
-import os
 import re
 import shutil
 import socket
