@@ -143,7 +143,11 @@ def start_app(*args, timeout=90):
     (Fixtures below wrap this; tests use `app_server` or `run_app`.)"""
     import urllib.request
     port = _free_port()
-    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONUNBUFFERED": "1"}
+    # Every test here uploads from 127.0.0.1, so the whole suite is one "client" to the boundary's
+    # per-address upload budget (40 MB a minute): these servers get a budget for a test suite.
+    # tests/test_boundary_http.py starts its own servers to test the real limits.
+    env = {"LENET_UPLOAD_PER_MINUTE": "100000", "LENET_UPLOAD_HELD": "100000", **os.environ,
+           "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--host", "127.0.0.1", "--port", str(port), *args],
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}/"

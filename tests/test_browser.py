@@ -349,7 +349,7 @@ def test_large_text_keeps_the_about_tab_on_screen(open_page):
 @pytest.fixture(scope="module")
 def models():
     from lenet import VARIANTS, Recognizer
-    return {v: Recognizer.load(v).model for v in VARIANTS}
+    return {v: Recognizer.load(v, backend="tensorflow").model for v in VARIANTS}   # Keras models: get_layer
 
 
 def click_map_pixel(page, layer, shape, fmap, row, col):

@@ -122,7 +122,10 @@ def draw_seven(page, touch=False):
 
 
 def shown(page, digit, model):
+    """Wait for the answer to the pad's latest update (not a mid-stroke one), then check it."""
     from playwright.sync_api import expect
+    page.wait_for_function("() => !window.lenetPad.seq || "
+                           "document.querySelector('#digit [data-seq]')?.dataset.seq == window.lenetPad.seq")
     expect(page.locator(f'#digit .big[data-model="{model}"]')).to_have_text(str(digit))
     expect(page.locator("#c1 img.lf-map")).to_have_count(6)
     expect(page.locator("#c3 img.lf-map")).to_have_count(16)
