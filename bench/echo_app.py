@@ -8,9 +8,10 @@ import gradio as gr  # noqa: E402
 
 import lenet.ui.tuning  # noqa: F401  (the app's process settings)
 from lenet.ui import pad as pad_  # noqa: E402
+from lenet.ui import page  # noqa: E402
 
 
-def echo(value):
+async def echo(value):   # a coroutine, as the app's per-update handler
     try:
         seq = int(json.loads(value).get("seq", 0))
     except (ValueError, TypeError, AttributeError):
@@ -19,12 +20,16 @@ def echo(value):
 
 
 def build():
+    """The pad and #digit laid out as on the app's first tab (same CSS, so the same pad size)."""
     with gr.Blocks() as demo:
-        pad = pad_.component("pad")
-        digit = gr.HTML(elem_id="digit")
+        with gr.Row(elem_id="stage", equal_height=False):
+            with gr.Column(elem_id="pad-col", min_width=0):
+                pad = pad_.component("pad")
+            with gr.Column(elem_id="answer-col", min_width=0):
+                digit = gr.HTML(elem_id="digit")
         pad.change(echo, pad, digit, trigger_mode="always_last", show_progress="hidden", concurrency_limit=2,
                    postprocess=False)
-    demo.queue(max_size=256, default_concurrency_limit=2)
+    demo.queue(max_size=256, default_concurrency_limit=2, status_update_rate=2)   # the app's queue settings
     return demo
 
 
@@ -33,4 +38,4 @@ if __name__ == "__main__":
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=7861)
     args = p.parse_args()
-    build().launch(server_name=args.host, server_port=args.port, quiet=True)
+    build().launch(server_name=args.host, server_port=args.port, quiet=True, css=page.css())
