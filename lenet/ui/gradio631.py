@@ -7,6 +7,10 @@ Re-check each on upgrade:
 - `label_inline`: with postprocess=False an event skips Gradio's per-output worker-thread hop
   (16 clients: 38 -> 51 requests/s); the one real postprocess (gr.Label's) is then done here.
 - `session_of`: gr.Request is None for some internal calls; the session names a drawing in progress.
+- Elsewhere, and tied to 6.31 just as much (kept beside the boundary they serve, listed here so an
+  upgrade checks them): fair_queue.py replaces the queue's `push`, `get_events` and
+  `process_events`; boundary.py swaps the `traceback` module seen by `gradio.queueing` and
+  `gradio.routes`, and knows Gradio's route names (`/gradio_api/...`).
 """
 
 
