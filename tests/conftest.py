@@ -275,3 +275,67 @@ def inline_images():
     """inline_images(html) -> [(alt, displayed (w, h), PIL image)] for every map a figure carries
     (decoded with Pillow, independently of lenet.visualize)."""
     return _inline_images
+
+
+# ------------------------------------------------------------------ the page in a real browser
+
+CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-gpu"]
+BROWSER_TIMEOUT = 60_000   # ms
+
+
+def _require_browser():
+    """Skip when Chromium or Playwright is missing; under CI=true fail instead."""
+    missing = []
+    if not Path(CHROMIUM).is_file():
+        missing.append(f"no Chromium at {CHROMIUM} (apt-get install -y chromium)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        missing.append("playwright is not installed (pip install playwright)")
+    if missing:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"browser test cannot run in CI: {'; '.join(missing)}")
+        pytest.skip("; ".join(missing))
+
+
+@pytest.fixture(scope="session")
+def browser_app():
+    """The URL of one `python app.py --variant modern` for the browser tests (their own, so the
+    HTTP attack tests never share its queue)."""
+    _require_browser()
+    proc, url = start_app("--variant", "modern")
+    yield url
+    stop_app(proc)
+
+
+@pytest.fixture(scope="session")
+def chromium(browser_app):
+    from playwright.sync_api import expect, sync_playwright
+    expect.set_options(timeout=BROWSER_TIMEOUT)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def open_page(chromium, browser_app):
+    """open_page(width, height, touch=False, query="") -> a fresh page of the app, ready to draw
+    (its own browser context, closed after the test)."""
+    contexts = []
+
+    def opener(width=1280, height=720, touch=False, query=""):
+        ctx = chromium.new_context(viewport={"width": width, "height": height}, has_touch=touch, is_mobile=touch,
+                                   device_scale_factor=1)
+        contexts.append(ctx)
+        page = ctx.new_page()
+        page.set_default_timeout(BROWSER_TIMEOUT)
+        page.goto(browser_app + query)
+        page.wait_for_selector("#pad canvas")
+        page.wait_for_function("() => window.lenetPad !== undefined")
+        return page
+
+    yield opener
+    for ctx in contexts:
+        ctx.close()

@@ -11,14 +11,8 @@ Saves docs/screenshot.png (1280x720), docs/phone.png, docs/walkthrough.png, docs
 Needs /usr/bin/chromium and playwright; skipped when absent, except under CI=true (fails instead).
 """
 import math
-import os
 import re
-import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import numpy as np
@@ -27,81 +21,9 @@ import pytest
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-gpu"]
-TIMEOUT = 60_000   # ms
 
 
-# ------------------------------------------------------------------ fixtures
-
-def _require_browser():
-    missing = []
-    if not Path(CHROMIUM).is_file():
-        missing.append(f"no Chromium at {CHROMIUM} (apt-get install -y chromium)")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        missing.append("playwright is not installed (pip install playwright)")
-    if missing:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"browser test cannot run in CI: {'; '.join(missing)}")
-        pytest.skip("; ".join(missing))
-
-
-@pytest.fixture(scope="module")
-def app_url():
-    _require_browser()
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "app.py", "--host", "127.0.0.1", "--port", str(port),
-                             "--variant", "modern"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail("the app did not start")
-            time.sleep(0.2)
-    yield url
-    proc.terminate()
-    proc.wait(10)
-
-
-@pytest.fixture(scope="module")
-def browser(app_url):
-    from playwright.sync_api import expect, sync_playwright
-    expect.set_options(timeout=TIMEOUT)
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def open_page(browser, app_url):
-    """open_page(width, height, touch=False, query="") -> a fresh page of the app, ready to draw."""
-    contexts = []
-
-    def opener(width=1280, height=720, touch=False, query=""):
-        ctx = browser.new_context(viewport={"width": width, "height": height}, has_touch=touch, is_mobile=touch,
-                                  device_scale_factor=1)
-        contexts.append(ctx)
-        page = ctx.new_page()
-        page.set_default_timeout(TIMEOUT)
-        page.goto(app_url + query)
-        page.wait_for_selector("#pad canvas")
-        page.wait_for_function("() => window.lenetPad !== undefined")
-        return page
-
-    yield opener
-    for ctx in contexts:
-        ctx.close()
+# The app, Chromium and fresh pages come from tests/conftest.py (browser_app, chromium, open_page).
 
 
 # ------------------------------------------------------------------ drawing

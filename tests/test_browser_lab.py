@@ -3,13 +3,6 @@ Chromium): "42" drawn on the wide pad reads "42" with a box per digit; the lab's
 the transformation changes; the why-map appears only when switched on. Saves docs/number.png,
 docs/lab.png and docs/why.png. Skipped without Chromium/playwright, except under CI=true."""
 import math
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -17,70 +10,11 @@ import pytest
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-gpu"]
-TIMEOUT = 60_000   # ms
-
-
-def _require_browser():
-    missing = []
-    if not Path(CHROMIUM).is_file():
-        missing.append(f"no Chromium at {CHROMIUM} (apt-get install -y chromium)")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        missing.append("playwright is not installed (pip install playwright)")
-    if missing:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"browser test cannot run in CI: {'; '.join(missing)}")
-        pytest.skip("; ".join(missing))
-
-
-@pytest.fixture(scope="module")
-def app_url():
-    _require_browser()
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "app.py", "--host", "127.0.0.1", "--port", str(port)], cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1", "LENET_MODEL": "modern"})
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail("the app did not start")
-            time.sleep(0.2)
-    yield url
-    proc.terminate()
-    proc.wait(10)
-
-
-@pytest.fixture(scope="module")
-def browser(app_url):
-    from playwright.sync_api import expect, sync_playwright
-    expect.set_options(timeout=TIMEOUT)
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture
-def page(browser, app_url):
-    ctx = browser.new_context(viewport={"width": 1280, "height": 720}, device_scale_factor=1)
-    p = ctx.new_page()
-    p.set_default_timeout(TIMEOUT)
-    p.goto(app_url)
-    p.wait_for_selector("#pad canvas")
-    p.wait_for_function("() => window.lenetPad !== undefined")
-    yield p
-    ctx.close()
+def page(open_page):
+    return open_page(1280, 720)
 
 
 def stroke(page, box, points, step_px=8):
