@@ -309,8 +309,10 @@ def browser_app():
     stop_app(proc)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium(browser_app):
+    """Module-scoped: Playwright's sync API keeps an event loop running in this thread while it is
+    open, and later tests that call asyncio.run() (tests/test_replicas.py) must not find it."""
     from playwright.sync_api import expect, sync_playwright
     expect.set_options(timeout=BROWSER_TIMEOUT)
     with sync_playwright() as pw:
