@@ -172,8 +172,8 @@ def _ink_to_paper_scale():
     return layers.Rescaling(scale=1.275, offset=-0.1, name="scale")
 
 
-def classic():
-    """LeNet-5 of the 1998 paper: 60,850 trainable parameters."""
+def _trunk_1998():
+    """The paper's layers up to F6 (shared by classic and paper): (input, F6's output)."""
     x = inputs = keras.Input(INPUT_SHAPE, name="ink")                   # 32x32x1
     x = _ink_to_paper_scale()(x)
     x = layers.Conv2D(6, 5, activation=scaled_tanh, name="C1")(x)        # 6@28x28,   156
@@ -182,7 +182,13 @@ def classic():
     x = Subsampling(activation=scaled_tanh, name="S4")(x)                # 16@5x5,     32
     x = layers.Conv2D(120, 5, activation=scaled_tanh, name="C5")(x)      # 120@1x1, 48120
     x = layers.Flatten(name="flat")(x)
-    x = layers.Dense(84, activation=scaled_tanh, name="F6")(x)           # 84,      10164
+    x = layers.Dense(84, activation=scaled_tanh, name="F6")(x)           # 84 = 7x12, 10164
+    return inputs, x
+
+
+def classic():
+    """LeNet-5 of the 1998 paper as textbooks tabulate it (softmax output): 60,850 trainable parameters."""
+    inputs, x = _trunk_1998()                                            # C1 .. F6
     x = layers.Dense(NUM_CLASSES, activation="softmax", name="OUT")(x)   # 10,        850
     return keras.Model(inputs, x, name="lenet5_classic")
 
@@ -206,15 +212,7 @@ def modern():
 def paper():
     """LeNet-5 as the paper ends it: the classic trunk, OUT = 10 Euclidean RBF units over fixed
     7x12 codes. Exactly 60,000 trainable parameters; OUT outputs distances (small is good)."""
-    x = inputs = keras.Input(INPUT_SHAPE, name="ink")                   # 32x32x1
-    x = _ink_to_paper_scale()(x)
-    x = layers.Conv2D(6, 5, activation=scaled_tanh, name="C1")(x)        # 6@28x28,   156
-    x = Subsampling(activation=scaled_tanh, name="S2")(x)                # 6@14x14,    12
-    x = SparseConv2D(C3_TABLE, 5, activation=scaled_tanh, name="C3")(x)  # 16@10x10, 1516
-    x = Subsampling(activation=scaled_tanh, name="S4")(x)                # 16@5x5,     32
-    x = layers.Conv2D(120, 5, activation=scaled_tanh, name="C5")(x)      # 120@1x1, 48120
-    x = layers.Flatten(name="flat")(x)
-    x = layers.Dense(84, activation=scaled_tanh, name="F6")(x)           # 84 = 7x12, 10164
+    inputs, x = _trunk_1998()                                            # C1 .. F6
     x = EuclideanRBF(CODES, name="OUT")(x)                               # 10 distances, 0
     return keras.Model(inputs, x, name="lenet5_paper")
 

@@ -227,6 +227,12 @@ def _read_answer(result):
 
 
 @pytest.fixture(scope="session")
+def read_answer():
+    """read_answer(result of /predict) -> (digit or None, sentence or None)."""
+    return _read_answer
+
+
+@pytest.fixture(scope="session")
 def ask():
     """ask(client, path or None, variant=None) -> (digit or None, sentence or None): a file sent as
     the sketchpad composite of /predict, as the README shows. A transport or app error comes back

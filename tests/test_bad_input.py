@@ -8,9 +8,7 @@ gradio_client; after each bad request the next valid one must still be answered.
 Images are made here with Pillow/numpy; no MNIST.
 """
 import concurrent.futures
-import html
 import io
-import re
 import struct
 import time
 import zlib
@@ -336,38 +334,6 @@ def test_oversize_file_refused_by_size(tmp_path):
 
 # ------------------------------------------------------------------ over HTTP
 
-def predict_http(client, path):
-    """Send a file as the sketchpad composite; return (digit or None, message or None)."""
-    import httpx
-    from gradio_client import handle_file
-    from gradio_client.exceptions import AppError
-    composite = handle_file(str(path)) if path is not None else None
-    try:
-        result = client.predict({"background": None, "layers": [], "composite": composite}, api_name="/predict")
-    except AppError as err:
-        return None, f"AppError: {err}"
-    except httpx.HTTPStatusError as err:
-        if err.response.status_code == 413:  # launch(max_file_size=...): the server refuses it
-            return None, "Upload refused: that file is too large."
-        raise
-    except ValueError as err:
-        if "exceeds the maximum file size" in str(err):  # gradio_client checks the app's limit first
-            return None, "Upload refused: that file is too large."
-        raise
-    return read_response(result)
-
-
-def read_response(result):
-    """The app's reply -> (digit, message). app.py's /predict returns (digit html, note, label,
-    stages, C1, C3, small layers); the html holds data-digit="7" or the message."""
-    page = result[0] if isinstance(result, (list, tuple)) else result
-    found = re.search(r'data-digit="(\d)"', page or "")
-    if found:
-        return int(found.group(1)), None
-    text = html.unescape(re.sub(r"<[^>]+>", "", page or "")).strip()
-    return None, text or None
-
-
 @pytest.fixture(scope="module")
 def client(app_url):
     from gradio_client import Client
@@ -385,16 +351,16 @@ HTTP_CASES = [c for c in CASES if c.file] + [c for c in CASES if c.name == "empt
 
 
 @pytest.mark.parametrize("case", HTTP_CASES, ids=[c.name for c in HTTP_CASES])
-def test_http(client, valid_png, case, tmp_path):
+def test_http(client, valid_png, case, tmp_path, ask):
     path = None
     if case.file:
         path = tmp_path / f"upload{case.suffix}"
         path.write_bytes(case.file())
-    digit, message = predict_http(client, path)
+    digit, message = ask(client, path)
     assert message is None or not message.startswith("AppError"), f"{case.name}: {message}"
     check_outcome(case, digit, message)
     # ... and the server still answers the next valid request normally
-    assert predict_http(client, valid_png) == (7, None)
+    assert ask(client, valid_png) == (7, None)
 
 
 def test_http_upload_size_limit(app_url):
@@ -410,7 +376,7 @@ def test_http_upload_size_limit(app_url):
     assert small.status_code == 200
 
 
-def test_http_flood_is_bounded(app_url, tmp_path):
+def test_http_flood_is_bounded(app_url, tmp_path, ask, read_answer):
     """A burst of more simultaneous requests than the queue holds: the server stays up, each
     request is answered or turned away ("queue full"), and a normal request then works."""
     from gradio_client import Client, handle_file
@@ -426,7 +392,7 @@ def test_http_flood_is_bounded(app_url, tmp_path):
     answered = 0
     for job in jobs:
         try:
-            answered += read_response(job.result(timeout=300)) == (7, None)
+            answered += read_answer(job.result(timeout=300)) == (7, None)
         except concurrent.futures.CancelledError:
             # gradio_client's own race: with many jobs on one Client, a job whose "queue full" (or
             # answer) is already in the client's shared stream can be cancelled by its bookkeeping.
@@ -437,4 +403,4 @@ def test_http_flood_is_bounded(app_url, tmp_path):
             # queue: these 8 clients are one address) is fine; anything else is not.
             assert "queue" in str(err).lower() or "full" in str(err).lower(), repr(err)
     assert answered > 0
-    assert predict_http(clients[0], None)[1] is not None
+    assert ask(clients[0], None)[1] is not None
