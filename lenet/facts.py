@@ -1,6 +1,7 @@
 """A trained model's facts for serving without Keras: everything the page reads from a model other
-than running it (the LeNet-5 table rows, the C1/C3 kernels and every bias, the C3 connection table,
-the scale layer, each layer's activation and output shape, the paper's codes), exported beside the
+than running it (the LeNet-5 table rows, the C1, C3, C5 and F6 kernels -- C5 and F6 for their sums
+before squashing, lenet/preactivation.py -- and every bias, the C3 connection table, the scale
+layer, each layer's activation and output shape, the paper's codes), exported beside the
 .tflite by `python -m lenet export` as `lenet5_<variant>_facts.json` + `lenet5_<variant>.npz`.
 
 `of_model` reads them from a Keras model (the TensorFlow path and the export); `load` reads the
@@ -79,7 +80,7 @@ def of_model(model, variant, tflite=b"", check=None):
         shapes[name] = [int(d) for d in layer.output.shape[1:]]
         if hasattr(layer, "full_kernel"):
             arrays[f"kernel/{name}"] = _numpy(layer.full_kernel())
-        elif getattr(layer, "kernel", None) is not None and name in ("C1", "C3"):
+        elif getattr(layer, "kernel", None) is not None and name in ("C1", "C3", "C5", "F6"):
             arrays[f"kernel/{name}"] = _numpy(layer.kernel)
         for weight in ("bias", "coefficient"):
             w = getattr(layer, weight, None)

@@ -29,7 +29,7 @@ def test_committed_facts_are_the_keras_models(pair):
         layer = model.get_layer(r["layer"])
         assert r["params"] == layer.count_params() and r["class"] == type(layer).__name__
     assert f.count_params == model.count_params() == PAPER_PARAMS[rec.variant]
-    for name in ("C1", "C3"):
+    for name in ("C1", "C3", "C5", "F6"):
         layer = model.get_layer(name)
         full = layer.full_kernel() if hasattr(layer, "full_kernel") else layer.kernel
         np.testing.assert_array_equal(f.kernel(name), np.asarray(full))
