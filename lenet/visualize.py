@@ -192,15 +192,20 @@ def strip_html(values, cols, scale, title):
     return _figure(title, _img(rgba.reshape(rows, cols, 4), scale, title), lo, hi)
 
 
-def small_layers_html(feature_maps):
-    """S2 and S4 maps, C5 and F6 strips, one under the other."""
+SMALL_LAYERS = ("S2", "S4", "C5", "F6")   # what small_layers_html draws
+
+
+def small_layers_html(feature_maps, stages=None):
+    """S2 and S4 maps, C5 and F6 strips, one under the other. `stages`: {layer: appended to its
+    title}, e.g. what lenet/preactivation.shown says is shown (the sums before squashing)."""
     s2, s4 = np.asarray(feature_maps["S2"]), np.asarray(feature_maps["S4"])
     c5, f6 = np.asarray(feature_maps["C5"]), np.asarray(feature_maps["F6"])
+    stage = (stages or {}).get
     return "".join([
-        maps_html(s2, 6, 6, f"S2 · 2×2 subsampling of C1 → 6@{s2.shape[0]}×{s2.shape[1]}"),
-        maps_html(s4, 8, 10, f"S4 · 2×2 subsampling of C3 → 16@{s4.shape[0]}×{s4.shape[1]}"),
-        strip_html(c5, 30, 14, f"C5 · 120 filters 5×5 over S4 → {c5.size} units"),
-        strip_html(f6, 42, 14, f"F6 · fully connected → {f6.size} units"),
+        maps_html(s2, 6, 6, f"S2 · 2×2 subsampling of C1 → 6@{s2.shape[0]}×{s2.shape[1]}{stage('S2', '')}"),
+        maps_html(s4, 8, 10, f"S4 · 2×2 subsampling of C3 → 16@{s4.shape[0]}×{s4.shape[1]}{stage('S4', '')}"),
+        strip_html(c5, 30, 14, f"C5 · 120 filters 5×5 over S4 → {c5.size} units{stage('C5', '')}"),
+        strip_html(f6, 42, 14, f"F6 · fully connected → {f6.size} units{stage('F6', '')}"),
     ])
 
 

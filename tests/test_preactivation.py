@@ -1,5 +1,6 @@
-"""lenet/preactivation.py: the C1 and C3 sums before the squashing function, checked against a plain
-loop over pixels and against the maps the committed networks themselves produce."""
+"""lenet/preactivation.py: every layer's sums before the squashing function, checked against a plain
+loop over pixels, against the Keras layers with their activation taken off, and against the maps the
+committed networks themselves produce; max-pooling has none and says so."""
 import numpy as np
 import pytest
 
@@ -25,6 +26,7 @@ def test_squashed_sums_are_the_networks_own_maps(room, variant):
     p = rec.predict(draw(4, canvas=280))
     pre = preactivation.sums(rec, p)
     assert pre["C1"].shape == (28, 28, 6) and pre["C3"].shape == (10, 10, 16)
+    assert pre["C5"].shape == (120,) and pre["F6"].shape == (84,)
     for name, post in preactivation.squashed(rec, pre).items():
         np.testing.assert_allclose(post, p.feature_maps[name], atol=2e-4)
     if variant == "modern":   # ReLU: the sums hold the negative values the maps clip to 0
@@ -42,3 +44,53 @@ def test_the_first_tab_shows_the_sums_when_asked(room, inline_images):
     assert len(maps) == 6 and any(
         not np.array_equal(a, np.asarray(im.convert("RGB")))
         for a, (alt, _, im) in zip(maps, [t for t in inline_images(after[3]) if t[0].startswith("C1 map")]))
+
+
+@pytest.mark.parametrize("variant", ["classic", "modern", "paper"])
+def test_sums_are_the_keras_layers_without_their_activation(room, variant):
+    """Every layer's sums on the served (LiteRT) path, its weights read from the facts files, against
+    Keras itself: the Keras layer called on the network's own output of the layer before it, with its
+    activation set to linear (Keras' convolution, subsampling and matmul, not lenet.preactivation's)."""
+    import keras
+    from conftest import _load
+    model = _load(variant).model
+    rec = room.recognizers[variant]
+    p = rec.predict(draw(6, canvas=280))
+    pre = preactivation.sums(rec, p)
+    squashing = {"classic": preactivation.SHOWN, "paper": preactivation.SHOWN, "modern": ("C1", "C3", "C5", "F6")}
+    assert tuple(pre) == squashing[variant]          # max-pooling has no sums, and none are invented
+    fm = p.feature_maps
+    reads = {"C1": model.get_layer("scale")(p.input[None, :, :, None]), "S2": fm["C1"][None],
+             "C3": fm["S2"][None], "S4": fm["C3"][None], "C5": fm["S4"][None], "F6": fm["C5"][None]}
+    for name, z in pre.items():
+        layer = model.get_layer(name)
+        saved, layer.activation = layer.activation, keras.activations.linear
+        try:
+            want = np.asarray(layer(reads[name])).reshape(z.shape)
+        finally:
+            layer.activation = saved
+        np.testing.assert_allclose(z, want, atol=1e-4, rtol=1e-5, err_msg=name)
+        assert not np.allclose(z, fm[name], atol=1e-3), name       # the sums are not the maps
+
+
+def test_relus_zeros_are_the_negative_sums(room):
+    rec = room.recognizers["modern"]
+    p = rec.predict(draw(2, canvas=280))
+    for name, z in preactivation.sums(rec, p).items():
+        clear = np.abs(z) > 1e-4                                    # away from the float32 tie at 0
+        assert np.array_equal((p.feature_maps[name] == 0)[clear], (z < 0)[clear]), name
+        assert z.min() < 0, name
+
+
+def test_shown_says_which_is_shown(room):
+    p_modern = room.recognizers["modern"].predict(draw(5, canvas=280))
+    maps, stages = preactivation.shown(room.recognizers["modern"], p_modern, False)
+    assert set(stages.values()) == {""} and all(maps[n] is p_modern.feature_maps[n] for n in maps)
+    maps, stages = preactivation.shown(room.recognizers["modern"], p_modern, True)
+    assert stages == {"C1": preactivation.BEFORE, "S2": preactivation.NO_SQUASHING, "C3": preactivation.BEFORE,
+                      "S4": preactivation.NO_SQUASHING, "C5": preactivation.BEFORE, "F6": preactivation.BEFORE}
+    assert maps["S2"] is p_modern.feature_maps["S2"] and maps["S4"] is p_modern.feature_maps["S4"]
+    assert "max-pooling" in preactivation.NO_SQUASHING and "no squashing" in preactivation.NO_SQUASHING
+    p_paper = room.recognizers["paper"].predict(draw(5, canvas=280))
+    maps, stages = preactivation.shown(room.recognizers["paper"], p_paper, True, ("S4", "F6"))
+    assert stages == {"S4": preactivation.BEFORE, "F6": preactivation.BEFORE} and maps["F6"].shape == (84,)

@@ -14,7 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
+from lenet import preactivation
 from lenet import walkthrough as walk
+from lenet.colour import LUT, lut_index
 from lenet.decode import EMPTY, MESSAGES, InvalidDrawing
 from lenet.synthetic import draw, save_png, sketchpad_value
 from lenet.ui import api, compare_tab, draw_tab, pad, page, walkthrough_tab
@@ -125,6 +127,60 @@ def test_rerun_reads_the_same_drawing_with_the_other_model(room):
         assert shown(out) == 6 and f'data-model="{variant}"' in out[0]
         assert shown(draw_tab.rerun(room, value, upload, variant, "upload")) == 9
     assert shown(draw_tab.rerun(room, "", upload, "classic", "pad")) == EMPTY
+
+
+def figures(page):
+    """A tab's HTML -> [(title, its pictures' HTML)] per figure (lenet/visualize's .lf blocks)."""
+    parts = re.split(r'<div class="lf[ "]', page)[1:]
+    return [(re.search(r'<div class="lf-title">([^<]*)</div>', p).group(1), p) for p in parts]
+
+
+def pictures(inline_images, page):
+    return [np.asarray(im.convert("RGB")) for _, _, im in inline_images(page)]
+
+
+def independent_sums(rec, p):
+    """S2, S4, C5, F6's sums before squashing written out here, in float64, as the paper defines them
+    (not lenet.preactivation's code): mean of 2×2 blocks × coefficient + bias; Σ S4·kernel + bias;
+    Σ C5·weight + bias. Max-pooling layers (no squashing) are left out."""
+    fm, arrays = p.feature_maps, rec.facts.arrays
+    out = {}
+    for name, reads in (("S2", "C1"), ("S4", "C3")):
+        if f"coefficient/{name}" in arrays:
+            x = fm[reads].astype("float64")
+            blocks = (x[0::2, 0::2] + x[1::2, 0::2] + x[0::2, 1::2] + x[1::2, 1::2]) / 4
+            out[name] = blocks * arrays[f"coefficient/{name}"] + arrays[f"bias/{name}"]
+    c5 = rec.kernels("C5").astype("float64")                               # (5, 5, 16, 120)
+    out["C5"] = np.array([np.sum(fm["S4"] * c5[:, :, :, j]) for j in range(120)]) + rec.bias("C5")
+    f6 = rec.kernels("F6").astype("float64")                               # (120, 84)
+    out["F6"] = np.array([np.dot(fm["C5"], f6[:, j]) for j in range(84)]) + rec.bias("F6")
+    return out
+
+
+@pytest.mark.parametrize("variant", ["classic", "modern", "paper"])
+def test_the_first_tabs_smaller_layers_follow_the_switch(room, inline_images, variant):
+    rec = room.recognizers[variant]
+    p = rec.predict(draw(8, canvas=280))
+    after, before = (draw_tab.page_view(room, p, variant, pre=pre)[5] for pre in (False, True))
+    want = independent_sums(rec, p)
+    titles = [t for t, _ in figures(before)]
+    assert [t.split(" ·")[0] for t in titles] == ["S2", "S4", "C5", "F6"]
+    assert not any("squashing" in t for t, _ in figures(after))
+    for (title, fig), (_, fig_after), name in zip(figures(before), figures(after), ("S2", "S4", "C5", "F6")):
+        changed = not all(np.array_equal(a, b) for a, b in zip(pictures(inline_images, fig),
+                                                               pictures(inline_images, fig_after)))
+        if name not in want:        # modern's max-pooling: no squashing, shown as it is, and said so
+            assert title.endswith(preactivation.NO_SQUASHING) and not changed, title
+            continue
+        assert title.endswith(" · before squashing") and changed, title
+        lo, hi = (float(v) for v in re.search(r"<span>(-?[\d.]+) silent</span>.*?<span>strong (-?[\d.]+)</span>",
+                                              fig).groups())
+        z = want[name]
+        assert lo == pytest.approx(z.min(), abs=0.006) and hi == pytest.approx(z.max(), abs=0.006), name
+        if name in ("C5", "F6"):    # a strip of cells: each cell's colour is the independent sum's
+            cells = pictures(inline_images, fig)[0].reshape(-1, 3)[:z.size].astype(int)
+            colours = LUT[lut_index(z, z.min(), z.max())].astype(int)
+            assert np.abs(cells - colours).max() <= 8, name
 
 
 # ------------------------------------------------------------------ the API's view

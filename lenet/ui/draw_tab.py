@@ -39,8 +39,9 @@ def analyse(room: Room, image, variant, drawing=None):
 def page_view(room: Room, result, variant, seq=None, more=True, pre=False):
     """A Prediction (or InvalidDrawing) -> the tab's outputs: digit, probabilities, stages, C1, C3,
     smaller layers, the paper's RBF ending (HTML; the stages and smaller layers only with more=True;
-    the RBF panel only for a model that ends in distances, "" otherwise). pre=True: C1 and C3 show
-    the sums before the squashing function (lenet/preactivation.py) instead of the activations."""
+    the RBF panel only for a model that ends in distances, "" otherwise). pre=True: C1, C3 and the
+    smaller layers show the sums before the squashing function (lenet/preactivation.py) instead of
+    the activations (max-pooling, which has none, as it is, and its title says so)."""
     if isinstance(result, InvalidDrawing):
         return viz.digit_html(None, str(result), seq=seq), "", "", "", "", "", ""
     rec = room.recognizers[variant]
@@ -52,7 +53,7 @@ def page_view(room: Room, result, variant, seq=None, more=True, pre=False):
             viz.stages_html(result.stages) if more else "",
             viz.c1_html(maps["C1"], rec.kernels("C1"), stage=stage),
             viz.c3_html(maps["C3"], stage=stage),
-            viz.small_layers_html(fm) if more else "",
+            viz.small_layers_html(*preactivation.shown(rec, result, pre, viz.SMALL_LAYERS)) if more else "",
             rbf.prediction_html(result))
 
 
