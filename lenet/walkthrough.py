@@ -1,6 +1,8 @@
 """Teaching walk-through (issue 8): the network top to bottom for one drawing, and "explain one
 number" — the 5x5 patch, the kernel and the sum patch·kernel + bias → activation behind any C1 or
 C3 pixel. Every figure is computed from the loaded model; the app only wires these into Gradio.
+With pre=True (issue 15.2) the rows show the sums before the squashing function
+(lenet/preactivation.py) and a click explains the sum: the same computation without f.
 
 The patch is taken where the layer really reads it: C1 reads the output of the model's `scale`
 layer (ink mapped to the paper's -0.1..1.175 range), C3 reads S2's output.
@@ -12,7 +14,7 @@ from functools import lru_cache
 import numpy as np
 from PIL import Image, ImageDraw
 
-from . import rbf
+from . import preactivation, rbf
 from . import visualize as viz
 from .architecture import c3_connection_table, describe
 from .network import LAYERS, activate
@@ -49,8 +51,10 @@ class Walkthrough:
         """The layer's own activation function applied to a number."""
         return float(activate(self.facts.activations[layer], z))
 
-    def explain(self, x32, layer, fmap, row, col):
-        """Why feature map `fmap` of `layer` (C1 or C3) holds its value at (row, col)."""
+    def explain(self, x32, layer, fmap, row, col, pre=False):
+        """Why feature map `fmap` of `layer` (C1 or C3) holds its value at (row, col). pre=True: the
+        map shown is the sums before squashing, so the explained value is z, not f(z); `shown` is
+        then the sum the picture holds there (lenet/preactivation.py, from the same layer input)."""
         if layer not in CLICKABLE:
             raise ValueError(f"only {CLICKABLE} can be explained, not {layer!r}")
         t = self.taps(x32)
@@ -67,6 +71,7 @@ class Walkthrough:
         z = total + bias
         value = self.activation(layer, z)
         fm = float(t[layer][row, col, fmap])
+        shown = float(preactivation.layer_sums(self.rec, layer, src)[row, col, fmap]) if pre else fm
         if layer == "C1":
             rf_input = (row, col, k)                               # top, left, size on the 32x32 input
             rf_s2 = None
@@ -76,7 +81,7 @@ class Walkthrough:
             rf_input = (2 * row, 2 * col, 2 * k + k - 1)
         return Explanation(layer=layer, fmap=fmap, row=row, col=col, patch=patch, kernel=kernel,
                            connected=connected, per_input=per_input, total=total, bias=bias, z=z,
-                           value=value, feature_map_value=fm,
+                           value=value, feature_map_value=fm, pre=pre, shown=shown,
                            activation=next(r["activation"] for r in describe(self.model) if r["layer"] == layer),
                            rf_input=rf_input, rf_s2=rf_s2, input=np.asarray(x32, "float64"),
                            s2=t["S2"])
@@ -108,6 +113,13 @@ class Explanation:
     rf_s2: tuple               # (top, left, size) on S2, or None for C1
     input: np.ndarray          # (32, 32) ink
     s2: np.ndarray             # (14, 14, 6)
+    pre: bool = False          # the map shown holds the sums before squashing: z is explained, not f(z)
+    shown: float = None        # what the map shown holds at that pixel: feature_map_value, or with pre the sum
+
+    @property
+    def explained(self):
+        """The value explained: z before squashing (pre), f(z) otherwise."""
+        return self.z if self.pre else self.value
 
 
 # ------------------------------------------------------------------ the layer table
@@ -164,9 +176,10 @@ def explained_rows(model):
     return out
 
 
-def row_markdown(r):
-    """One row's facts and sentence as Markdown (the app shows it beside the row's image)."""
-    title = "Input 32×32" if r["layer"] == "input" else f"{r['layer']} · {r['type']}"
+def row_markdown(r, stage=""):
+    """One row's facts and sentence as Markdown (the app shows it beside the row's image). `stage`:
+    appended to the title, saying what the image shows (lenet/preactivation.shown)."""
+    title = "Input 32×32" if r["layer"] == "input" else f"{r['layer']} · {r['type']}{stage}"
     facts = (f"shape **{r['shape']}** · kernel **{r['kernel']}** · stride **{r['stride']}** · "
              f"activation **{r['activation']}**  \n"
              f"trainable parameters **{r['params']:,}** · connections **{r['connections']:,}**")
@@ -259,9 +272,11 @@ def probabilities_figure(probs, width=520, height=150):
     return im
 
 
-def row_images(rec, prediction):
-    """One image per row of ROWS for this prediction (C1 and C3 are clickable grids)."""
-    fm = prediction.feature_maps
+def row_images(rec, prediction, pre=False):
+    """One image per row of ROWS for this prediction (C1 and C3 are clickable grids). pre=True: C1 to
+    F6 show their sums before squashing (max-pooling layers, which have none, their output as is);
+    OUT is drawn as it is either way (probabilities, or the paper's distances from F6)."""
+    fm = {**prediction.feature_maps, **preactivation.shown(rec, prediction, pre)[0]}
     return {
         "input": Image.fromarray(viz.upscale(viz.gray(prediction.input), 6)),
         "C1": grid(fm["C1"], **GRID["C1"]),
@@ -271,7 +286,7 @@ def row_images(rec, prediction):
         "C5": bar_strip(fm["C5"], cols=30, scale=16),
         "F6": bar_strip(fm["F6"], cols=42, scale=16),
         "OUT": probabilities_figure(prediction.probabilities) if prediction.distances is None else
-               rbf.out_figure(fm["F6"], prediction.distances, prediction.codes),
+               rbf.out_figure(prediction.feature_maps["F6"], prediction.distances, prediction.codes),
     }
 
 
@@ -352,7 +367,11 @@ def explanation_figure(e):
 
 def explanation_html(e):
     """The sum, written out: Σ patch·kernel + bias = z → activation(z), next to the map's own value.
-    data-* attributes carry the full-precision numbers for tests."""
+    With e.pre (the map shows the sums before squashing) the same sum stops at z, the value
+    explained, beside the sum shown; f(z) is then only a note, next to the network's own map.
+    data-* attributes carry the full-precision numbers for tests (data-sum: the value explained)."""
+    if e.pre:
+        return _sum_html(e)
     where = f"{e.layer} map #{e.fmap + 1}, row {e.row}, column {e.col}"
     src = "the scaled input" if e.layer == "C1" else "S2 maps " + ", ".join(f"#{i + 1}" for i in e.connected)
     terms = " + ".join(f"{v:+.4f}" for v in e.per_input) if e.layer == "C3" else None
@@ -371,6 +390,30 @@ def explanation_html(e):
              f"<td>what the network produced at that pixel</td></tr>",
              "</table>",
              f"<p>Difference: {abs(e.value - e.feature_map_value):.1e}.</p></div>"]
+    return "\n".join(lines)
+
+
+def _sum_html(e):
+    """explanation_html for a map of sums before squashing: Σ patch·kernel + bias = z, no f."""
+    where = f"{e.layer} map #{e.fmap + 1}, row {e.row}, column {e.col}"
+    src = "the scaled input" if e.layer == "C1" else "S2 maps " + ", ".join(f"#{i + 1}" for i in e.connected)
+    terms = " + ".join(f"{v:+.4f}" for v in e.per_input) if e.layer == "C3" else None
+    lines = [f'<div id="wt-explain" data-layer="{e.layer}" data-map="{e.fmap}" data-row="{e.row}" '
+             f'data-col="{e.col}" data-stage="before" data-sum="{e.z!r}" data-fm="{e.shown!r}">',
+             f"<h3>Why the sum before squashing at {html.escape(where)} = {e.shown:.6f}</h3>",
+             f"<p>The kernel reads a 5×5 window of {html.escape(src)}. The map shows the sum itself: the "
+             f"same computation as its activation, without the last step f = {html.escape(e.activation)}.</p>",
+             '<table class="wt-sum">',
+             f"<tr><td>Σ patch · kernel</td><td>=</td><td>{e.total:+.6f}</td>"
+             f"<td>{'(' + terms + ', one per S2 map)' if terms else '(25 products)'}</td></tr>",
+             f"<tr><td>+ bias</td><td>=</td><td>{e.bias:+.6f}</td><td></td></tr>",
+             f'<tr><td>z</td><td>=</td><td><b id="wt-value">{e.z:.6f}</b></td>'
+             f"<td>the computed sum, before squashing</td></tr>",
+             f'<tr><td>sum shown</td><td>=</td><td><b id="wt-fm">{e.shown:.6f}</b></td>'
+             f"<td>what the map of sums holds at that pixel</td></tr>",
+             "</table>",
+             f"<p>Difference: {abs(e.z - e.shown):.1e}. After squashing, f(z) = {e.value:.6f}; the "
+             f"network's own {html.escape(e.layer)} map holds {e.feature_map_value:.6f} there.</p></div>"]
     return "\n".join(lines)
 
 

@@ -216,6 +216,87 @@ def test_compare_view_shows_every_model_on_the_same_drawing(room):
     assert EMPTY in empty[0] and empty[-1] == ""
 
 
+def c1_sums_by_loop(rec, x32):
+    """C1's sums before squashing, one pixel at a time: the scaled input's 5×5 patch · kernel + bias."""
+    x = 1.275 * np.asarray(x32, "float64") - 0.1
+    k, b = rec.kernels("C1")[:, :, 0, :].astype("float64"), rec.bias("C1")
+    return np.array([[[np.sum(x[r:r + 5, c:c + 5] * k[:, :, m]) + b[m] for m in range(6)]
+                      for c in range(28)] for r in range(28)])
+
+
+def test_compare_view_shows_the_sums_on_the_switch(room, inline_images):
+    after, before = (compare_tab.compare_view(room, pad_value(3), None, "pad", pre=pre) for pre in (False, True))
+    n = compare_tab.PER_MODEL
+    for k, variant in enumerate(room.variants):
+        rec = room.recognizers[variant]
+        digit, probs, c1, c3 = before[k * n:(k + 1) * n]
+        assert digit == after[k * n] and probs == after[k * n + 1]      # the answer does not change
+        assert [t for t, _ in figures(c1)][0].endswith(" · before squashing")
+        assert [t for t, _ in figures(c3)][0].endswith(" · before squashing")
+        assert "squashing" not in after[k * n + 2] and "squashing" not in after[k * n + 3]
+        assert not np.array_equal(pictures(inline_images, c1)[1], pictures(inline_images, after[k * n + 2])[1])
+        z = c1_sums_by_loop(rec, rec.predict(pad.picture(pad_value(3))).input)
+        lo, hi = (float(v) for v in re.search(r"<span>(-?[\d.]+) silent</span>.*?<span>strong (-?[\d.]+)</span>",
+                                              c1).groups())
+        assert lo == pytest.approx(z.min(), abs=0.006) and hi == pytest.approx(z.max(), abs=0.006), variant
+        maps = [im for alt, _, im in inline_images(c1) if alt.startswith("C1 map")]
+        for m in range(6):
+            shown_rgb = np.asarray(maps[m].convert("RGB")).astype(int)
+            assert np.abs(shown_rgb - LUT[lut_index(z[:, :, m], z.min(), z.max())]).max() <= 8, (variant, m)
+    facts = before[-1]
+    assert "C1 sums below 0 (before squashing)" in facts and "C1 exactly zero (after squashing)" in facts
+    assert "before squashing" not in after[-1]
+
+
+def test_walk_view_shows_the_sums_on_the_switch(room):
+    n = len(walk.ROWS)
+    for variant in ("classic", "modern", "paper"):
+        after, before = (walkthrough_tab.walk_view(room, pad_value(2), None, variant, "pad", pre=pre)
+                         for pre in (False, True))
+        md_after, md_before = (dict(zip(walk.ROWS, out[2:2 + n])) for out in (after, before))
+        im_after, im_before = (dict(zip(walk.ROWS, out[2 + n:2 + 2 * n])) for out in (after, before))
+        assert "before the squashing function" in before[1] and "squashing function" not in after[1]
+        for name in walk.ROWS:
+            title = md_before[name].splitlines()[0]
+            same = np.array_equal(np.asarray(im_before[name]), np.asarray(im_after[name]))
+            assert "squashing" not in md_after[name].splitlines()[0]
+            if name in ("input", "OUT"):
+                assert md_before[name] == md_after[name] and same, (variant, name)
+            elif variant == "modern" and name in ("S2", "S4"):
+                assert title.endswith(preactivation.NO_SQUASHING) and same, (variant, name)
+            else:
+                assert title.endswith(" · before squashing") and not same, (variant, name)
+
+
+def test_walk_view_c1_grid_shows_the_sums(room):
+    rec = room.recognizers["classic"]
+    out = walkthrough_tab.walk_view(room, pad_value(4), None, "classic", "pad", pre=True)
+    x32, grid = out[0], np.asarray(out[2 + len(walk.ROWS) + walk.ROWS.index("C1")])
+    z = c1_sums_by_loop(rec, x32)
+    colours = LUT[lut_index(z, z.min(), z.max())]
+    for m, r, c in ((0, 0, 0), (3, 14, 9), (5, 27, 27)):
+        x, y = walk.pixel_centre("C1", z.shape, m, r, c)
+        assert np.abs(grid[y, x].astype(int) - colours[r, c, m]).max() <= 8, (m, r, c)
+
+
+def test_a_click_on_a_map_of_sums_explains_the_sum(room):
+    rec = room.recognizers["classic"]
+    x32 = walkthrough_tab.walk_view(room, pad_value(4), None, "classic", "pad", pre=True)[0]
+    z = c1_sums_by_loop(rec, x32)
+    m, r, c = 2, 12, 11
+    index = walk.pixel_centre("C1", z.shape, m, r, c)
+    _, sum_html = walkthrough_tab.explain(room, x32, "classic", "C1", index, pre=True)
+    _, act_html = walkthrough_tab.explain(room, x32, "classic", "C1", index)
+    assert "before squashing" in sum_html and 'data-stage="before"' in sum_html and "before squashing" not in act_html
+    data = {k: float(v) for k, v in re.findall(r'data-(sum|fm)="([^"]+)"', sum_html)}
+    assert data["sum"] == pytest.approx(z[r, c, m], abs=1e-4) and data["fm"] == pytest.approx(z[r, c, m], abs=1e-4)
+    act = {k: float(v) for k, v in re.findall(r'data-(sum|fm)="([^"]+)"', act_html)}
+    assert act["sum"] == pytest.approx(1.7159 * np.tanh(2 / 3 * z[r, c, m]), abs=1e-4)   # the same sum, squashed
+    assert act["sum"] != pytest.approx(data["sum"], abs=1e-3)
+    prompt = walkthrough_tab.explain(room, x32, "classic", "C1", (1, 1), pre=True)   # the caption band
+    assert prompt == (None, walk.EXPLAIN_PROMPT)
+
+
 def test_walk_view_rows_and_reset(room):
     n = len(walk.ROWS)
     out = walkthrough_tab.walk_view(room, pad_value(2), None, "classic", "pad")

@@ -1,5 +1,6 @@
 """Issue 8 walk-through: the sum patch·kernel + bias through the activation is the feature map's
-value, for random pixels of C1 and C3 in both variants; the layer rows report count_params."""
+value, for random pixels of C1 and C3 in both variants; explaining a sum before squashing (issue
+15.2) stops at z; the layer rows report count_params."""
 import numpy as np
 import pytest
 
@@ -89,3 +90,32 @@ def test_images_and_text(recognizer):
         assert wt.explanation_figure(e).width > 300
         html = wt.explanation_html(e)
         assert 'id="wt-value"' in html and 'id="wt-fm"' in html
+
+
+@pytest.mark.parametrize("layer", ["C1", "C3"])
+def test_explaining_a_sum_is_the_same_computation_without_the_activation(recognizer, layer):
+    """pre=True (the map shows the sums before squashing): the value explained is z, which is what the
+    map of sums holds there (an einsum over the whole map) and what Keras' layer gives with its
+    activation off; f(z) stays the network's own value."""
+    import keras
+    w = wt.for_recognizer(recognizer)
+    p = recognizer.predict(_drawing(4))
+    layer_ = recognizer.model.get_layer(layer)
+    reads = w.taps(p.input)[wt.SOURCE[layer]][None]
+    saved, layer_.activation = layer_.activation, keras.activations.linear
+    try:
+        sums = np.asarray(layer_(reads))[0]
+    finally:
+        layer_.activation = saved
+    rng = np.random.default_rng(3)
+    h, width, n = sums.shape
+    for m, r, c in [tuple(int(v) for v in rng.integers((n, h, width))) for _ in range(10)]:
+        e = w.explain(p.input, layer, m, r, c, pre=True)
+        assert e.pre and e.explained == e.z and e.z == pytest.approx(float(sums[r, c, m]), abs=1e-4)
+        assert e.shown == pytest.approx(float(sums[r, c, m]), abs=1e-4)
+        assert abs(e.value - float(p.feature_maps[layer][r, c, m])) < 1e-4      # f(z): the network's map
+        html = wt.explanation_html(e)
+        assert "before squashing" in html and 'id="wt-value"' in html and f"{e.z:.6f}" in html
+        plain = w.explain(p.input, layer, m, r, c)
+        assert plain.z == e.z and plain.explained == plain.value
+        assert "before squashing" not in wt.explanation_html(plain)

@@ -1,6 +1,8 @@
-"""The "Compare models" tab: every variant on the same drawing, side by side, and what to point at."""
+"""The "Compare models" tab: every variant on the same drawing, side by side, and what to point at.
+A switch shows the C1 and C3 sums before the squashing function instead of the maps (issue 15.2)."""
 import numpy as np
 
+from .. import preactivation
 from .. import visualize as viz
 from ..preprocess import InvalidDrawing
 from .draw_tab import current_picture
@@ -9,18 +11,24 @@ from .room import Room
 PER_MODEL = 4   # outputs per model: digit, top probabilities, C1, C3
 
 
-def comparison_markdown(predictions):
-    """{variant: Prediction} -> a few computed facts on what ReLU / max-pooling change."""
+def comparison_markdown(predictions, sums=None):
+    """{variant: Prediction} -> a few computed facts on what ReLU / max-pooling change. `sums`:
+    {variant: lenet/preactivation.sums} when the page shows the sums: the maps' rows then say they are
+    about the maps after squashing, and two rows on the sums follow (ReLU's zeros are the negative sums)."""
     lines = ["| | " + " | ".join(predictions) + " |", "|---|" + "---|" * len(predictions)]
+    after = "" if sums is None else " (after squashing)"
 
-    def row(label, f):
-        lines.append(f"| {label} | " + " | ".join(f(p) for p in predictions.values()) + " |")
+    def row(label, f, of=predictions):
+        lines.append(f"| {label} | " + " | ".join(f(p) for p in of.values()) + " |")
 
     row("answer", lambda p: f"**{p.digit}** ({100 * p.confidence:.1f}%)")
-    row("C1 range", lambda p: f"{p.feature_maps['C1'].min():.2f} … {p.feature_maps['C1'].max():.2f}")
-    row("C1 exactly zero", lambda p: f"{100 * np.mean(p.feature_maps['C1'] == 0):.0f}%")
-    row("C1 negative", lambda p: f"{100 * np.mean(p.feature_maps['C1'] < 0):.0f}%")
-    row("C3 exactly zero", lambda p: f"{100 * np.mean(p.feature_maps['C3'] == 0):.0f}%")
+    row(f"C1 range{after}", lambda p: f"{p.feature_maps['C1'].min():.2f} … {p.feature_maps['C1'].max():.2f}")
+    row(f"C1 exactly zero{after}", lambda p: f"{100 * np.mean(p.feature_maps['C1'] == 0):.0f}%")
+    row(f"C1 negative{after}", lambda p: f"{100 * np.mean(p.feature_maps['C1'] < 0):.0f}%")
+    row(f"C3 exactly zero{after}", lambda p: f"{100 * np.mean(p.feature_maps['C3'] == 0):.0f}%")
+    if sums is not None:
+        row("C1 sums range (before squashing)", lambda z: f"{z['C1'].min():.2f} … {z['C1'].max():.2f}", sums)
+        row("C1 sums below 0 (before squashing)", lambda z: f"{100 * np.mean(z['C1'] < 0):.0f}%", sums)
     return "\n".join(lines)
 
 
@@ -30,24 +38,33 @@ COMPARISON_NOTE = ("**What to point at:** the classic tanh maps are two-signed (
                    "strongest response of each 2×2 block instead of averaging it.")
 
 
-def compare_view(room: Room, pad_value, upload, source):
-    """Every model on the current drawing: per model (digit, probabilities, C1, C3), then the facts."""
+def compare_view(room: Room, pad_value, upload, source, pre=False):
+    """Every model on the current drawing: per model (digit, probabilities, C1, C3), then the facts.
+    pre=True: C1 and C3 show the sums before the squashing function (their titles say so)."""
     try:
         picture = current_picture(pad_value, upload, source)
         preds = {v: rec.predict(picture) for v, rec in room.recognizers.items()}
     except InvalidDrawing as err:
         return (*[viz.digit_html(None, str(err)), None, None, None] * len(room.recognizers), "")
-    out = []
+    out, sums = [], {}
     for v, p in preds.items():
+        rec = room.recognizers[v]
+        maps, stages = preactivation.shown(rec, p, pre, ("C1", "C3"))
+        if pre:
+            sums[v] = maps
         out += [viz.digit_html(p.digit, None, p.confidence, v),
                 {str(d): float(q) for d, q in enumerate(p.probabilities)},
-                viz.c1_html(p.feature_maps["C1"], room.recognizers[v].kernels("C1")), viz.c3_html(p.feature_maps["C3"])]
-    return (*out, comparison_markdown(preds))
+                viz.c1_html(maps["C1"], rec.kernels("C1"), stage=stages["C1"]),
+                viz.c3_html(maps["C3"], stage=stages["C3"])]
+    return (*out, comparison_markdown(preds, sums if pre else None))
 
 
 def build(gr, room: Room, tab, first):
     gr.Markdown("## The models on the same drawing\n" + COMPARISON_NOTE)
-    refresh = gr.Button("Compare on the current drawing", variant="primary", elem_id="cmp-refresh")
+    with gr.Row():
+        refresh = gr.Button("Compare on the current drawing", variant="primary", elem_id="cmp-refresh")
+        pre = gr.Checkbox(False, label="C1, C3 before squashing (the sums)", elem_id="cmp-pre", scale=0,
+                          min_width=260)
     outputs = []
     with gr.Row(equal_height=False):
         for v in room.variants:
@@ -58,8 +75,8 @@ def build(gr, room: Room, tab, first):
                             gr.HTML(elem_id=f"cmp-c1-{v}"), gr.HTML(elem_id=f"cmp-c3-{v}")]
     outputs.append(gr.Markdown(elem_id="cmp-facts"))
 
-    def on_compare(pad_value, upload, source):
-        return compare_view(room, pad_value, upload, source)
+    def on_compare(pad_value, upload, source, pre):
+        return compare_view(room, pad_value, upload, source, pre)
 
-    gr.on([tab.select, refresh.click], on_compare, [first["pad"], first["upload"], first["source"]], outputs,
-          show_progress="minimal", api_visibility="private")
+    gr.on([tab.select, refresh.click, pre.change], on_compare, [first["pad"], first["upload"], first["source"], pre],
+          outputs, show_progress="minimal", api_visibility="private")

@@ -1,9 +1,10 @@
 """The "Walk-through" tab: the current drawing through every layer of the selected model, top to
 bottom, and a click on any C1 or C3 pixel (or, for the paper's RBF ending, any OUT distance)
-explains the sum that gives its value."""
+explains the sum that gives its value. A switch shows every layer's sums before the squashing
+function instead (issue 15.2; the click then explains the sum, without the last function)."""
 import numpy as np
 
-from .. import rbf
+from .. import preactivation, rbf
 from .. import visualize as viz
 from .. import walkthrough as walk
 from ..architecture import c3_connection_table
@@ -14,19 +15,26 @@ from .room import Room
 # ------------------------------------------------------------------ handlers
 
 
-def tab_view(rec, prediction):
+PRE_NOTE = ("  \nShown: **the sums before the squashing function** (what each layer adds up before tanh or "
+            "ReLU); max-pooling has none and OUT is shown as it is. A click explains a sum.")
+
+
+def tab_view(rec, prediction, pre=False):
     """Everything the Walk-through tab shows for one prediction:
-    (input 32x32 to remember for clicks, totals markdown, {row: markdown}, {row: image}, kernels image)."""
+    (input 32x32 to remember for clicks, totals markdown, {row: markdown}, {row: image}, kernels image).
+    pre=True: C1..F6 show their sums before squashing, and each row's title says what it shows."""
     rows = walk.explained_rows(rec.model)
-    md = {r["layer"]: walk.row_markdown(r) for r in rows}
+    stages = preactivation.shown(rec, prediction, pre)[1]
+    md = {r["layer"]: walk.row_markdown(r, stages.get(r["layer"], "")) for r in rows}
     kernels = viz.kernels_figure(rec.kernels("C1"), rec.kernels("C3"), c3_connection_table(rec.model),
                                  f"{rec.variant}: C1 and C3 kernels")
-    total = walk.totals_markdown(rows, rec.variant)
-    return prediction.input, total, md, walk.row_images(rec, prediction), kernels
+    total = walk.totals_markdown(rows, rec.variant) + (PRE_NOTE if pre else "")
+    return prediction.input, total, md, walk.row_images(rec, prediction, pre), kernels
 
 
-def click_view(rec, x32, layer, index):
-    """A click at image pixel `index` ([x, y]) on the `layer` grid -> (figure or None, html)."""
+def click_view(rec, x32, layer, index, pre=False):
+    """A click at image pixel `index` ([x, y]) on the `layer` grid -> (figure or None, html).
+    pre=True: the grid shows the sums before squashing, so the sum is explained (z, without f)."""
     if x32 is None:
         return None, walk.EXPLAIN_PROMPT
     w = walk.for_recognizer(rec)
@@ -34,7 +42,7 @@ def click_view(rec, x32, layer, index):
     hit = walk.locate(layer, index, shape) if index is not None else None
     if hit is None:
         return None, walk.EXPLAIN_PROMPT
-    e = w.explain(x32, layer, *hit)
+    e = w.explain(x32, layer, *hit, pre=pre)
     return walk.explanation_figure(e), walk.explanation_html(e)
 
 
@@ -56,9 +64,9 @@ def out_reset(room: Room, variant):
     return None, rbf.EXPLAIN_PROMPT if room.recognizers[variant].rbf else ""
 
 
-def walk_view(room: Room, pad_value, upload, variant, source):
+def walk_view(room: Room, pad_value, upload, variant, source, pre=False):
     """Current drawing -> remembered input, totals, a (markdown, image) per row, the kernels, and
-    the explanation panel reset."""
+    the explanation panel reset. pre=True: the rows show the sums before squashing."""
     rec = room.recognizers[variant]
     try:
         p = rec.predict(current_picture(pad_value, upload, source))
@@ -66,14 +74,15 @@ def walk_view(room: Room, pad_value, upload, variant, source):
         md = {name: walk.row_markdown(r) for name, r in zip(walk.ROWS, walk.explained_rows(rec.model))}
         return (None, f"**{err}** Draw a digit on the first tab, then come back.",
                 *[md[n] for n in walk.ROWS], *[None] * len(walk.ROWS), None, None, walk.EXPLAIN_PROMPT)
-    x32, total, md, images, kernels = tab_view(rec, p)
+    x32, total, md, images, kernels = tab_view(rec, p, pre)
     return (x32, total, *[md[n] for n in walk.ROWS], *[images[n] for n in walk.ROWS], kernels,
             None, walk.EXPLAIN_PROMPT)
 
 
-def explain(room: Room, x32, variant, layer, index):
-    """A click on pixel `index` ([x, y] in image pixels) of a C1 or C3 map -> figure and sum."""
-    return click_view(room.recognizers[variant], x32, layer, index)
+def explain(room: Room, x32, variant, layer, index, pre=False):
+    """A click on pixel `index` ([x, y] in image pixels) of a C1 or C3 map -> figure and sum (pre=True:
+    the map shows sums before squashing, and the sum is what is explained)."""
+    return click_view(room.recognizers[variant], x32, layer, index, pre)
 
 
 # ------------------------------------------------------------------ layout and events
@@ -90,6 +99,7 @@ def build(gr, room: Room, tab, first):
                             elem_id="wt-refresh", scale=0, min_width=380)
         model = gr.Radio(list(room.variants), value=room.variant, label="Model", elem_id="wt-model",
                          scale=0, min_width=220)   # the same switch as the first tab's
+        pre = gr.Checkbox(False, label="Before squashing (the sums)", elem_id="wt-pre", scale=0, min_width=200)
         total = gr.Markdown(elem_id="wt-total")
     for name in walk.ROWS:
         with gr.Row(equal_height=False, elem_id=f"wt-row-{name}", elem_classes="wt-row"):
@@ -121,16 +131,16 @@ def build(gr, room: Room, tab, first):
     model.input(lambda v: v, model, variant, queue=False, **private)
     variant.change(lambda v: v, variant, model, queue=False, **private)
 
-    def on_walk(pad_value, upload, variant, source):
-        return (*walk_view(room, pad_value, upload, variant, source), *out_reset(room, variant))
+    def on_walk(pad_value, upload, variant, source, pre):
+        return (*walk_view(room, pad_value, upload, variant, source, pre), *out_reset(room, variant))
 
-    inputs = [first["pad"], first["upload"], variant, first["source"]]
-    gr.on([tab.select, refresh.click, variant.change], on_walk, inputs,
+    inputs = [first["pad"], first["upload"], variant, first["source"], pre]
+    gr.on([tab.select, refresh.click, variant.change, pre.change], on_walk, inputs,
           [x32, total, *md, *img, kernels, fig, html, out_fig, out_html], show_progress="minimal", **private)
     for layer, image in clickable.items():
-        def on_click(x32, variant, evt: gr.SelectData, layer=layer):
-            return explain(room, x32, variant, layer, evt.index)
-        image.select(on_click, [x32, variant], [fig, html], show_progress="minimal", **private)
+        def on_click(x32, variant, pre, evt: gr.SelectData, layer=layer):
+            return explain(room, x32, variant, layer, evt.index, pre)
+        image.select(on_click, [x32, variant, pre], [fig, html], show_progress="minimal", **private)
 
     def on_out_click(x32, variant, evt: gr.SelectData):
         return out_click_view(room.recognizers[variant], x32, evt.index)
