@@ -1,7 +1,8 @@
 """The paper model's RBF ending in a real browser (lenet/rbf.py on the page): switching the first tab
 to `paper` shows F6 as a 7x12 picture, the nearest digit's code and the ten distances, without
 pushing the pad, the answer or the C1/C3 maps off one screen (1280x720, 1920x1080 with Large text,
-a phone); the walk-through's OUT row explains a clicked distance as Σ (F6ᵢ − codeᵢ)².
+a phone); the walk-through's OUT row explains a clicked distance as Σ (F6ᵢ − codeᵢ)²; every tab's
+switch to the sums before squashing (issue 15.2).
 Needs /usr/bin/chromium and playwright; skipped when absent, except under CI=true (fails instead).
 """
 import math
@@ -157,3 +158,42 @@ def test_the_before_squashing_switch_changes_the_c1_maps(open_page):
     page.locator("#pre input").uncheck()
     expect(page.locator("#c1 .lf-title")).not_to_contain_text("before squashing")
     assert page.locator("#c1 img.lf-map").evaluate_all(srcs) == after
+
+
+def test_every_tab_switches_to_the_sums_before_squashing(open_page):
+    """Issue 15.2 everywhere: the first tab's smaller layers follow its switch; the walk-through's and
+    compare tab's own switches show the sums, and a click on a map of sums explains the sum."""
+    from playwright.sync_api import expect
+    from test_browser import click_map_pixel
+    page = open_page(1400, 1000)
+    draw_seven(page)
+    shown(page, 7, "modern")
+    page.locator("#pre input").check()
+    page.locator("#more").get_by_text("Pipeline stages and the smaller layers").click()
+    titles = page.locator("#small .lf-title")
+    expect(titles).to_have_count(4)
+    expect(titles.nth(0)).to_contain_text("max-pooling has no squashing function")       # modern's S2
+    expect(titles.nth(2)).to_contain_text("C5 · 120 filters 5×5 over S4 → 120 units · before squashing")
+    expect(titles.nth(3)).to_contain_text("before squashing")
+
+    page.get_by_role("tab", name="Walk-through").click()
+    expect(page.locator("#wt-md-C1")).not_to_contain_text("before squashing")
+    page.locator("#wt-pre input").check()
+    expect(page.locator("#wt-md-C1")).to_contain_text("before squashing")
+    expect(page.locator("#wt-md-S2")).to_contain_text("no squashing function")
+    expect(page.locator("#wt-md-F6")).to_contain_text("before squashing")
+    page.wait_for_function("() => document.querySelector('#wt-img-C1 img')?.naturalWidth > 0")
+    click_map_pixel(page, "C1", (28, 28, 6), 1, 10, 12)
+    box = page.locator("#wt-explain")
+    expect(box).to_have_attribute("data-stage", "before")
+    expect(box).to_contain_text("sum before squashing at C1 map #2, row 10, column 12")
+    z, in_map = float(page.locator("#wt-value").inner_text()), float(page.locator("#wt-fm").inner_text())
+    assert abs(z - in_map) <= 1e-4, (z, in_map)
+
+    page.get_by_role("tab", name="Compare models").click()
+    expect(page.locator("#cmp-c1-modern .lf-title")).not_to_contain_text("before squashing")
+    page.locator("#cmp-pre input").check()
+    for v in ("classic", "modern", "paper"):
+        expect(page.locator(f"#cmp-c1-{v} .lf-title")).to_contain_text("before squashing")
+        expect(page.locator(f"#cmp-c3-{v} .lf-title")).to_contain_text("before squashing")
+    expect(page.locator("#cmp-facts")).to_contain_text("C1 sums below 0")
