@@ -169,9 +169,11 @@ def _pil_to_rgba(image):
             image = image.resize(_thumbnail_size(image.size, MAX_SIDE), Image.Resampling.BOX, reducing_gap=2.0)
         except (ValueError, OSError):  # a mode Pillow cannot resize
             raise InvalidDrawing("unreadable") from None
+    if image.mode == "LAB":  # Pillow's LAB -> RGBA takes LAB's unused 4th byte as alpha: 0 once resized
+        image = image.convert("RGB")
     try:
         return np.asarray(image if image.mode == "RGBA" else image.convert("RGBA"))
-    except (ValueError, OSError):  # a mode Pillow cannot convert (e.g. LAB from a crafted TIFF)
+    except (ValueError, OSError):  # a mode Pillow cannot convert
         raise InvalidDrawing("unreadable") from None
 
 
@@ -212,10 +214,14 @@ def _array_to_rgba(a):
 
 def _grey_levels(a, floats, full=None):
     """float64 values -> uint8 0..255 (0 = black). `full`: the value that is white; else floats (and
-    booleans) in [0, 1] are read as 0..1, anything else as 0..255, 0..65535 or 0..its maximum,
-    the first that holds it. Negative values are black."""
+    booleans) in [0, 1] are read as 0..1, floats in [-1, 1] as -1..1 (a picture scaled for a
+    network), anything else as 0..255, 0..65535 or 0..its maximum, the first that holds it;
+    there negative values are black."""
     if full is None:
-        if floats and a.max(initial=0) <= 1.0 and a.min(initial=0) >= 0.0:
+        low, high = a.min(initial=0), a.max(initial=0)
+        if floats and high <= 1.0 and low >= -1.0:
+            if low < 0:
+                a = (a + 1.0) / 2.0
             full = 1.0
         else:
             a = np.clip(a, 0, None)

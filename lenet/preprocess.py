@@ -22,6 +22,10 @@ INK = 0.35                # an ink-map value above this counts as ink for croppi
 # (measured with stroke_width() on 3,000 training digits: 5th-95th percentile 2.2-4.5 px).
 # Drawings outside it are thickened or thinned to its nearest edge.
 STROKE_MIN, STROKE_MAX = 2.2, 4.5
+# A picture where nothing stands out as ink is blank only when it is smooth: neighbouring pixels of
+# a blank canvas differ by 0 levels, of a photo of paper by 0-4; of 1024 px random noise (read at the
+# working size) by ~35, of 4096 px noise by ~9. Above GRAIN it is noise, not "draw a digit first".
+GRAIN = 6
 
 
 @dataclass
@@ -269,6 +273,14 @@ def preprocess_inks(ink):
     return out
 
 
+def _grainy(rgba):
+    """True when neighbouring pixels of (H, W, 4) RGBA differ by over GRAIN levels on average
+    (largest channel difference, transparency flattened as ink_maps does, on up to ~64 evenly
+    spaced rows): noise or texture rather than a blank picture."""
+    rows = _flatten(rgba[::max(1, len(rgba) // 64)][None])[0].astype(np.int16)
+    return float(np.abs(np.diff(rows, axis=1)).max(axis=2).mean()) > GRAIN
+
+
 def preprocess_batch(images):
     """Any supported inputs -> a list, in order, of Preprocessed or InvalidDrawing (the reason an
     input is not a drawing). Pictures of the same size go through the pipeline as one stack."""
@@ -283,7 +295,9 @@ def preprocess_batch(images):
         groups.setdefault(rgba.shape, []).append((i, rgba))
     for members in groups.values():
         stack = members[0][1][None] if len(members) == 1 else np.stack([a for _, a in members])
-        for (i, _), result in zip(members, preprocess_inks(ink_maps(stack))):
+        for (i, rgba), result in zip(members, preprocess_inks(ink_maps(stack))):
+            if isinstance(result, InvalidDrawing) and result.empty and _grainy(rgba):
+                result = InvalidDrawing("noise")   # no ink stands out because everything varies
             out[i] = result
     return out
 

@@ -188,3 +188,17 @@ def test_files_pillow_writes_decode_from_a_path_and_from_bytes(grey, fmt, mode, 
     check_levels(from_path, grey, stored)
     assert np.array_equal(levels(to_rgba(path.read_bytes())), from_path)
     assert np.array_equal(levels(to_rgba(io.BytesIO(path.read_bytes()).getvalue())), from_path)
+
+
+@pytest.mark.parametrize("mode", [m for m in EIGHT_BIT if "A" not in m and m not in ("La", "RGBa", "PA")])
+def test_modes_without_alpha_decode_opaque(grey, mode):
+    """LAB keeps an unused 4th byte that Pillow's LAB -> RGBA reads as alpha; a resized LAB picture
+    has 0 there, and was read as fully transparent, so blank (issue 14, finding 9)."""
+    assert to_rgba(in_mode(grey, mode))[..., 3].min() == 255
+
+
+def test_floats_in_minus_one_to_one_read_from_black_to_white():
+    a = np.linspace(-1, 1, 64 * 64).reshape(64, 64)
+    got = to_rgba(a)[..., 0].astype(int)
+    assert got[0, 0] == 0 and got[-1, -1] == 255 and abs(got[32, 0] - 128) <= 1
+    assert np.array_equal(to_rgba((a + 1) / 2), to_rgba(a))   # the same picture in [0, 1]
