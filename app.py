@@ -9,6 +9,7 @@ import argparse
 import os
 import sys
 import time
+import warnings
 
 import lenet.ui.tuning  # noqa: F401  (process tuning: before numpy and Gradio load)
 
@@ -46,11 +47,20 @@ def parse_args(argv=None):
 
 
 def make_demo(args):
-    """The page for these arguments; exits with one line naming the fix when weights are bad."""
+    """The page for these arguments; exits with one line naming the fix when weights are bad, and
+    says each warning (e.g. damaged LiteRT files: serving through TensorFlow) as one line. An
+    unwritable temporary folder for Gradio stops it the same way, before any model loads."""
+    problem = page.temp_dir_problem()
+    if problem:
+        sys.exit(f"error: {problem}")
     try:
-        room = open_room(VARIANTS, args.variant, args.weights_dir, args.collect_dir if args.collect else None)
+        with warnings.catch_warnings(record=True) as said:
+            room = open_room(VARIANTS, args.variant, args.weights_dir, args.collect_dir if args.collect else None)
     except WeightsError as err:
         sys.exit(f"error: {err}")
+    finally:
+        for w in said:
+            print(f"warning: {w.message}", file=sys.stderr, flush=True)
     return page.build(room)
 
 

@@ -13,19 +13,28 @@ def write(card, variant, weights_dir=None):
 
 
 def read(weights_dir, variant):
-    """The card as a dict ({} when missing or damaged), and the confusion PNG's path (or None)."""
+    """The card as a dict ({} when missing or not a JSON object), and the confusion PNG's path (or None)."""
     card, png = {}, plot_path(variant, "confusion", weights_dir)
     try:
         card = json.loads(card_path(variant, weights_dir).read_text())
     except (OSError, ValueError):
         pass
-    return card, (png if png.is_file() else None)
+    return (card if isinstance(card, dict) else {}), (png if png.is_file() else None)
 
 
 def markdown(card, variant):
-    """The card's main figures as Markdown for the About tab."""
+    """The card's main figures as Markdown for the About tab (a line saying so when it is missing
+    or damaged: a card is documentation, never a reason not to serve)."""
     if not card:
         return f"**{variant}**: no model card (weights/lenet5_{variant}.json) found."
+    try:
+        return _markdown(card, variant)
+    except (TypeError, ValueError, AttributeError, KeyError):   # a value of the wrong type
+        return (f"**{variant}**: the model card (weights/lenet5_{variant}.json) is damaged; restore it with "
+                f"git checkout or retrain with: python -m lenet train --variant {variant}")
+
+
+def _markdown(card, variant):
     acc = card.get("test_accuracy")
     lines = [f"### {variant}"]
     if acc is not None:

@@ -9,6 +9,7 @@ files (the lean path: numpy and json only). `check` holds the model's outputs on
 so a .tflite that no longer matches its facts is caught at load without Keras."""
 import hashlib
 import json
+import zipfile
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -122,11 +123,22 @@ def save(facts, weights_dir=None):
 
 
 def load(variant, weights_dir=None):
-    """The exported facts of `variant`; raises FileNotFoundError or ValueError (damaged, wrong model)."""
+    """The exported facts of `variant`; raises OSError (missing, unreadable) or ValueError (damaged,
+    of another model: any file that does not parse into the facts, whatever Python raised)."""
     jpath, npath = facts_path(variant, weights_dir), arrays_path(variant, weights_dir)
+    try:
+        return _read(variant, jpath, npath)
+    except (KeyError, TypeError, AttributeError, IndexError, EOFError, zipfile.BadZipFile) as err:
+        raise ValueError(f"{jpath.name} or {npath.name} is damaged ({type(err).__name__}: {err})") from None
+
+
+def _read(variant, jpath, npath):
     doc = json.loads(jpath.read_text(encoding="utf-8"))
-    if doc.get("format") != FORMAT or doc.get("name") != model_name(variant):
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT or doc.get("name") != model_name(variant):
         raise ValueError(f"{jpath.name} is not the facts of {model_name(variant)} (format {FORMAT})")
+    if not all(isinstance(r, dict) for r in doc["rows"]) or \
+            any(not all(isinstance(d, int) for d in doc["shapes"][name]) for name in LAYERS):
+        raise ValueError(f"{jpath.name} is damaged (its rows or shapes)")
     with np.load(npath, allow_pickle=False) as z:
         stored = {k: z[k] for k in z.files}
     for a in stored.values():

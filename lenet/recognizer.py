@@ -140,7 +140,7 @@ class Recognizer:
                 lite_path = tflite_path(variant, weights_dir)
                 try:
                     return cls.lean(facts_.load(variant, weights_dir), lite_path.read_bytes(), Interpreter)
-                except (OSError, ValueError, KeyError) as err:
+                except (OSError, ValueError, KeyError, TypeError, IndexError, RuntimeError) as err:   # damaged
                     why = f"{type(err).__name__}: {err}"
                     if backend == "auto" and keras_path(variant, weights_dir).is_file():
                         warnings.warn(f"{lite_path} and its facts not used ({why}); serving through TensorFlow. "
@@ -163,7 +163,11 @@ class Recognizer:
                                f"restore it with git checkout or {fix}")
         lite_path = tflite_path(variant, weights_dir)
         lite = lite_path.read_bytes() if lite_path.is_file() else None
-        rec = cls(model, variant, lite=lite)
+        try:
+            rec = cls(model, variant, lite=lite)
+        except (ValueError, KeyError, AttributeError, TypeError, IndexError) as err:   # e.g. "No such layer: C1"
+            raise WeightsError(f"{path} is not a LeNet-5 the app can read ({str(err).split('. ')[0]}); "
+                               f"restore it with git checkout or {fix}") from None
         rec.lean_error = why
         if rec.lite_error:
             warnings.warn(f"{lite_path} not used ({rec.lite_error}); using the slower tf.function path. "

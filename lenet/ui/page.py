@@ -65,16 +65,35 @@ def build(room: Room):
     return demo
 
 
+def temp_dir_problem():
+    """None when Gradio's temporary folder (GRADIO_TEMP_DIR, else <tmp>/gradio) can be made and
+    written to; else one line saying so that names the fix. Gradio makes it while the page is
+    built and keeps every upload there: unwritable, it stopped the app with a traceback."""
+    import tempfile
+
+    from gradio.utils import get_upload_folder
+    folder = "GRADIO_TEMP_DIR"
+    try:
+        folder = Path(get_upload_folder())
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as err:
+        return (f"Gradio's temporary folder {folder} cannot be written ({err.strerror or type(err).__name__}); "
+                f"set GRADIO_TEMP_DIR to a folder you can write to, e.g. GRADIO_TEMP_DIR=$HOME/.cache/gradio")
+    return None
+
+
 def launch(demo, host, port, share=False, max_file_size=None):
     """Serve `demo` behind the boundary (boundary.py: route limits, upload budgets, the fair queue).
     A port already in use stops it with one line naming --port."""
     import sys
 
-    from . import boundary
+    from . import boundary, pad
     try:
         demo.launch(server_name=host, server_port=port, share=share, css=css(), footer_links=["api"],
                     show_error=False, quiet=False, max_file_size=max_file_size,
-                    app_kwargs=boundary.install(demo))
+                    app_kwargs=boundary.install(demo, live=pad.is_live, stale=pad.STALE))
     except OSError as err:
         if "port" not in str(err).lower():
             raise
