@@ -89,11 +89,11 @@ def launch(demo, host, port, share=False, max_file_size=None):
     A port already in use stops it with one line naming --port."""
     import sys
 
-    from . import boundary, pad
+    from . import boundary
     try:
         demo.launch(server_name=host, server_port=port, share=share, css=css(), footer_links=["api"],
                     show_error=False, quiet=False, max_file_size=max_file_size,
-                    app_kwargs=boundary.install(demo, live=pad.is_live, stale=pad.STALE))
+                    app_kwargs=boundary.install(demo))
     except OSError as err:
         if "port" not in str(err).lower():
             raise
