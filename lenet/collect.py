@@ -5,8 +5,9 @@ stroke in <folder>/log.jsonl.
 Bounded (issue 14): at most MAX_FILES PNGs, MAX_BYTES of PNGs and log, MAX_LINES log lines, and
 never below MIN_FREE of free disk; a PNG is written to a temporary name and renamed, so a failed
 save leaves no truncated or empty file and is not counted. When saving stops (a cap, a full disk,
-a read-only or missing folder) one line says so on stderr, once per folder and cause, and
-`problem(folder)` returns it for the presenter's page. Measured: a 0.29 MB noisy JPEG upload is
+a read-only or missing folder) one line says so on stderr, once per folder and cause;
+`problem(folder)` returns that line and `stopped(folder)` the cause (for the page's notice,
+lenet/ui/page.py) until a save works again. Measured: a 0.29 MB noisy JPEG upload is
 kept as a 3.47 MB PNG, so files alone did not bound the bytes (2,000 files ~ 7 GB)."""
 import collections
 import itertools
@@ -35,7 +36,8 @@ _lock = threading.Lock()
 _counter = itertools.count(1)
 _NAME = re.compile(r"^drawing-\d{8}-\d{6}-\d{6}\.png$")
 _usage = {}      # folder -> {"files", "bytes", "lines"}: read from disk once, then kept up to date
-_problems = {}   # folder -> the line said when saving stopped
+_problems = {}   # folder -> (the line said, its cause) while saving is stopped; a save that works clears it
+_said = set()    # lines already said on stderr (each once)
 
 
 def _count_pngs(folder):
@@ -61,15 +63,22 @@ def _usage_of(folder):
 def _stop(folder, cause):
     """Say once per folder and cause, on stderr, that drawings are no longer kept; remember it."""
     line = f"collect: {folder} {cause}: drawings are not being saved."
-    if _problems.get(folder) != line:
-        _problems[folder] = line
+    _problems[folder] = (line, cause)
+    if line not in _said:
+        _said.add(line)
         print(line, file=sys.stderr, flush=True)
     return None
 
 
 def problem(folder):
     """The line said when saving into `folder` stopped, or None while it works."""
-    return _problems.get(Path(folder)) if folder is not None else None
+    return _problems.get(Path(folder), (None,))[0] if folder is not None else None
+
+
+def stopped(folder):
+    """Why saving into `folder` stopped ("is full (2000 drawings)", "cannot be written (Read-only
+    file system)", ...), or None while it works."""
+    return _problems.get(Path(folder), (None, None))[1] if folder is not None else None
 
 
 def _png_bytes(rgba):
@@ -139,6 +148,7 @@ def save_drawing(folder, image, prediction_or_message, variant, limit=MAX_FILES,
                 temp.unlink(missing_ok=True)
             used["files"] += 0 if grown else 1
             used["bytes"] += len(data) - old
+            _problems.pop(folder, None)   # saving works (again)
             try:
                 with open(folder / LOG, "ab") as f:
                     f.write(line)

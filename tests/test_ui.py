@@ -449,7 +449,8 @@ def test_page_queue_is_bounded(built):
 
 
 def test_visitors_are_told_when_drawings_are_kept(built, collecting_room):
-    def header(demo):
-        return next(b.value for b in demo.blocks.values() if getattr(b, "elem_id", None) == "header")
-    assert "keeping the drawings" not in header(built)
-    assert "keeping the drawings" in header(page.build(collecting_room))
+    """Under the header, in a notice of its own (re-read by a timer: tests/test_collect_notice.py)."""
+    def notice(demo):
+        return next((b.value for b in demo.blocks.values() if getattr(b, "elem_id", None) == "collecting"), "")
+    assert "keeping the drawings" not in notice(built)
+    assert "keeping the drawings" in notice(page.build(collecting_room))

@@ -1,4 +1,5 @@
-"""The whole page: a one-line header (title, presenter controls), the tabs, the API endpoints,
+"""The whole page: a one-line header (title, presenter controls) and, when drawings are kept, the
+notice saying so (re-read every NOTICE_EVERY s: it says when saving stops), the tabs, the API endpoints,
 the queue, and how it is launched. The tabs live in their own modules; the CSS and the page's
 JavaScript are files in static/."""
 from pathlib import Path
@@ -25,6 +26,19 @@ HEADER = """
 """
 COLLECTING = ('<p class="collecting" role="status">The presenter is keeping the drawings made on this page '
               '(saved on their computer with what the model said).</p>')
+NOT_KEPT = ('<p class="collecting" role="status">The drawings made on this page are no longer being kept: '
+            'the presenter\'s folder {cause}.</p>')
+NOTICE_EVERY = 30   # s: how often a collecting page re-reads whether drawings are still being kept
+
+
+def collecting_notice(room):
+    """The notice a visitor's page shows while the room collects: COLLECTING, or NOT_KEPT with the
+    cause once saving has stopped (lenet/collect.py: a cap, a full disk, a read-only folder)."""
+    from html import escape
+
+    from .. import collect
+    cause = collect.stopped(room.collect_dir)
+    return COLLECTING if cause is None else NOT_KEPT.format(cause=escape(cause))
 
 # Presenter comfort: the whole page 30 % larger (browser-side only), remembered in this browser.
 LARGE_TEXT_JS = """
@@ -45,7 +59,11 @@ def build(room: Room):
     import gradio as gr
 
     with gr.Blocks(title=TITLE, delete_cache=(300, 600)) as demo:  # cached uploads older than 10 min, every 5 min
-        gr.HTML(HEADER + (COLLECTING if room.collecting else ""), js_on_load=LARGE_TEXT_JS, elem_id="header")
+        gr.HTML(HEADER, js_on_load=LARGE_TEXT_JS, elem_id="header")
+        if room.collecting:   # its own component: refreshing it leaves the header's button bound
+            notice = gr.HTML(collecting_notice(room), elem_id="collecting")
+            gr.Timer(NOTICE_EVERY).tick(lambda: collecting_notice(room), outputs=notice, queue=False,
+                                        show_progress="hidden", api_visibility="private")
         with gr.Tabs(elem_id="tabs"):
             with gr.Tab("Draw & see", id="main"):
                 first = draw_tab.build(gr, room)
