@@ -28,10 +28,11 @@ FRAGMENT = 0.5          # a group under this share of the tallest component's he
 OVERLAP = 0.5           # share of the narrower one's width two components must overlap in x to group
 SURE = 0.9              # a group read whole at least this confidently, and not WIDE, is not cut
 WIDE = 0.9              # group width over line height beyond which cuts are tried anyway
-CUTS_PER_HEIGHT = 3     # seams tried per group: this many per line height of its width (at least 4; was 4
+CUTS_PER_HEIGHT = 5     # seams tried per group: this many per line height of its width (at least 4; was 4
                         # in all, too few for a row of 6 touching digits: seed 0, 267 -> 271 strings)
-STEP = 0.3              # a seam's cost for moving one column sideways, in pixels of full ink crossed
-APART = 0.12            # seams end at least this far apart (x line height)
+STEP = 0.5              # a seam's cost for moving one column sideways, in pixels of full ink crossed
+APART = 0.08            # seams end at least this far apart (x line height). CUTS_PER_HEIGHT, STEP, APART were
+                        # 3, 0.3, 0.12: seeds 0/1/2 read 277/282/272 strings, now 280/283/275
 REACH = 0.04            # a seam is kept if no seam ending within this distance (x line height) is cheaper
 MAX_SPAN = 1.4          # a candidate digit is at most this wide (x line height)
 PER_DIGIT = np.log(0.8)  # each extra digit costs this much log-probability: a split must read clearly better
