@@ -9,17 +9,21 @@ over-segmentation, then the recogniser scores the candidate cuts) but without th
      strokes of a 4, 5 or = that do not touch);
   3. every group is read whole; a group read with doubt (confidence under SURE), wide for a digit
      (over WIDE of the line height) or made of several components is also read cut into pieces:
-     the group's ink (all its components) between seams, top-to-bottom paths crossing least ink
-     (weighed by darkness: touching digits' merged anti-aliased rims are cheap to cross).
+     the group's ink (all its components) between cuts of two kinds, both crossing little ink
+     (weighed by darkness: touching digits' merged anti-aliased rims are cheap to cross): seams,
+     top-to-bottom paths of least ink, and straight lines every LINE_EVERY x height across the group,
+     each leaning the way of SLANTS that crosses least ink there (seams drift into the white around
+     a group; leaning touching digits need a cut along their slant).
      Runs of consecutive pieces are candidate digits; the split kept is the one whose readings
-     are most confident together (largest sum of log-probabilities, PER_DIGIT per extra digit).
+     are most confident together (largest sum of log-probabilities, PER_DIGIT per extra digit, less
+     CUT_COST per stroke its cuts cross and a cost for pieces wider than a digit of the line).
 At most two model calls: the groups whole, then every candidate piece of every doubtful group."""
 from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image
 
-from .preprocess import INK_LEVEL, InvalidDrawing, ink_maps, preprocess_inks, to_rgba
+from .preprocess import INK_LEVEL, InvalidDrawing, ink_maps, preprocess_inks, stroke_width, to_rgba
 
 WORK_PIXELS = 200_000   # pictures over this are box-averaged by a whole factor first (1024x300: 2x)
 LOW = 25                # ink above this (of 255) joins a component: strokes keep their anti-aliased rim
@@ -34,10 +38,17 @@ STEP = 0.5              # a seam's cost for moving one column sideways, in pixel
 APART = 0.08            # seams end at least this far apart (x line height). CUTS_PER_HEIGHT, STEP, APART were
                         # 3, 0.3, 0.12: seeds 0/1/2 read 277/282/272 strings, now 280/283/275
 REACH = 0.04            # a seam is kept if no seam ending within this distance (x line height) is cheaper
+EDGE = 0.06             # cuts stay at least this far (x line height) from the group's sides
+LINE_EVERY = 0.1        # a straight cut is tried every this much (x line height) across a group ...
+SLANTS = np.tan(np.radians(np.arange(-20, 21, 5)))   # ... leaning the one of these ways (dx / dy) that
+                        # crosses least ink. With them, seed 0/1/2: 280/283/275 -> 283/282/279 strings
+CUT_COST = 0.15         # log-probability a split pays per stroke width of ink its cuts cross: with
+                        # straight cuts, some go through a digit (a DejaVu Serif 6 cut into 1 and 0)
 MAX_SPAN = 1.4          # a candidate digit is at most this wide (x line height)
 PER_DIGIT = np.log(0.8)  # each extra digit costs this much log-probability: a split must read clearly better
 ASPECT = 0.85           # candidate digits wider than this x line height ...
-ASPECT_COST = 2.0       # ... lose this much log-probability per line height of extra width
+ASPECT_COST = 4.0       # ... lose this much log-probability per line height of extra width (was 2.0
+                        # before straight cuts)
 NEIGHBOURS = 1.35       # ... and so do those wider than this x the median width of the narrower groups
 
 
@@ -81,15 +92,16 @@ def predict_number(recognizer, image):
     doubtful = [i for i, (g, s) in enumerate(zip(groups, whole))
                 if conf[i] < np.log(SURE) or len(g) > 1 or s.width > WIDE * height]
     tries = {i: _candidates(ink, labels, comps, groups[i], height) for i in doubtful}
-    flat = [seg for i in doubtful for pieces in tries[i] for _, _, seg in pieces]
+    flat = [seg for i in doubtful for pieces in tries[i] for _, _, seg, _ in pieces]
     outs2, prepared2 = _read(recognizer, flat) if flat else (None, [])
     k = 0
     for i in range(len(groups)):
         best = [((0, i), conf[i] + PER_DIGIT)]          # (which read, index), score of reading it whole
         for pieces in tries.get(i, []):                 # each way of cutting the group into pieces
             scores = {}
-            for a, b, _ in pieces:
-                scores[a, b] = (_confidence(outs2, prepared2, k) - _shape_cost(flat[k], widest, height) + PER_DIGIT, k)
+            for a, b, _, cut in pieces:
+                scores[a, b] = (_confidence(outs2, prepared2, k) - _shape_cost(flat[k], widest, height) + PER_DIGIT
+                                - cut, k)
                 k += 1
             split = _best_path(scores)
             if split is not None and split[0] > sum(score for _, score in best) + 1e-9:
@@ -223,23 +235,31 @@ class _Segment:
 
 
 def _candidates(ink, labels, comps, group, height):
-    """A doubtful group's ways of cutting it into pieces (one so far: between seams), each a list of
-    (first piece, end piece, _Segment) for every run of consecutive pieces at most MAX_SPAN x height
-    wide but the whole group. The pieces are the group's ink (all its components together: a 5's
-    loose bar stays with the digits under it) between its seams; a gap between components is a seam
-    that crosses no ink. (Tried and dropped: pieces around the cores left by eroding the group until
-    touching digits come apart, in x order: +12 digits, +0 strings on seed 0, slower.)"""
+    """A doubtful group's ways of cutting it into pieces (one so far: between cuts), each a list of
+    (first piece, end piece, _Segment, cost of the cut ending it) for every run of consecutive pieces
+    at most MAX_SPAN x height wide but the whole group. The pieces are the group's ink (all its
+    components together: a 5's loose bar stays with the digits under it) between its cuts, seams()
+    and lines() in order of mean column; a gap between components is a cut that crosses no ink. A
+    cut costs CUT_COST per stroke width (of the group) of ink it crosses, weighed by darkness.
+    (Tried and dropped: pieces around the cores left by eroding the group until touching digits
+    come apart, in x order: +12 digits, +0 strings on seed 0, slower.)"""
     group = list(group)
     x0, y0 = comps[group, 0].min(), comps[group, 1].min()
     x1, y1 = comps[group, 2].max(), comps[group, 3].max()
     window = labels[y0:y1, x0:x1]
     mine = np.isin(window, group) if len(group) > 1 else window == group[0]
-    paths = [np.zeros(y1 - y0, int)] + seams(np.where(mine, ink[y0:y1, x0:x1], 0), height) \
-        + [np.full(y1 - y0, x1 - x0)]
+    dark = np.where(mine, ink[y0:y1, x0:x1], 0)
+    inner = sorted(seams(dark, height) + lines(dark, height), key=lambda p: p.mean())
+    paths = [np.zeros(y1 - y0, int)] + inner + [np.full(y1 - y0, x1 - x0)]
+    stroke = max(float(stroke_width(mine[None])[0]), 1.0)
+    padded = np.concatenate([dark, np.zeros((y1 - y0, 1), dark.dtype)], axis=1) / 255.0
+    rows = np.arange(y1 - y0)
+    cut = [padded[rows, p].sum() / stroke for p in paths]
+    cut[0] = cut[-1] = 0.0
     make = lambda a, b: _Segment(ink, labels, comps, group, paths[a], paths[b])
     span = lambda a, b: paths[b].max() - paths[a].min()
     n = len(paths) - 1
-    out = [[(a, b, make(a, b)) for a in range(n) for b in range(a + 1, n + 1)
+    out = [[(a, b, make(a, b), CUT_COST * cut[b]) for a in range(n) for b in range(a + 1, n + 1)
             if (a, b) != (0, n) and span(a, b) <= MAX_SPAN * height]]
     return out
 
@@ -250,10 +270,10 @@ def seams(ink, height):
     a row, each move costing STEP) that crosses the least ink, weighed by its darkness: where round
     digits touch, their anti-aliased rims merge over many rows and cost little, while a stroke costs
     its full width (seed 0: 271 -> 277 strings). The paths kept are the local minima (within REACH x
-    height) of the cheapest path's cost by where it ends, at least 0.06 x height from the sides and
+    height) of the cheapest path's cost by where it ends, at least EDGE x height from the sides and
     APART x height apart, cheapest first -> left to right list of (h,) columns."""
     h, w = ink.shape
-    margin = max(1, int(0.06 * height))
+    margin = max(1, int(EDGE * height))
     if w <= 2 * margin + 1:
         return []
     cost = ink.astype(np.float32) / 255
@@ -282,6 +302,31 @@ def seams(ink, height):
             path[y] = x
             x += int(back[y, x])
         out.append(path)
+    return out
+
+
+def lines(ink, height):
+    """Straight cuts through a group's (h, w) uint8 ink (0 off the group), one every LINE_EVERY x
+    height across it: near each such place, the line of SLANTS crossing the least ink, weighed by
+    its darkness (seams() alone miss where touching digits lean: its paths drift into the white
+    around the group, so it offers few cuts between two digits) -> left to right list of (h,)
+    columns, in 0..w (w: right of the group)."""
+    h, w = ink.shape
+    margin = max(1, int(EDGE * height))
+    if w <= 2 * margin + 1:
+        return []
+    cost = np.zeros((h, w + 2 * h), np.float32)        # off the group's box on either side: no ink
+    cost[:, h:h + w] = ink / 255.0
+    rows = np.arange(h)
+    lean = np.round(SLANTS[:, None] * (rows - (h - 1) / 2)).astype(int)          # (slants, h) column offsets
+    crossed = np.stack([cost[rows[:, None], h + np.arange(w) + d[:, None]].sum(axis=0) for d in lean])
+    best = crossed.argmin(axis=0)                      # per column: the slant crossing least ink
+    step = max(1, int(round(LINE_EVERY * height)))
+    out = []
+    for x in range(margin, w - margin, step):
+        lo, hi = max(margin, x - step // 2), min(w - margin, x + step // 2 + 1)
+        x = lo + int(np.argmin(crossed[best[lo:hi], np.arange(lo, hi)]))
+        out.append(np.clip(x + lean[best[x]], 0, w))
     return out
 
 
