@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
+from .network import digit_probabilities
 from .preprocess import INK_LEVEL, InvalidDrawing, ink_maps, preprocess_inks, stroke_width, to_rgba
 
 WORK_PIXELS = 200_000   # pictures over this are box-averaged by a whole factor first (1024x300: 2x)
@@ -86,21 +87,21 @@ def predict_number(recognizer, image):
     # single digits (a font's digits share one width but the 1).
     single = [s.width for s in whole if s.width <= ASPECT * height]
     widest = min(ASPECT * height, NEIGHBOURS * np.median(single)) if single else ASPECT * height
-    outs, prepared = _read(recognizer, whole)
-    conf = [_confidence(outs, prepared, i) - _shape_cost(s, widest, height) for i, s in enumerate(whole)]
+    outs, prepared, probs = _read(recognizer, whole)
+    conf = [_confidence(probs, prepared, i) - _shape_cost(s, widest, height) for i, s in enumerate(whole)]
     chosen = []      # per group: list of (segment, outs, prepared, index)
     doubtful = [i for i, (g, s) in enumerate(zip(groups, whole))
                 if conf[i] < np.log(SURE) or len(g) > 1 or s.width > WIDE * height]
     tries = {i: _candidates(ink, labels, comps, groups[i], height) for i in doubtful}
     flat = [seg for i in doubtful for pieces in tries[i] for _, _, seg, _ in pieces]
-    outs2, prepared2 = _read(recognizer, flat) if flat else (None, [])
+    outs2, prepared2, probs2 = _read(recognizer, flat) if flat else (None, [], None)
     k = 0
     for i in range(len(groups)):
         best = [((0, i), conf[i] + PER_DIGIT)]          # (which read, index), score of reading it whole
         for pieces in tries.get(i, []):                 # each way of cutting the group into pieces
             scores = {}
             for a, b, _, cut in pieces:
-                scores[a, b] = (_confidence(outs2, prepared2, k) - _shape_cost(flat[k], widest, height) + PER_DIGIT
+                scores[a, b] = (_confidence(probs2, prepared2, k) - _shape_cost(flat[k], widest, height) + PER_DIGIT
                                 - cut, k)
                 k += 1
             split = _best_path(scores)
@@ -116,7 +117,8 @@ def predict_number(recognizer, image):
     for j in readable:
         w, idx = chosen[j]
         o, p = (outs, prepared) if w == 0 else (outs2, prepared2)
-        digits.append(recognizer.predictions({name: v[idx:idx + 1] for name, v in o.items()}, [p[idx]])[0])
+        digits.append(recognizer.predictions({name: v[idx:idx + 1] for name, v in o.items()}, [p[idx]],
+                                             codes=recognizer.codes)[0])
     boxes = [_scaled(picks[j].box, scale, shape) for j in readable]
     return NumberReading(text="".join(str(p.digit) for p in digits), digits=digits, boxes=boxes)
 
@@ -345,8 +347,9 @@ def _best_path(scores):
 
 
 def _read(recognizer, segments):
-    """Segments -> (model outputs, Preprocessed or InvalidDrawing each), every one through the
-    pipeline in one stack and the model in one call."""
+    """Segments -> (model outputs, Preprocessed or InvalidDrawing each, (n, 10) digit probabilities),
+    every one through the pipeline in one stack and the model in one call. The paper's model gives
+    RBF distances: its probabilities are the page's (lenet.network.digit_probabilities)."""
     rows = max(s.ink.shape[0] for s in segments)
     cols = max(s.ink.shape[1] for s in segments)
     # Twice the size: ink under a quarter of each map (the pipeline refuses maps over 60 % ink as
@@ -363,15 +366,19 @@ def _read(recognizer, segments):
     for name, v in outs.items():
         full[name] = np.zeros((len(prepared),) + v.shape[1:], v.dtype)
         full[name][where] = v
-    return full, prepared
+    if not full:
+        return full, prepared, None
+    out = full["OUT"].astype("float64")
+    if recognizer.codes is not None:
+        return full, prepared, digit_probabilities(out)
+    return full, prepared, out / np.maximum(out.sum(axis=1, keepdims=True), 1e-30)
 
 
-def _confidence(outs, prepared, i):
+def _confidence(probs, prepared, i):
     """Log of the top class probability of candidate i; -inf when the pipeline refused it."""
     if isinstance(prepared[i], InvalidDrawing):
         return -np.inf
-    p = outs["OUT"][i].astype("float64")
-    return float(np.log(max(p.max() / p.sum(), 1e-12)))
+    return float(np.log(max(probs[i].max(), 1e-12)))
 
 
 def _shape_cost(segment, widest, height):

@@ -5,7 +5,7 @@ from collections import deque
 import numpy as np
 import pytest
 
-from lenet import InvalidDrawing, numbers, synthetic
+from lenet import InvalidDrawing, Recognizer, numbers, synthetic
 
 SANS = synthetic.find_font("DejaVuSans.ttf")
 needs_font = pytest.mark.skipif(SANS is None, reason="DejaVu Sans not installed (Debian: fonts-dejavu-core)")
@@ -63,6 +63,14 @@ def _check(rec, text, rgba, boxes):
 @pytest.mark.parametrize("text", ["2026", "1947", "380", "65"])
 def test_pen_numbers(recognizer, text):
     _check(recognizer, text, *synthetic.number(text, 70, gaps=0.25, slant=6))
+
+
+def test_the_papers_model_reads_numbers():
+    """Its OUT holds RBF distances, not probabilities: the nearest code is the digit (was "4144")."""
+    paper = Recognizer.load("paper", backend="tensorflow")
+    for text in ["2026", "1947"]:
+        r = _check(paper, text, *synthetic.number(text, 70, gaps=0.25, slant=6))
+        assert all(0.5 < c <= 1 for c in r.confidences)
 
 
 @needs_font
