@@ -16,7 +16,8 @@ over-segmentation, then the recogniser scores the candidate cuts) but without th
      a group; leaning touching digits need a cut along their slant).
      Runs of consecutive pieces are candidate digits; the split kept is the one whose readings
      are most confident together (largest sum of log-probabilities, PER_DIGIT per extra digit, less
-     CUT_COST per stroke its cuts cross and a cost for pieces wider than a digit of the line).
+     CUT_COST per stroke its cuts cross and costs for pieces shaped unlike a digit of the line: wider
+     than the others but 1s, less tall, or narrow for anything but a 1; see _shape_cost).
 At most two model calls: the groups whole, then every candidate piece of every doubtful group."""
 from dataclasses import dataclass
 
@@ -50,6 +51,12 @@ PER_DIGIT = np.log(0.8)  # each extra digit costs this much log-probability: a s
 ASPECT = 0.85           # candidate digits wider than this x line height ...
 ASPECT_COST = 4.0       # ... lose this much log-probability per line height of extra width (was 2.0
                         # before straight cuts)
+NARROW = 0.4            # a candidate read as any digit but 1 narrower than this x line height is a sliver of
+NARROW_COST = 5.0       # one: it loses this much log-probability per line height it lacks (a lone DejaVu
+                        # Serif 6 was read 13 or 81; seeds 0/1/2: 283/282/279 -> 285/283/279 strings)
+TALL = 0.85            # a candidate less tall than this x line height is part of a digit (the digits of a row
+TALL_COST = 10.0        # are about as tall): it loses this much log-probability per line height it lacks (a
+                        # DejaVu Serif 6 was read 81, its bowl's right side a 1; seeds 1/2: 283/280 -> 284/282)
 NEIGHBOURS = 1.35       # ... and so do those wider than this x the median width of the narrower groups
 
 
@@ -84,11 +91,12 @@ def predict_number(recognizer, image):
 
     whole = [_Segment(ink, labels, comps, g) for g in groups]
     # A digit is rarely wider than ASPECT x height, nor much wider than its neighbours that look like
-    # single digits (a font's digits share one width but the 1).
-    single = [s.width for s in whole if s.width <= ASPECT * height]
-    widest = min(ASPECT * height, NEIGHBOURS * np.median(single)) if single else ASPECT * height
+    # single digits but 1s (a font's digits share one width but the 1; the width of a 4 next to two
+    # 1s was held against it: 411 read 6111).
     outs, prepared, probs = _read(recognizer, whole)
-    conf = [_confidence(probs, prepared, i) - _shape_cost(s, widest, height) for i, s in enumerate(whole)]
+    single = [s.width for i, s in enumerate(whole) if s.width <= ASPECT * height and probs[i].argmax() != 1]
+    widest = min(ASPECT * height, NEIGHBOURS * np.median(single)) if single else ASPECT * height
+    conf = [_confidence(probs, prepared, i) - _shape_cost(s, probs[i], widest, height) for i, s in enumerate(whole)]
     chosen = []      # per group: list of (segment, outs, prepared, index)
     doubtful = [i for i, (g, s) in enumerate(zip(groups, whole))
                 if conf[i] < np.log(SURE) or len(g) > 1 or s.width > WIDE * height]
@@ -101,8 +109,8 @@ def predict_number(recognizer, image):
         for pieces in tries.get(i, []):                 # each way of cutting the group into pieces
             scores = {}
             for a, b, _, cut in pieces:
-                scores[a, b] = (_confidence(probs2, prepared2, k) - _shape_cost(flat[k], widest, height) + PER_DIGIT
-                                - cut, k)
+                scores[a, b] = (_confidence(probs2, prepared2, k) - _shape_cost(flat[k], probs2[k], widest, height)
+                                + PER_DIGIT - cut, k)
                 k += 1
             split = _best_path(scores)
             if split is not None and split[0] > sum(score for _, score in best) + 1e-9:
@@ -381,9 +389,12 @@ def _confidence(probs, prepared, i):
     return float(np.log(max(probs[i].max(), 1e-12)))
 
 
-def _shape_cost(segment, widest, height):
-    """Log-probability lost for being wider than a digit of this number should be."""
-    return ASPECT_COST * max(0.0, segment.width - widest) / height
+def _shape_cost(segment, probs, widest, height):
+    """Log-probability lost for being wider than a digit of this number should be, shorter than
+    TALL x height, or, read as any digit but 1 (`probs`: its reading), narrower than NARROW x height."""
+    narrow = 0.0 if probs.argmax() == 1 else NARROW_COST * max(0.0, NARROW * height - segment.width) / height
+    short = TALL_COST * max(0.0, TALL * height - (segment.box[3] - segment.box[1])) / height
+    return ASPECT_COST * max(0.0, segment.width - widest) / height + narrow + short
 
 
 def _scaled(box, scale, image_shape):
