@@ -6,8 +6,9 @@ replaces their waiting one. They wait for the answer to their last pen-up, look 
 draw the next digit. Gradio's real protocol: POST /gradio_api/queue/join (the pad event's
 fn_index, the session hash), then the SSE stream /gradio_api/queue/data?session_hash=...
 
-One asyncio loop (httpx) drives everyone, so the generator is not the bottleneck: it reports its
-own CPU use. Each person sends X-Forwarded-For 10.x.y.z (a room of devices behind a proxy, as
+One asyncio loop (aiohttp: a fifth of httpx's CPU per request here; with httpx one loop of 100
+people was itself the bottleneck, 4 loops of 25 answered in a third of the time) drives everyone, and
+it reports its own CPU use. Each person sends X-Forwarded-For 10.x.y.z (a room of devices behind a proxy, as
 nginx passes them); --one-address sends none (a whole room behind one address).
 
     python -m bench.people --url http://127.0.0.1:7860 --people 100 --seconds 60
@@ -26,6 +27,7 @@ import numpy as np
 
 LIVE_EVERY = 0.1      # s between live updates while the pen moves (pad.js throttle: ~10 a second)
 LIVE_PER_STROKE = 3   # live updates per stroke before its pen-up
+BUSY = 0.3            # s: an answer slower than this pauses live updates until one is faster (pad.js BUSY_MS)
 STROKE_GAP = 0.6      # s between the two strokes' pen-ups
 LOOK = 3.0            # s a person looks at the answer before the next digit
 TIMEOUT = 30.0        # s without an answer counts as an error
@@ -75,6 +77,10 @@ class Tally:
     penups: list = field(default_factory=list)   # s from any pen-up to its answer (when it was not replaced)
     sent: int = 0
     replaced: int = 0                             # updates a newer one replaced before they were sent
+    skipped: int = 0                              # live updates the server answered "no change" (shed)
+    joins: list = field(default_factory=list)    # s for each queue/join POST
+    streams: list = field(default_factory=list)  # s from the join's answer to the result on the event stream
+    held: int = 0                                 # live updates not sent: the last answer was slow (BUSY)
     answers: int = 0
     wrong: int = 0
     errors: list = field(default_factory=list)
@@ -82,8 +88,8 @@ class Tally:
 
 
 class Person:
-    def __init__(self, http, index, pictures, fn, inputs, tally, address=True):
-        self.http, self.index, self.pictures, self.fn, self.inputs = http, index, pictures, fn, inputs
+    def __init__(self, http, url, index, pictures, fn, inputs, tally, address=True):
+        self.http, self.url, self.index, self.pictures, self.fn, self.inputs = http, url, index, pictures, fn, inputs
         self.tally = tally
         self.session = uuid.uuid4().hex[:11]
         self.headers = {"X-Forwarded-For": f"10.{index // 65536 % 256}.{index // 256 % 256}.{index % 256}"} \
@@ -94,6 +100,8 @@ class Person:
         self.answered = {}         # seq -> time the answer arrived
         self.penup_at = {}         # seq -> time of its pen-up
         self.wake = asyncio.Event()
+        self.sent_at = {}          # seq -> time it was sent
+        self.lag = 0.0             # s from sending to the answer, the latest answered (as pad.js keeps it)
 
     def update(self, png, penup):
         from lenet.ui.pad import value_of
@@ -102,7 +110,7 @@ class Person:
             self.penup_at[self.seq] = time.perf_counter()
         if self.pending is not None:
             self.tally.replaced += 1
-        self.pending = (self.seq, value_of(png, self.seq))
+        self.pending = (self.seq, value_of(png, self.seq, live=not penup))
         if not self.busy:
             asyncio.get_running_loop().create_task(self._send_pending())
         return self.seq
@@ -123,18 +131,21 @@ class Person:
     async def _ask(self, seq, value):
         data = [value, "modern"] + [None] * (self.inputs - 2)
         self.tally.sent += 1
-        r = await self.http.post("/gradio_api/queue/join", headers=self.headers,
-                                 json={"data": data, "fn_index": self.fn, "session_hash": self.session,
-                                       "event_data": None, "trigger_id": None})
-        if r.status_code != 200:
-            raise RuntimeError(f"join HTTP {r.status_code}: {r.text[:100]}")
-        event = r.json()["event_id"]
-        async with self.http.stream("GET", "/gradio_api/queue/data", params={"session_hash": self.session},
-                                    headers=self.headers) as stream:
-            if stream.status_code != 200:
-                raise RuntimeError(f"stream HTTP {stream.status_code}")
-            async for line in stream.aiter_lines():
-                if not line.startswith("data:"):
+        self.sent_at[seq] = t0 = time.perf_counter()
+        async with self.http.post(f"{self.url}/gradio_api/queue/join", headers=self.headers,
+                                  json={"data": data, "fn_index": self.fn, "session_hash": self.session,
+                                        "event_data": None, "trigger_id": None}) as r:
+            if r.status != 200:
+                raise RuntimeError(f"join HTTP {r.status}: {(await r.text())[:100]}")
+            event = (await r.json())["event_id"]
+        t1 = time.perf_counter()
+        self.tally.joins.append(t1 - t0)
+        async with self.http.get(f"{self.url}/gradio_api/queue/data", params={"session_hash": self.session},
+                                 headers=self.headers) as stream:
+            if stream.status != 200:
+                raise RuntimeError(f"stream HTTP {stream.status}")
+            async for line in stream.content:
+                if not line.startswith(b"data:"):
                     continue
                 msg = json.loads(line[5:])
                 if msg.get("msg") == "queue_full":
@@ -144,10 +155,15 @@ class Person:
                 if not msg.get("success"):
                     raise RuntimeError(f"failed: {str(msg.get('output'))[:100]}")
                 self.answered[seq] = time.perf_counter()
+                self.tally.streams.append(self.answered[seq] - t1)
                 self.tally.answers += 1
                 head = msg["output"]["data"][0]
+                if isinstance(head, dict) and head.get("__type__") == "update" and seq not in self.penup_at:
+                    self.tally.skipped += 1      # a live update the server shed (lenet/ui/fair_queue.py)
+                    return
                 if f'data-seq="{seq}"' not in head:
                     raise RuntimeError(f"answer without its seq {seq}: {head[:80]}")
+                self.lag = self.answered[seq] - self.sent_at.pop(seq)
                 self.last_html = head
                 if seq in self.penup_at:
                     self.tally.penups.append(self.answered[seq] - self.penup_at[seq])
@@ -166,7 +182,11 @@ class Person:
                 for i, png in enumerate(stroke):
                     if i:
                         await asyncio.sleep(LIVE_EVERY)
-                    last = self.update(png, penup=i == len(stroke) - 1)
+                    penup = i == len(stroke) - 1
+                    if not penup and self.lag > BUSY:
+                        self.tally.held += 1             # a busy server: live updates wait for the pen-up
+                        continue
+                    last = self.update(png, penup=penup)
             deadline = time.perf_counter() + TIMEOUT
             while last not in self.answered:
                 if not self.busy and self.pending is None:
@@ -188,16 +208,20 @@ class Person:
 async def room(url, people, seconds, address=True, digits=range(10), crowd_out=None):
     """`people` people drawing for `seconds` against `url`; returns (Tally, wall s, generator CPU s).
     `crowd_out`: a list that receives the Person objects (their answer times), for tests."""
-    import httpx
+    import aiohttp
     pictures = {d: stroke_pictures(d) for d in digits}
-    limits = httpx.Limits(max_connections=3 * people + 10, max_keepalive_connections=3 * people + 10)
-    async with httpx.AsyncClient(base_url=url.rstrip("/"), timeout=TIMEOUT, limits=limits) as http:
-        config = (await http.get("/config")).json()
+    url = url.rstrip("/")
+    connector = aiohttp.TCPConnector(limit=3 * people + 10)
+    timeout = aiohttp.ClientTimeout(total=TIMEOUT)
+    # read_bufsize: an answer is one SSE line of ~50-150 KB (the maps as PNG data URLs)
+    async with aiohttp.ClientSession(connector=connector, timeout=timeout, read_bufsize=2**22) as http:
+        async with http.get(f"{url}/config") as r:
+            config = await r.json()
         fn, inputs = fn_index(config)
         tally = Tally()
         cpu0, t0 = _cpu(), time.perf_counter()
         until = t0 + seconds
-        crowd = [Person(http, i, pictures, fn, inputs, tally, address) for i in range(people)]
+        crowd = [Person(http, url, i, pictures, fn, inputs, tally, address) for i in range(people)]
         if crowd_out is not None:
             crowd_out.extend(crowd)
         await asyncio.gather(*(p.run(until, list(digits)) for p in crowd))
@@ -214,8 +238,14 @@ def summary(tally, wall, cpu):
     pct = (lambda q: f"{np.percentile(f, q):.0f}") if len(f) else (lambda q: "-")
     return {"digits answered": len(f), "p50 ms": pct(50), "p95 ms": pct(95), "p99 ms": pct(99),
             "max ms": f"{f.max():.0f}" if len(f) else "-", "errors": len(tally.errors), "wrong": tally.wrong,
-            "updates sent": tally.sent, "replaced while waiting": tally.replaced,
-            "generator CPU": f"{100 * cpu / wall:.0f} % of one core", "error kinds": sorted(set(tally.errors))[:3]}
+            "updates sent": tally.sent, "replaced while waiting": tally.replaced, "live updates shed": tally.skipped,
+            "live updates held back": tally.held,
+            "generator CPU": f"{100 * cpu / wall:.0f} % of one core",
+            "join p50/p95 ms": _p(tally.joins), "stream p50/p95 ms": _p(tally.streams), "error kinds": sorted(set(tally.errors))[:3]}
+
+
+def _p(seconds):
+    return f"{np.percentile(seconds, 50) * 1000:.0f} / {np.percentile(seconds, 95) * 1000:.0f}" if seconds else "-"
 
 
 def run(url, people, seconds, address=True):

@@ -62,7 +62,7 @@ def crowd(root, results, sizes=(100, 200), seconds=60.0):
                         f"p50 {s['p50 ms']} · p95 {s['p95 ms']} · p99 {s['p99 ms']} ms · {s['errors']} errors · "
                         f"{s['wrong']} wrong",
                         f"{s['digits answered']} digits, {s['updates sent']} updates sent, "
-                        f"{s['replaced while waiting']} replaced while waiting; server CPU {100 * server_cpu:.0f} %, "
+                        f"{s['replaced while waiting']} replaced while waiting, {s['live updates shed']} live updates shed; server CPU {100 * server_cpu:.0f} %, "
                         f"generator CPU {s['generator CPU']}; load {load:.1f} at start"
                         + (f"; errors: {s['error kinds']}" if s["errors"] else ""))
             if n == 100:

@@ -339,9 +339,10 @@ class OneLine:
         say("fault-" + type(cause).__name__, f"a request failed: {type(cause).__name__}: {text}", every=10.0)
 
 
-def install(demo, limits: Limits = None, group="predict", concurrency=2):
-    """Put `demo` behind the boundary: every queued event in one concurrency group, the fair queue,
-    the upload sweeper. Returns the `app_kwargs` for demo.launch (the middleware)."""
+def install(demo, limits: Limits = None, group="predict", concurrency=2, live=None, stale=None):
+    """Put `demo` behind the boundary: every queued event in one concurrency group, the fair queue
+    (`live`, `stale`: how it tells and sheds live updates, see FairQueue), the upload sweeper.
+    Returns the `app_kwargs` for demo.launch (the middleware)."""
     from gradio.utils import get_upload_folder
     from starlette.middleware import Middleware
 
@@ -352,7 +353,7 @@ def install(demo, limits: Limits = None, group="predict", concurrency=2):
             raise ValueError(f"{fn.name}: batched events are not supported by the fair queue")
         if fn.queue:
             fn.concurrency_id, fn.concurrency_limit = group, concurrency
-    FairQueue(demo._queue, limits)   # fair_queue.py
+    FairQueue(demo._queue, limits, live, stale)   # fair_queue.py
     return_big_buffers()
     if not os.environ.get("LENET_TRACEBACKS"):
         import gradio.queueing

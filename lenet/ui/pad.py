@@ -2,9 +2,12 @@
 events; pen, eraser, undo, Clear), live while the pen moves, and the decoding of what it sends.
 
 The browser side is static/pad.js. The pad's value is a small JSON text,
-`{"seq": <stroke update number>, "png": "data:image/png;base64,..."}` (a 280x280 PNG the browser
-already downscaled, ~3-8 KB; a wide pad's is 280 px high), or "" for a cleared pad. `seq` comes back in the answer
-(`#digit [data-seq]`) so the page can tell which update an answer belongs to."""
+`{"seq": <stroke update number>, "live": true, "png": "data:image/png;base64,..."}` (a 280x280 PNG
+the browser already downscaled, ~3-8 KB; a wide pad's is 280 px high), or "" for a cleared pad.
+`seq` comes back in the answer (`#digit [data-seq]`) so the page can tell which update an answer
+belongs to. `live` marks an update sent while the pen is still down (pen-up, undo and clear send
+none): under a crowd the fair queue answers pen-ups first and sheds live updates that waited too
+long, putting STALE in their place, which the tab answers with "no change" (fair_queue.py)."""
 import base64
 import binascii
 import json
@@ -17,6 +20,7 @@ STATIC = Path(__file__).resolve().parent / "static"
 EXPORT = 280          # px: the side of the picture the pad sends (~10x MNIST's 28 px field)
 MAX_VALUE = 400_000   # characters: a 280 px drawing is ~4-12 KB; anything bigger is not from the pad
 MAX_SIDE = 1024       # px: the pad path decodes on the event loop, so its pictures stay small
+STALE = "stale live update"   # a shed live update (fair_queue.py); never sent by the pad: not JSON
 NOT_A_DRAWING = "That is not a drawing from the pad; draw a digit, or upload a picture file."
 
 TEMPLATE = """
@@ -89,6 +93,12 @@ def parse(value):
     return png, seq
 
 
+def is_live(value):
+    """Whether a pad value is a live update (the pen still down), from its first characters
+    (pad.js writes `live` right after `seq`): nothing decoded."""
+    return isinstance(value, str) and value.startswith('{"seq":') and '"live":true' in value[:48]
+
+
 def picture(value):
     """The pad's drawing as PNG bytes; InvalidDrawing (EMPTY) for a cleared pad."""
     png, _ = parse(value)
@@ -104,6 +114,8 @@ def png_size(png):
     return struct.unpack(">II", png[16:24])
 
 
-def value_of(png_bytes, seq=1):
+def value_of(png_bytes, seq=1, live=False):
     """What the pad sends for a picture (tests and the load generator speak the pad's protocol)."""
-    return json.dumps({"seq": seq, "png": "data:image/png;base64," + base64.b64encode(png_bytes).decode()})
+    sent = {"seq": seq, "live": True} if live else {"seq": seq}
+    sent["png"] = "data:image/png;base64," + base64.b64encode(png_bytes).decode()
+    return json.dumps(sent, separators=(",", ":"))

@@ -107,11 +107,12 @@ def launch(demo, host, port, share=False, max_file_size=None):
     A port already in use stops it with one line naming --port."""
     import sys
 
-    from . import boundary
+    from . import boundary, pad, worker
+    worker.start_all()   # the prediction process loads while Gradio starts
     try:
         demo.launch(server_name=host, server_port=port, share=share, css=css(), footer_links=["api"],
                     show_error=False, quiet=False, max_file_size=max_file_size,
-                    app_kwargs=boundary.install(demo))
+                    app_kwargs=boundary.install(demo, live=pad.is_live, stale=pad.STALE))
     except OSError as err:
         if "port" not in str(err).lower():
             raise

@@ -21,6 +21,11 @@ class Room:
     def variants(self):
         return tuple(self.recognizers)
 
+    def model(self, variant):
+        """`variant` if it names a loaded model, else the one selected at start (a client may send
+        anything where the page sends a model's name)."""
+        return variant if isinstance(variant, str) and variant in self.recognizers else self.variant
+
     @property
     def collecting(self):
         return self.collect_dir is not None

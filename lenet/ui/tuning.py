@@ -8,10 +8,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no telemetry / ver
 # ~8 % of the server's CPU, growing with every stroke. Keep 200 records, summarised never.
 os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "200")
 os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", str(2**62))
-# The drawing pipeline's matrix products are small; OpenBLAS would hand them to a worker thread that
-# then spins on the other core between calls (~0.6 of a core under a room's load, measured with
-# per-thread CPU times). One thread, set before numpy loads.
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+# OpenBLAS's thread count is set in lenet/__init__.py, which runs before this file (and before numpy).
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up chatter off the console
 
 

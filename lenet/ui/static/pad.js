@@ -9,12 +9,15 @@
 // - Live: while the pen moves the drawing is sent at most every THROTTLE_MS, and at once at
 //   pen-up. The server runs only the newest waiting update (trigger_mode="always_last").
 // - What is sent: the strokes redrawn on a white EXPORT x EXPORT canvas, as a PNG data URL
-//   (~3-8 KB), with a sequence number the answer echoes (#digit [data-seq]).
+//   (~3-8 KB), with a sequence number the answer echoes (#digit [data-seq]); `live: true` while the
+//   pen is down (a busy server answers pen-ups first and may skip live ones: pad.py).
 // - window.lenetPad.latencies: ms from each pen-up to its answer painted on the page.
 const EXPORT = 280;          // px, the height of the picture sent (as pad.EXPORT in Python)
 const PEN = 24 / 280;        // pen width as a share of the pad's height: ~MNIST's stroke for a digit of ~2/3 of it
 const ERASER = 2.2 * PEN;
 const THROTTLE_MS = 100;     // at most ~10 updates a second while drawing
+const BUSY_MS = 300;         // an answer slower than this means a busy server (a crowd on the link): live
+                             // updates pause until an answer comes back faster; pen-ups always send
 
 // A wide pad (pad.component(aspect=3), for whole numbers) is ASPECT times as wide as high; points
 // stay in pad units (0..1 across, 0..1 down) and it sends EXPORT*ASPECT x EXPORT px.
@@ -24,6 +27,8 @@ const canvas = element.querySelector('.pad-canvas');
 const ctx = canvas.getContext('2d');
 const strokes = [];          // {tool, points: [[x, y], ...]} in square units
 let current = null, tool = 'pen', seq = 0, lastSent = 0, timer = null, dirty = false;
+let lag = 0;                 // ms from sending an update to its answer on the page, the latest answered
+const sentAt = new Map();    // seq -> when it was sent (the last few)
 const pad = ASPECT === 1 ? (window.lenetPad = window.lenetPad || {latencies: [], sent: 0})
                           : (window.lenetWidePad = window.lenetWidePad || {latencies: [], sent: 0});
 
@@ -82,11 +87,15 @@ function send() {
   seq += 1;
   pad.seq = seq;
   pad.sent += 1;
-  props.value = JSON.stringify({seq: seq, png: exported()});
+  sentAt.set(seq, lastSent);
+  if (sentAt.size > 32) sentAt.delete(sentAt.keys().next().value);
+  const live = current !== null;   // the pen is still down; pen-up, undo and clear are not live
+  props.value = JSON.stringify(live ? {seq: seq, live: true, png: exported()} : {seq: seq, png: exported()});
 }
 
 function changed(now) {      // throttled while drawing: the first change goes at once, then every THROTTLE_MS
   dirty = true;
+  if (!now && current !== null && lag > BUSY_MS) return;   // busy server: this stroke waits for its pen-up
   const wait = THROTTLE_MS - (performance.now() - lastSent);
   if (now || wait <= 0) send();
   else if (!timer) timer = setTimeout(send, wait);
@@ -154,9 +163,12 @@ element.querySelector('[data-act="clear"]').addEventListener('click', () => {
 new ResizeObserver(fit).observe(canvas);
 fit();
 
-// Pen-up -> answer on screen: the answer carrying the pen-up's seq, one frame after it lands.
+// Each answer's lag (for BUSY_MS), and pen-up -> answer on screen: the answer carrying the pen-up's
+// seq, one frame after it lands.
 if (ASPECT === 1) new MutationObserver(() => {
   const shown = document.querySelector('#digit [data-seq]');
+  const answered = shown ? Number(shown.dataset.seq) : null;
+  if (sentAt.has(answered)) { lag = performance.now() - sentAt.get(answered); sentAt.delete(answered); }
   const up = pad.penUp;
   if (!shown || !up || Number(shown.dataset.seq) !== up.seq) return;
   pad.penUp = null;

@@ -1,0 +1,172 @@
+"""The prediction worker: a second process that reads the pad's drawings, so that the server's
+event loop only moves bytes and the machine's second core does the reading (issue 18).
+
+Every live update and pen-up costs ~4 ms of decoding, MNIST pipeline, model and map pictures
+(draw_tab.read_pad) on top of ~4 ms of Gradio's own request handling. Both ran on the one event
+loop, so a room of 100 people held it ~70 % busy and every request waited for it. Here read_pad
+runs in a child process holding its own recognisers (the same weights, loaded by the same
+open_room), over a pipe the event loop watches (no thread in between: a pool's feeder and result
+threads each waited for the GIL, 15-25 ms a request under load): the loop sends ~3-12 KB, receives
+the tab's HTML when the pipe is readable, and is free meanwhile.
+
+- The child is started when the server starts (page.launch; from forkserver: no copy of the
+  server's threads) and takes ~1-2 s to load; until it answers, and whenever it fails, drawings
+  are read in the server process as before: a person never waits on a dead worker.
+- A room that collects drawings reads them in the server process: collecting keeps state
+  (caps, a stopped folder the page reports) that lives there.
+- LENET_READER=server turns it off (every drawing read in the server process, as before):
+  `python -m bench` measures a room both ways in one run.
+- Pictures bigger than the pad sends are not read here but in a worker thread of the server
+  (draw_tab.on_pad): one slow picture must not hold up everyone's strokes in the child."""
+import asyncio
+import collections
+import multiprocessing
+import os
+import sys
+import threading
+import weakref
+
+from .room import Room
+
+MAX_FAILURES = 3   # child processes that may die (or fail to load) before the server reads every drawing itself
+READY = "ready"    # the child's first message: its models are loaded
+STARTING = "starting"   # Worker.proc while the child is being started
+_made = weakref.WeakSet()   # every Worker (start_all)
+
+
+def start_all():
+    """Start the child of every Worker made so far (page.launch, before serving)."""
+    for worker in list(_made):
+        worker.start()
+
+
+def _serve(conn, variants, variant, weights_dir):
+    """The child: load the recognisers as the server did, say READY, then answer each request
+    (value, variant, more, pre) with draw_tab.read_pad's outputs, in order, until the pipe closes."""
+    import lenet.ui.tuning  # noqa: F401  (one OpenBLAS thread, as in the server)
+
+    from .draw_tab import read_pad
+    from .room import open_room
+    room = open_room(variants, variant, weights_dir)
+    conn.send(READY)
+    while True:
+        try:
+            value, variant, more, pre = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            answer = read_pad(room, value, variant, None, more, pre)
+        except Exception as err:   # read_pad answers every drawing; this is a bug, said by the server
+            answer = err
+        conn.send(answer)
+
+
+class Worker:
+    """read_pad in a child process for `room` (see the module's docstring)."""
+
+    def __init__(self, room: Room):
+        self.room = room
+        self.proc = self.conn = None
+        self.started = None                  # (process, pipe end) once up, until attached to the loop
+        self.ready = False
+        self.waiting = collections.deque()   # futures of the requests sent, oldest first
+        self.failures = 0 if os.environ.get("LENET_READER", "process") != "server" else MAX_FAILURES
+        _made.add(self)
+
+    def start(self):
+        """Start the child from a thread: starting forkserver and importing take ~1-2 s of CPU that must
+        not stall the event loop nor the first drawings (page.launch calls this before serving). The
+        child is attached to the event loop at the first drawing after it is up."""
+        if self.proc is None and self.failures < MAX_FAILURES and not self.room.collecting:
+            self.proc = STARTING
+            threading.Thread(target=self._spawn, name="lenet-reader-start", daemon=True).start()
+        return self
+
+    def _spawn(self):
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["lenet.ui.worker"])
+        ours, theirs = context.Pipe()
+        proc = context.Process(target=_serve, name="lenet-reader", daemon=True,
+                               args=(theirs, self.room.variants, self.room.variant, self.room.weights_dir))
+        try:
+            proc.start()
+        except Exception as err:   # no forkserver here (or no resources): read in the server
+            print(f"worker: cannot start the prediction process ({err}); drawings are read in the server",
+                  file=sys.stderr, flush=True)
+            self.failures = MAX_FAILURES
+            return
+        theirs.close()
+        self.started = (proc, ours)
+
+    def _attach(self):
+        """On the event loop: watch the started child's pipe."""
+        (proc, conn), self.started = self.started, None
+        if self.proc is not STARTING:      # stopped while it started
+            proc.terminate()
+            conn.close()
+            return
+        self.proc, self.conn, self.ready = proc, conn, False
+        asyncio.get_running_loop().add_reader(conn.fileno(), self._answer)
+        # uvloop made the socket non-blocking; a message arrives in pieces (answers are 30-150 KB) and
+        # Connection.recv must wait for the rest of one it has begun: only ever read when readable.
+        os.set_blocking(conn.fileno(), True)
+
+    def _answer(self):
+        """The pipe is readable: the next answer (in request order), READY, or the child is gone."""
+        try:
+            answer = self.conn.recv()
+        except (EOFError, OSError):
+            return self._lost()
+        if not self.ready:
+            self.ready = answer == READY
+            return
+        future = self.waiting.popleft()
+        if not future.done():
+            future.set_exception(answer) if isinstance(answer, Exception) else future.set_result(answer)
+
+    def _lost(self):
+        self.failures += 1
+        again = self.failures < MAX_FAILURES
+        print("worker: the prediction process stopped; "
+              + ("starting another; drawings are read in the server meanwhile" if again
+                 else f"{MAX_FAILURES} times: drawings are read in the server from now on"),
+              file=sys.stderr, flush=True)
+        self.stop()
+        while self.waiting:
+            future = self.waiting.popleft()
+            if not future.done():
+                future.set_exception(ChildProcessError("the prediction process stopped"))
+
+    async def read_pad(self, value, variant, drawing=None, more=True, pre=False):
+        """draw_tab.read_pad(room, value, variant, drawing, more, pre): in the child once it is ready,
+        else here (`drawing` only matters here: the child's room does not collect)."""
+        from .draw_tab import read_pad
+        if self.failures < MAX_FAILURES and not self.room.collecting:
+            if self.started is not None:
+                self._attach()
+            if self.proc is None:
+                self.start()
+            elif self.ready:
+                future = asyncio.get_running_loop().create_future()
+                self.waiting.append(future)
+                try:
+                    self.conn.send((value, variant, more, pre))   # ~3-12 KB: the pipe takes it at once
+                except OSError:
+                    self._lost()                                  # fails `future` too: read here, below
+                try:
+                    return await future
+                except ChildProcessError:
+                    pass
+        return read_pad(self.room, value, variant, drawing, more, pre)
+
+    def stop(self):
+        if self.conn is not None:
+            try:
+                asyncio.get_running_loop().remove_reader(self.conn.fileno())
+            except (RuntimeError, ValueError, OSError):
+                pass
+            self.conn.close()
+        if self.proc not in (None, STARTING) and self.proc.is_alive():
+            self.proc.terminate()
+        self.proc = self.conn = None
+        self.ready = False

@@ -1,0 +1,79 @@
+"""lenet/ui/worker.py: the pad's drawings read in a child process. Its answers are the server's
+own (draw_tab.read_pad in this process is the reference), a child that dies is replaced while
+drawings are read here meanwhile, and it stays off where it must (LENET_READER=server, a room that
+collects drawings)."""
+import asyncio
+import io
+import time
+
+import pytest
+from PIL import Image
+
+from lenet.synthetic import draw
+from lenet.ui import draw_tab, worker
+from lenet.ui.pad import value_of
+
+
+def pad_value(digit, seq=7):
+    buf = io.BytesIO()
+    Image.fromarray(draw(digit, canvas=280)).save(buf, "PNG")
+    return value_of(buf.getvalue(), seq)
+
+
+async def until_ready(w, timeout=60):
+    """Draw until the child answers (the first call starts it; a later one attaches it to the loop)."""
+    t0 = time.monotonic()
+    while not w.ready:
+        assert time.monotonic() - t0 < timeout, "the prediction process did not load"
+        await w.read_pad(pad_value(1), "modern")
+        await asyncio.sleep(0.05)
+
+
+def test_the_childs_answers_are_the_servers_own(room):
+    async def go():
+        w = worker.Worker(room)
+        try:
+            await until_ready(w)
+            out = {}
+            for digit, variant, more, pre in [(3, "modern", False, False), (7, "classic", True, True),
+                                              (5, "paper", True, False)]:
+                value = pad_value(digit)
+                out[(digit, variant)] = (await w.read_pad(value, variant, None, more, pre),
+                                         draw_tab.read_pad(room, value, variant, None, more, pre))
+            return out
+        finally:
+            w.stop()
+
+    for (digit, variant), (child, here) in asyncio.run(go()).items():
+        assert child == here, f"{digit} on {variant}: the child answered differently"
+        assert f'data-digit="{digit}"' in child[0]
+
+
+def test_a_child_that_dies_is_replaced_and_no_drawing_goes_unanswered(room):
+    async def go():
+        w = worker.Worker(room)
+        try:
+            await until_ready(w)
+            first = w.proc.pid
+            w.proc.kill()
+            w.proc.join(10)
+            answers = [await w.read_pad(pad_value(4, seq), "modern") for seq in range(3)]
+            await until_ready(w)
+            return first, w.proc.pid, w.failures, answers
+        finally:
+            w.stop()
+
+    first, second, failures, answers = asyncio.run(go())
+    assert failures == 1 and second != first
+    assert all('data-digit="4"' in a[0] and f'data-seq="{seq}"' in a[0] for seq, a in enumerate(answers))
+
+
+@pytest.mark.parametrize("why", ["LENET_READER=server", "collecting"])
+def test_it_stays_off_where_drawings_must_be_read_here(room, collecting_room, monkeypatch, why):
+    if why == "collecting":
+        w = worker.Worker(collecting_room)
+    else:
+        monkeypatch.setenv("LENET_READER", "server")
+        w = worker.Worker(room)
+    out = asyncio.run(w.read_pad(pad_value(2), "modern"))
+    assert 'data-digit="2"' in out[0] and w.proc is None
