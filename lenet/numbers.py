@@ -51,13 +51,14 @@ PER_DIGIT = np.log(0.8)  # each extra digit costs this much log-probability: a s
 ASPECT = 0.85           # candidate digits wider than this x line height ...
 ASPECT_COST = 4.0       # ... lose this much log-probability per line height of extra width (was 2.0
                         # before straight cuts)
+NEIGHBOURS = 1.35       # ... and so do those wider than this x the median width of the groups no wider than
+                        # ASPECT x line height read whole as other than 1
 NARROW = 0.4            # a candidate read as any digit but 1 narrower than this x line height is a sliver of
 NARROW_COST = 5.0       # one: it loses this much log-probability per line height it lacks (a lone DejaVu
                         # Serif 6 was read 13 or 81; seeds 0/1/2: 283/282/279 -> 285/283/279 strings)
-TALL = 0.85            # a candidate less tall than this x line height is part of a digit (the digits of a row
+TALL = 0.85             # a candidate less tall than this x line height is part of a digit (the digits of a row
 TALL_COST = 10.0        # are about as tall): it loses this much log-probability per line height it lacks (a
                         # DejaVu Serif 6 was read 81, its bowl's right side a 1; seeds 1/2: 283/280 -> 284/282)
-NEIGHBOURS = 1.35       # ... and so do those wider than this x the median width of the narrower groups
 
 
 @dataclass
