@@ -29,7 +29,7 @@ class Server:
     """`python app.py` (or `python -m module`) on a free loopback port, as tests/conftest.py start_app
     does, timed from Popen; its output goes to a file so a full pipe can never stall it."""
 
-    def __init__(self, root, timeout=120, module=None):
+    def __init__(self, root, timeout=120, module=None, env=None):
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         self.log = tempfile.NamedTemporaryFile("w+", prefix="bench-app-", suffix=".log")
@@ -37,7 +37,7 @@ class Server:
         # /tmp/gradio delete or rewrite each other's files (identical images, delete_cache on exit).
         self.cache = tempfile.TemporaryDirectory(prefix="bench-gradio-")
         env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONUNBUFFERED": "1",
-               "GRADIO_TEMP_DIR": self.cache.name}
+               "GRADIO_TEMP_DIR": self.cache.name, **(env or {})}
         self.started = time.perf_counter()
         program = ["-m", module] if module else [str(root / "app.py")]
         self.proc = subprocess.Popen([sys.executable, *program, "--host", "127.0.0.1",

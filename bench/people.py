@@ -241,7 +241,8 @@ def summary(tally, wall, cpu):
             "updates sent": tally.sent, "replaced while waiting": tally.replaced, "live updates shed": tally.skipped,
             "live updates held back": tally.held,
             "generator CPU": f"{100 * cpu / wall:.0f} % of one core",
-            "join p50/p95 ms": _p(tally.joins), "stream p50/p95 ms": _p(tally.streams), "error kinds": sorted(set(tally.errors))[:3]}
+            "join p50/p95 ms": _p(tally.joins), "stream p50/p95 ms": _p(tally.streams),
+            "error kinds": sorted(set(tally.errors))[:3]}
 
 
 def _p(seconds):

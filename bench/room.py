@@ -1,6 +1,8 @@
 """Section 8: a lecture hall on one link. Cold start and memory per serving path (LiteRT, the
 app's default, beside TensorFlow in the same run), then a room of people drawing at once
-(bench/people.py) on the lean server: 100 people, then 200, 60 s each."""
+(bench/people.py) on the lean server: 100 people with the pad's drawings read in the prediction
+process and in the server process, 200 people, 60 s each; then 100 people through nginx in front
+of 2 replicas on this machine (scripts/replicas.sh)."""
 import asyncio
 import os
 import time
@@ -45,37 +47,97 @@ def serving_paths(root, results):
     return out
 
 
-def crowd(root, results, sizes=(100, 200), seconds=60.0):
+READERS = {"prediction process": {}, "in the server process": {"LENET_READER": "server"}}
+
+
+def _cpu(proc):
+    """CPU seconds of a server and its children (the prediction process, lenet/ui/worker.py)."""
+    total = 0.0
+    for p in [proc, *proc.children(recursive=True)]:
+        try:
+            t = p.cpu_times()
+            total += t.user + t.system
+        except psutil.NoSuchProcess:
+            pass
+    return total
+
+
+def _room_row(results, label, url, n, seconds, procs=()):
+    """n people for `seconds` against url; one row; returns the summary."""
     from . import people
-    server = Server(root)
+    cpu0, load = sum(_cpu(p) for p in procs), os.getloadavg()[0]
+    tally, wall, gen_cpu = asyncio.run(people.room(url, n, seconds))
+    server_cpu = (sum(_cpu(p) for p in procs) - cpu0) / wall
+    s = people.summary(tally, wall, gen_cpu)
+    results.add(SECTION_8, f"{n} people, {seconds:.0f} s, {label}: last pen-up -> final answer",
+                f"p50 {s['p50 ms']} · p95 {s['p95 ms']} · p99 {s['p99 ms']} ms · {s['errors']} errors · "
+                f"{s['wrong']} wrong",
+                f"{s['digits answered']} digits, {s['updates sent']} updates sent ({s['live updates shed']} live "
+                f"ones shed, {s['live updates held back']} held back by busy pages), join p50/p95 "
+                f"{s['join p50/p95 ms']} ms, stream {s['stream p50/p95 ms']} ms; server CPU {100 * server_cpu:.0f} %"
+                f" of one core, generator {s['generator CPU']}; load {load:.1f} at start"
+                + (f"; errors: {s['error kinds']}" if s["errors"] else ""))
+    return s
+
+
+def crowd(root, results, seconds=60.0):
+    """100 people with the pad read in the prediction process (the default) and in the server
+    process, side by side; 200 people with the default."""
+    for label, env in READERS.items():
+        server = Server(root, env=env)
+        try:
+            _first_prediction(server.url)
+            proc = psutil.Process(server.proc.pid)
+            for n in (100, 200) if not env else (100,):
+                s = _room_row(results, label, server.url, n, seconds, [proc])
+                if n == 100 and not env:
+                    p95 = float(s["p95 ms"]) if s["p95 ms"] != "-" else None
+                    results.bars += [Bar("100 people: p95 last pen-up -> answer <= 500 ms", p95, 500.0, unit=" ms"),
+                                     Bar("100 people: zero errors", s["errors"], 0, unit=" errors")]
+        finally:
+            server.stop()
+
+
+def replicas(root, results, n=2, people=100, seconds=60.0):
+    """scripts/replicas.sh: n replicas behind Debian's nginx on this machine, `people` through it."""
+    import re
+    import shutil
+    import signal
+    import socket
+    import subprocess
+    import urllib.request
+    if not (shutil.which("nginx") or os.path.exists("/usr/sbin/nginx")):
+        results.add(SECTION_8, f"{people} people through nginx, {n} replicas", "skipped", "nginx is not installed")
+        return
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    proc = subprocess.Popen(["bash", str(root / "scripts" / "replicas.sh"), str(n), str(port)], cwd=root,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
     try:
-        _first_prediction(server.url)
-        proc = psutil.Process(server.proc.pid)
-        for n in sizes:
-            cpu0 = proc.cpu_times()
-            load = os.getloadavg()[0]
-            tally, wall, gen_cpu = asyncio.run(people.room(server.url, n, seconds))
-            cpu1 = proc.cpu_times()
-            s = people.summary(tally, wall, gen_cpu)
-            server_cpu = (cpu1.user + cpu1.system - cpu0.user - cpu0.system) / wall
-            results.add(SECTION_8, f"{n} people, {seconds:.0f} s: last pen-up -> final answer",
-                        f"p50 {s['p50 ms']} · p95 {s['p95 ms']} · p99 {s['p99 ms']} ms · {s['errors']} errors · "
-                        f"{s['wrong']} wrong",
-                        f"{s['digits answered']} digits, {s['updates sent']} updates sent, "
-                        f"{s['replaced while waiting']} replaced while waiting, {s['live updates shed']} live updates shed; server CPU {100 * server_cpu:.0f} %, "
-                        f"generator CPU {s['generator CPU']}; load {load:.1f} at start"
-                        + (f"; errors: {s['error kinds']}" if s["errors"] else ""))
-            if n == 100:
-                p95 = float(s["p95 ms"]) if s["p95 ms"] != "-" else None
-                results.bars += [Bar("100 people: p95 last pen-up -> answer <= 500 ms", p95, 500.0, unit=" ms"),
-                                 Bar("100 people: zero errors", s["errors"], 0, unit=" errors")]
+        pids, deadline = [], time.monotonic() + 300
+        for line in proc.stdout:
+            found = re.match(r"replica \d+: pid (\d+)", line)
+            if found:
+                pids.append(int(found.group(1)))
+            if line.startswith("LeNet-5 app:") or time.monotonic() > deadline:
+                break
+        url = f"http://127.0.0.1:{port}"
+        urllib.request.urlopen(url + "/", timeout=10)
+        _first_prediction(url)
+        _room_row(results, f"{n} replicas behind nginx", url, people, seconds, [psutil.Process(p) for p in pids])
     finally:
-        server.stop()
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
 
 
 def run(root, results):
     serving_paths(root, results)
     crowd(root, results)
+    replicas(root, results)
 
 
 def main():

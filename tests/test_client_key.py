@@ -28,8 +28,6 @@ def test_a_peer_that_is_not_loopback_is_itself_whatever_it_sends():
     assert client_key(request(("192.0.2.5", 40000), "203.0.113.1")) == "192.0.2.5"
 
 
-@pytest.mark.xfail(strict=True, reason="client_key reads the first X-Forwarded-For header line; a proxy that adds "
-                                       "its own line after the visitor's (HAProxy's option forwardfor) is spoofable")
 def test_a_second_header_line_from_the_proxy_is_the_one_that_counts():
     """RFC 9110 5.3: repeated header lines are one comma-separated list, in order. The entry the
     nearest proxy wrote is the last of the last line, not of the first (the visitor's own)."""

@@ -88,11 +88,12 @@ def client_key(scope):
     """The address a request stands for (see the module docstring)."""
     host = (scope.get("client") or ("?", 0))[0]
     if host in LOOPBACK:
-        for name, value in scope.get("headers") or ():
-            if name == b"x-forwarded-for":
-                forwarded = value.decode("latin-1").split(",")[-1].strip()
-                if forwarded:
-                    return forwarded
+        # Every X-Forwarded-For line, in order, as one list (RFC 9110 5.3: repeated lines are one comma
+        # list): a proxy that adds its own line after the visitor's wrote the last entry, not the visitor.
+        lines = [value for name, value in scope.get("headers") or () if name == b"x-forwarded-for"]
+        forwarded = b",".join(lines).decode("latin-1").split(",")[-1].strip()
+        if forwarded:
+            return forwarded
     return host
 
 

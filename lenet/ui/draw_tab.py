@@ -47,7 +47,7 @@ def page_view(room: Room, result, variant, seq=None, more=True, pre=False):
         return viz.digit_html(None, str(result), seq=seq), "", "", "", "", "", ""
     rec = room.recognizers[variant]
     fm = result.feature_maps
-    maps, stage = (preactivation.sums(rec, result), " · before squashing") if pre else (fm, "")
+    maps, stage = (preactivation.sums(rec, result, ("C1", "C3")), " · before squashing") if pre else (fm, "")
     return (viz.digit_html(result.digit, None, result.confidence, variant, seq=seq,
                            note=viz.confidence_note(result.confidence, LOW_CONFIDENCE)),
             viz.probs_html(result.probabilities),
@@ -133,7 +133,7 @@ def build(gr, room: Room):
                                info="classic: 1998 table, softmax · modern: ReLU, max-pooling · "
                                     "paper: 1998 ending, distances to 7×12 codes")
         with gr.Column(elem_id="maps-col", min_width=0):
-            pre = gr.Checkbox(False, label="C1, C3 before squashing (the sums)",
+            pre = gr.Checkbox(False, label="Before squashing (the sums)",
                               elem_id="pre", container=False)
             c1 = gr.HTML(elem_id="c1")
             c3 = gr.HTML(elem_id="c3")

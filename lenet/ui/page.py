@@ -108,12 +108,13 @@ def launch(demo, host, port, share=False, max_file_size=None):
     import sys
 
     from . import boundary, pad, worker
-    worker.start_all()   # the prediction process loads while Gradio starts
     try:
         demo.launch(server_name=host, server_port=port, share=share, css=css(), footer_links=["api"],
-                    show_error=False, quiet=False, max_file_size=max_file_size,
+                    show_error=False, quiet=False, max_file_size=max_file_size, prevent_thread_lock=True,
                     app_kwargs=boundary.install(demo, live=pad.is_live, stale=pad.STALE))
     except OSError as err:
         if "port" not in str(err).lower():
             raise
         sys.exit(f"error: port {port} is in use on {host}; start with --port <another port> (or set LENET_PORT).")
+    worker.start_all()   # the prediction process loads once the page is served (worker.py)
+    demo.block_thread()

@@ -9,11 +9,12 @@ open_room), over a pipe the event loop watches (no thread in between: a pool's f
 threads each waited for the GIL, 15-25 ms a request under load): the loop sends ~3-12 KB, receives
 the tab's HTML when the pipe is readable, and is free meanwhile.
 
-- The child is started when the server starts (page.launch; from forkserver: no copy of the
-  server's threads) and takes ~1-2 s to load; until it answers, and whenever it fails, drawings
+- The child is started once the server answers (page.launch; from forkserver: no copy of the
+  server's threads, and its ~1-2 s of loading do not delay the page) and takes ~1-2 s to load; until it answers, and whenever it fails, drawings
   are read in the server process as before: a person never waits on a dead worker.
 - A room that collects drawings reads them in the server process: collecting keeps state
   (caps, a stopped folder the page reports) that lives there.
+- Only on the lean path (LiteRT): a second TensorFlow would cost ~700 MB more.
 - LENET_READER=server turns it off (every drawing read in the server process, as before):
   `python -m bench` measures a room both ways in one run.
 - Pictures bigger than the pad sends are not read here but in a worker thread of the server
@@ -70,7 +71,8 @@ class Worker:
         self.started = None                  # (process, pipe end) once up, until attached to the loop
         self.ready = False
         self.waiting = collections.deque()   # futures of the requests sent, oldest first
-        self.failures = 0 if os.environ.get("LENET_READER", "process") != "server" else MAX_FAILURES
+        lean = all(rec.backend == "litert" for rec in room.recognizers.values())
+        self.failures = 0 if lean and os.environ.get("LENET_READER", "process") != "server" else MAX_FAILURES
         _made.add(self)
 
     def start(self):
