@@ -27,7 +27,7 @@ import numpy as np
 
 LIVE_EVERY = 0.1      # s between live updates while the pen moves (pad.js throttle: ~10 a second)
 LIVE_PER_STROKE = 3   # live updates per stroke before its pen-up
-BUSY = 0.3            # s: an answer slower than this pauses live updates until one is faster (pad.js BUSY_MS)
+BUSY = 0.5            # s: an answer slower than this pauses live updates for the stroke (pad.js BUSY_MS)
 STROKE_GAP = 0.6      # s between the two strokes' pen-ups
 LOOK = 3.0            # s a person looks at the answer before the next digit
 TIMEOUT = 30.0        # s without an answer counts as an error

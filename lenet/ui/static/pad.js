@@ -16,8 +16,8 @@ const EXPORT = 280;          // px, the height of the picture sent (as pad.EXPOR
 const PEN = 24 / 280;        // pen width as a share of the pad's height: ~MNIST's stroke for a digit of ~2/3 of it
 const ERASER = 2.2 * PEN;
 const THROTTLE_MS = 100;     // at most ~10 updates a second while drawing
-const BUSY_MS = 300;         // an answer slower than this means a busy server (a crowd on the link): live
-                             // updates pause until an answer comes back faster; pen-ups always send
+const BUSY_MS = 500;         // an answer slower than this means a busy server (a crowd on the link; a far
+                             // network adds ~100-300 ms): live updates pause for the rest of the stroke, pen-ups always send
 
 // A wide pad (pad.component(aspect=3), for whole numbers) is ASPECT times as wide as high; points
 // stay in pad units (0..1 across, 0..1 down) and it sends EXPORT*ASPECT x EXPORT px.
