@@ -106,7 +106,7 @@ def predict_number(recognizer, image):
                 if conf[i] < np.log(SURE) or len(g) > 1 or s.width > WIDE * height]
     tries = {i: _candidates(ink, labels, comps, groups[i], height) for i in doubtful}
     flat = [seg for i in doubtful for pieces in tries[i] for _, _, seg, _ in pieces]
-    outs2, prepared2, probs2 = _read(recognizer, flat) if flat else (None, [], None)
+    outs2, prepared2, probs2 = _read(recognizer, flat) if flat else (None, [], np.zeros((0, 10)))
     k = 0
     for i in range(len(groups)):
         best = [((0, i), conf[i] + PER_DIGIT)]          # (which read, index), score of reading it whole
@@ -385,9 +385,7 @@ def _read(recognizer, segments):
     for name, v in outs.items():
         full[name] = np.zeros((len(prepared),) + v.shape[1:], v.dtype)
         full[name][where] = v
-    if not full:
-        return full, prepared, None
-    out = full["OUT"].astype("float64")
+    out = full["OUT"].astype("float64") if full else np.zeros((len(prepared), 10))   # none readable: zeros
     if recognizer.codes is not None:
         return full, prepared, digit_probabilities(out)
     return full, prepared, out / np.maximum(out.sum(axis=1, keepdims=True), 1e-30)
