@@ -10,7 +10,7 @@ threads each waited for the GIL, 15-25 ms a request under load): the loop sends 
 the tab's HTML when the pipe is readable, and is free meanwhile.
 
 - The child is started once the server answers (page.launch; from forkserver: no copy of the
-  server's threads, and its ~1-2 s of loading do not delay the page) and takes ~1-2 s to load; until it answers, and whenever it fails, drawings
+  server's threads) and takes ~1-2 s to load; until it answers, and whenever it fails, drawings
   are read in the server process as before: a person never waits on a dead worker.
 - A room that collects drawings reads them in the server process: collecting keeps state
   (caps, a stopped folder the page reports) that lives there.
