@@ -170,8 +170,9 @@ class Person:
                 return
         raise RuntimeError("stream closed before the answer")
 
-    async def run(self, until, digits):
-        await asyncio.sleep(random.uniform(0, LOOK))   # people do not start in step
+    async def run(self, until, digits, stagger=True):
+        if stagger:
+            await asyncio.sleep(random.uniform(0, LOOK))   # people do not start in step
         while time.perf_counter() < until:
             digit = random.choice(digits)
             shown = self.pictures[digit]
@@ -205,7 +206,7 @@ class Person:
             await asyncio.sleep(LOOK)
 
 
-async def room(url, people, seconds, address=True, digits=range(10), crowd_out=None):
+async def room(url, people, seconds, address=True, digits=range(10), crowd_out=None, stagger=True):
     """`people` people drawing for `seconds` against `url`; returns (Tally, wall s, generator CPU s).
     `crowd_out`: a list that receives the Person objects (their answer times), for tests."""
     import aiohttp
@@ -224,7 +225,7 @@ async def room(url, people, seconds, address=True, digits=range(10), crowd_out=N
         crowd = [Person(http, url, i, pictures, fn, inputs, tally, address) for i in range(people)]
         if crowd_out is not None:
             crowd_out.extend(crowd)
-        await asyncio.gather(*(p.run(until, list(digits)) for p in crowd))
+        await asyncio.gather(*(p.run(until, list(digits), stagger) for p in crowd))
         return tally, time.perf_counter() - t0, _cpu() - cpu0
 
 
