@@ -79,4 +79,4 @@ def build(gr, room: Room, tab, first):
         return compare_view(room, pad_value, upload, source, pre)
 
     gr.on([tab.select, refresh.click, pre.change], on_compare, [first["pad"], first["upload"], first["source"], pre],
-          outputs, show_progress="minimal", api_visibility="private")
+          outputs, show_progress="minimal", trigger_mode="always_last", api_visibility="private")  # as walkthrough_tab

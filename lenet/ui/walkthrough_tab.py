@@ -135,8 +135,11 @@ def build(gr, room: Room, tab, first):
         return (*walk_view(room, pad_value, upload, variant, source, pre), *out_reset(room, variant))
 
     inputs = [first["pad"], first["upload"], variant, first["source"], pre]
+    # always_last: a switch flipped while the tab is still being drawn is drawn after it (the default,
+    # "once", dropped it: the rows stayed without the sums while the switch said "before squashing")
     gr.on([tab.select, refresh.click, variant.change, pre.change], on_walk, inputs,
-          [x32, total, *md, *img, kernels, fig, html, out_fig, out_html], show_progress="minimal", **private)
+          [x32, total, *md, *img, kernels, fig, html, out_fig, out_html], show_progress="minimal",
+          trigger_mode="always_last", **private)
     for layer, image in clickable.items():
         def on_click(x32, variant, pre, evt: gr.SelectData, layer=layer):
             return explain(room, x32, variant, layer, evt.index, pre)
