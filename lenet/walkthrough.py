@@ -372,9 +372,7 @@ def explanation_html(e):
     data-* attributes carry the full-precision numbers for tests (data-sum: the value explained)."""
     if e.pre:
         return _sum_html(e)
-    where = f"{e.layer} map #{e.fmap + 1}, row {e.row}, column {e.col}"
-    src = "the scaled input" if e.layer == "C1" else "S2 maps " + ", ".join(f"#{i + 1}" for i in e.connected)
-    terms = " + ".join(f"{v:+.4f}" for v in e.per_input) if e.layer == "C3" else None
+    where, src, terms = _reads(e)
     lines = [f'<div id="wt-explain" data-layer="{e.layer}" data-map="{e.fmap}" data-row="{e.row}" '
              f'data-col="{e.col}" data-sum="{e.value!r}" data-fm="{e.feature_map_value!r}">',
              f"<h3>Why {html.escape(where)} = {e.feature_map_value:.6f}</h3>",
@@ -393,11 +391,17 @@ def explanation_html(e):
     return "\n".join(lines)
 
 
-def _sum_html(e):
-    """explanation_html for a map of sums before squashing: Σ patch·kernel + bias = z, no f."""
+def _reads(e):
+    """(which value, what its kernel reads, C3's per-S2-map terms or None) for an explanation's text."""
     where = f"{e.layer} map #{e.fmap + 1}, row {e.row}, column {e.col}"
     src = "the scaled input" if e.layer == "C1" else "S2 maps " + ", ".join(f"#{i + 1}" for i in e.connected)
     terms = " + ".join(f"{v:+.4f}" for v in e.per_input) if e.layer == "C3" else None
+    return where, src, terms
+
+
+def _sum_html(e):
+    """explanation_html for a map of sums before squashing: Σ patch·kernel + bias = z, no f."""
+    where, src, terms = _reads(e)
     lines = [f'<div id="wt-explain" data-layer="{e.layer}" data-map="{e.fmap}" data-row="{e.row}" '
              f'data-col="{e.col}" data-stage="before" data-sum="{e.z!r}" data-fm="{e.shown!r}">',
              f"<h3>Why the sum before squashing at {html.escape(where)} = {e.shown:.6f}</h3>",

@@ -83,6 +83,17 @@ def room():
 
 
 @pytest.fixture
+def fresh_collect():
+    """lenet.collect's per-folder usage and reported problems, cleared before and after a test."""
+    from lenet import collect
+    collect._usage.clear()
+    collect._problems.clear()
+    yield
+    collect._usage.clear()
+    collect._problems.clear()
+
+
+@pytest.fixture
 def collecting_room(room, tmp_path):
     """The room `python app.py --collect --collect-dir <tmp>/collected` makes."""
     from lenet.ui.room import Room

@@ -8,14 +8,7 @@ import pytest
 
 from lenet import collect, synthetic
 
-
-@pytest.fixture(autouse=True)
-def fresh():
-    collect._usage.clear()
-    collect._problems.clear()
-    yield
-    collect._usage.clear()
-    collect._problems.clear()
+pytestmark = pytest.mark.usefixtures("fresh_collect")   # conftest.py: collect's caps and problems reset
 
 
 def drawing(digit=7):

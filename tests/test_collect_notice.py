@@ -13,14 +13,7 @@ from lenet.synthetic import draw, save_png
 from lenet.ui import page
 from lenet.ui.room import Room
 
-
-@pytest.fixture(autouse=True)
-def fresh():
-    collect._usage.clear()
-    collect._problems.clear()
-    yield
-    collect._usage.clear()
-    collect._problems.clear()
+pytestmark = pytest.mark.usefixtures("fresh_collect")   # conftest.py: collect's caps and problems reset
 
 
 def text(notice):

@@ -72,14 +72,15 @@ class Worker:
         self.ready = False
         self.waiting = collections.deque()   # futures of the requests sent, oldest first
         lean = all(rec.backend == "litert" for rec in room.recognizers.values())
-        self.failures = 0 if lean and os.environ.get("LENET_READER", "process") != "server" else MAX_FAILURES
+        wanted = lean and not room.collecting and os.environ.get("LENET_READER", "process") != "server"
+        self.failures = 0 if wanted else MAX_FAILURES   # at MAX_FAILURES, every drawing is read here
         _made.add(self)
 
     def start(self):
         """Start the child from a thread: starting forkserver and importing take ~1-2 s of CPU that must
-        not stall the event loop nor the first drawings (page.launch calls this before serving). The
+        not stall the event loop nor the first drawings (page.launch calls this once it serves). The
         child is attached to the event loop at the first drawing after it is up."""
-        if self.proc is None and self.failures < MAX_FAILURES and not self.room.collecting:
+        if self.proc is None and self.failures < MAX_FAILURES:
             self.proc = STARTING
             threading.Thread(target=self._spawn, name="lenet-reader-start", daemon=True).start()
         return self
@@ -143,7 +144,7 @@ class Worker:
         """draw_tab.read_pad(room, value, variant, drawing, more, pre): in the child once it is ready,
         else here (`drawing` only matters here: the child's room does not collect)."""
         from .draw_tab import read_pad
-        if self.failures < MAX_FAILURES and not self.room.collecting:
+        if self.failures < MAX_FAILURES:
             if self.started is not None:
                 self._attach()
             if self.proc is None:
