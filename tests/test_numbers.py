@@ -128,12 +128,12 @@ def test_digits_are_read_in_at_most_two_model_calls(modern, monkeypatch):
     run = modern.run
     monkeypatch.setattr(modern, "run", lambda batch: calls.append(len(batch)) or run(batch))
     modern.predict_number(synthetic.number("12345", 60, gaps=0.3)[0])
-    assert 1 <= len(calls) <= 2 and calls[0] == 5
+    assert 1 <= len(calls) <= 2 and calls[0] == 5 * (1 + len(numbers.SHIFTS))    # each digit, and moved
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="seed 0: 286/300 strings, digits 97.3 %: touching digits are "
-                                       "read right 80 % of the time (48/60); separated ones 238/240")
+@pytest.mark.xfail(strict=True, reason="seed 0: 291/300 strings, digits 97.7 % (the digits bar "
+                                       "is not met): touching digits are read right 85 % of the time (51/60)")
 def test_number_set_bars(modern):
     """The issue's bars on 300 generated numbers (seed 0): exact strings >= 95 %, digits >= 98.5 %."""
     strings = digits = total = 0
