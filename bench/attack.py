@@ -1,5 +1,5 @@
 """Section 4b: isolation under attack (issue 14). A normal client's per-stroke latency (the pad's
-value through queue/join, as the page sends it) when the server is idle, then while another client
+value through run/predict, as the page sends it) when the server is idle, then while another client
 loops the heaviest picture lenet accepts (7000 x 7000, 49 MP) through /predict_image from 4
 connections. Both run over loopback; X-Forwarded-For names them as two clients, as a proxy or
 --share's tunnel would."""
@@ -38,22 +38,14 @@ def _call(http, url, name, data, headers):
     return "closed", None
 
 
-def _join(http, url, dep, data, headers):
-    """A stroke as the page sends it: queue/join with the pad event's fn_index, then the session's
-    event stream until its process_completed."""
-    session = uuid.uuid4().hex[:10]
+def _stroke(http, url, dep, data, headers):
+    """A stroke as the page sends it (the pad's event is queue=False, lenet/ui/pad_line.py): one POST
+    run/predict with the event's fn_index, the answer in its response -> (ok, output)."""
     data = list(data) + [None] * (len(dep["inputs"]) - len(data))
-    r = http.post(f"{url}/gradio_api/queue/join", headers=headers,
-                  json={"data": data, "fn_index": dep["id"], "session_hash": session, "trigger_id": None})
-    r.raise_for_status()
-    with http.stream("GET", f"{url}/gradio_api/queue/data", params={"session_hash": session},
-                     headers=headers) as stream:
-        for line in stream.iter_lines():
-            if line.startswith("data:"):
-                msg = json.loads(line[5:])
-                if msg.get("msg") == "process_completed":
-                    return msg.get("success"), msg.get("output")
-    return False, None
+    r = http.post(f"{url}/gradio_api/run/predict", headers=headers,
+                  json={"data": data, "fn_index": dep["id"], "event_data": None, "trigger_id": None,
+                        "session_hash": uuid.uuid4().hex[:10]})
+    return r.status_code == 200, (r.json().get("data") if r.status_code == 200 else r.text)
 
 
 def _strokes(url, value, n):
@@ -64,7 +56,7 @@ def _strokes(url, value, n):
         dep = next(d for d in config["dependencies"] if d.get("api_name") == "on_pad")
         for _ in range(n):
             t = time.perf_counter()
-            ok, out = _join(http, url, dep, [value, "modern"], VISITOR)
+            ok, out = _stroke(http, url, dep, [value, "modern"], VISITOR)
             if not ok:
                 raise RuntimeError(f"stroke failed: {str(out)[:200]}")
             times.append(time.perf_counter() - t)

@@ -3,8 +3,9 @@ each digit, draws two strokes 0.6 s apart, sending what the page sends (lenet/ui
 live updates every ~100 ms while the pen moves, then the pen-up update; like the page's Gradio
 client (trigger_mode always_last) a person has at most one update in flight and a newer one
 replaces their waiting one. They wait for the answer to their last pen-up, look for 3 s, and
-draw the next digit. Gradio's real protocol: POST /gradio_api/queue/join (the pad event's
-fn_index, the session hash), then the SSE stream /gradio_api/queue/data?session_hash=...
+draw the next digit. What the page's Gradio client sends for the pad's event (queue=False, see
+lenet/ui/pad_line.py): one POST /gradio_api/run/predict (the event's fn_index, the session hash),
+the answer in its response.
 
 One asyncio loop (aiohttp: a fifth of httpx's CPU per request here; with httpx one loop of 100
 people was itself the bottleneck, 4 loops of 25 answered in a third of the time) drives everyone, and
@@ -63,12 +64,13 @@ def stroke_pictures(digit, side=280):
 
 
 def fn_index(config, elem_id="pad"):
-    """The fn_index of the queued event on the pad's .change (the one that predicts)."""
+    """(fn_index, number of inputs) of the event on the pad's .change that predicts (the one that
+    runs in Python and has outputs)."""
     pad = next(c["id"] for c in config["components"] if c.get("props", {}).get("elem_id") == elem_id)
     for i, d in enumerate(config["dependencies"]):
-        if any(t[0] == pad and t[1] == "change" for t in d["targets"]) and d.get("queue") and d.get("backend_fn"):
-            return i, len(d["inputs"])
-    raise RuntimeError("the page has no queued event on the pad's change")
+        if any(t[0] == pad and t[1] == "change" for t in d["targets"]) and d.get("backend_fn") and len(d["inputs"]) > 1:
+            return d["id"], len(d["inputs"])
+    raise RuntimeError("the page has no event on the pad's change that predicts")
 
 
 @dataclass
@@ -78,8 +80,7 @@ class Tally:
     sent: int = 0
     replaced: int = 0                             # updates a newer one replaced before they were sent
     skipped: int = 0                              # live updates the server answered "no change" (shed)
-    joins: list = field(default_factory=list)    # s for each queue/join POST
-    streams: list = field(default_factory=list)  # s from the join's answer to the result on the event stream
+    posts: list = field(default_factory=list)    # s from each update's POST to its answer
     held: int = 0                                 # live updates not sent: the last answer was slow (BUSY)
     answers: int = 0
     wrong: int = 0
@@ -132,43 +133,25 @@ class Person:
         data = [value, "modern"] + [None] * (self.inputs - 2)
         self.tally.sent += 1
         self.sent_at[seq] = t0 = time.perf_counter()
-        async with self.http.post(f"{self.url}/gradio_api/queue/join", headers=self.headers,
-                                  json={"data": data, "fn_index": self.fn, "session_hash": self.session,
-                                        "event_data": None, "trigger_id": None}) as r:
+        async with self.http.post(f"{self.url}/gradio_api/run/predict", headers=self.headers,
+                                  json={"data": data, "event_data": None, "fn_index": self.fn,
+                                        "trigger_id": None, "session_hash": self.session}) as r:
             if r.status != 200:
-                raise RuntimeError(f"join HTTP {r.status}: {(await r.text())[:100]}")
-            event = (await r.json())["event_id"]
-        t1 = time.perf_counter()
-        self.tally.joins.append(t1 - t0)
-        async with self.http.get(f"{self.url}/gradio_api/queue/data", params={"session_hash": self.session},
-                                 headers=self.headers) as stream:
-            if stream.status != 200:
-                raise RuntimeError(f"stream HTTP {stream.status}")
-            async for line in stream.content:
-                if not line.startswith(b"data:"):
-                    continue
-                msg = json.loads(line[5:])
-                if msg.get("msg") == "queue_full":
-                    raise RuntimeError("queue full")
-                if msg.get("event_id") != event or msg.get("msg") != "process_completed":
-                    continue
-                if not msg.get("success"):
-                    raise RuntimeError(f"failed: {str(msg.get('output'))[:100]}")
-                self.answered[seq] = time.perf_counter()
-                self.tally.streams.append(self.answered[seq] - t1)
-                self.tally.answers += 1
-                head = msg["output"]["data"][0]
-                if isinstance(head, dict) and head.get("__type__") == "update" and seq not in self.penup_at:
-                    self.tally.skipped += 1      # a live update the server shed (lenet/ui/fair_queue.py)
-                    return
-                if f'data-seq="{seq}"' not in head:
-                    raise RuntimeError(f"answer without its seq {seq}: {head[:80]}")
-                self.lag = self.answered[seq] - self.sent_at.pop(seq)
-                self.last_html = head
-                if seq in self.penup_at:
-                    self.tally.penups.append(self.answered[seq] - self.penup_at[seq])
-                return
-        raise RuntimeError("stream closed before the answer")
+                raise RuntimeError(f"HTTP {r.status}: {(await r.text())[:100]}")
+            out = (await r.json())["data"]
+        self.answered[seq] = time.perf_counter()
+        self.tally.posts.append(self.answered[seq] - t0)
+        self.tally.answers += 1
+        head = out[0]
+        if isinstance(head, dict) and head.get("__type__") == "update" and seq not in self.penup_at:
+            self.tally.skipped += 1      # a live update the server shed (lenet/ui/pad_line.py)
+            return
+        if not isinstance(head, str) or f'data-seq="{seq}"' not in head:
+            raise RuntimeError(f"answer without its seq {seq}: {str(head)[:80]}")
+        self.lag = self.answered[seq] - self.sent_at.pop(seq)
+        self.last_html = head
+        if seq in self.penup_at:
+            self.tally.penups.append(self.answered[seq] - self.penup_at[seq])
 
     async def run(self, until, digits, stagger=True):
         if stagger:
@@ -214,7 +197,7 @@ async def room(url, people, seconds, address=True, digits=range(10), crowd_out=N
     url = url.rstrip("/")
     connector = aiohttp.TCPConnector(limit=3 * people + 10)
     timeout = aiohttp.ClientTimeout(total=TIMEOUT)
-    # read_bufsize: an answer is one SSE line of ~50-150 KB (the maps as PNG data URLs)
+    # read_bufsize: an answer is ~15-150 KB of JSON (the maps as PNG data URLs)
     async with aiohttp.ClientSession(connector=connector, timeout=timeout, read_bufsize=2**22) as http:
         async with http.get(f"{url}/config") as r:
             config = await r.json()
@@ -242,7 +225,7 @@ def summary(tally, wall, cpu):
             "updates sent": tally.sent, "replaced while waiting": tally.replaced, "live updates shed": tally.skipped,
             "live updates held back": tally.held,
             "generator CPU": f"{100 * cpu / wall:.0f} % of one core",
-            "join p50/p95 ms": _p(tally.joins), "stream p50/p95 ms": _p(tally.streams),
+            "update round trip p50/p95 ms": _p(tally.posts),
             "error kinds": sorted(set(tally.errors))[:3]}
 
 

@@ -73,8 +73,8 @@ def _room_row(results, label, url, n, seconds, procs=()):
                 f"p50 {s['p50 ms']} · p95 {s['p95 ms']} · p99 {s['p99 ms']} ms · {s['errors']} errors · "
                 f"{s['wrong']} wrong",
                 f"{s['digits answered']} digits, {s['updates sent']} updates sent ({s['live updates shed']} live "
-                f"ones shed, {s['live updates held back']} held back by busy pages), join p50/p95 "
-                f"{s['join p50/p95 ms']} ms, stream {s['stream p50/p95 ms']} ms; server CPU {100 * server_cpu:.0f} %"
+                f"ones shed, {s['live updates held back']} held back by busy pages), one update's round trip p50/p95 "
+                f"{s['update round trip p50/p95 ms']} ms; server CPU {100 * server_cpu:.0f} %"
                 f" of one core, generator {s['generator CPU']}; load {load:.1f} at start"
                 + (f"; errors: {s['error kinds']}" if s["errors"] else ""))
     return s

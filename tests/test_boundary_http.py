@@ -118,6 +118,16 @@ class App:
                     return ("complete", out.get("data")) if msg.get("success") else ("error", out)
         return "closed", None
 
+    def pad(self, data, headers=None, session=None):
+        """What the page does for a pad's update (a queue=False event, pad_line.py): one POST
+        run/predict with the event's fn_index -> ("complete", output) or ("refused", response)."""
+        dep = next(d for d in self.config["dependencies"] if d.get("api_name") == "on_pad")
+        data = list(data) + [None] * (len(dep["inputs"]) - len(data))
+        r = requests.post(f"{self.url}/gradio_api/run/predict", headers=headers, timeout=120,
+                          json={"data": data, "fn_index": dep["id"], "event_data": None, "trigger_id": None,
+                                "session_hash": session or uuid.uuid4().hex[:10]})
+        return ("complete", r.json()["data"]) if r.status_code == 200 else ("refused", r)
+
     def stop(self):
         self.proc.terminate()
         try:
@@ -196,7 +206,7 @@ def test_2_a_pixel_bomb_is_refused_before_decoding_by_every_route(app, bomb):
     assert r.status_code == 413 and r.json()["detail"] == TOO_MANY_PIXELS
     peak = max(peak, app.rss_mb() - before)
     # Inside the pad's value.
-    event, r = app.join("on_pad", [pad.value_of(bomb), "modern"])
+    event, r = app.pad([pad.value_of(bomb), "modern"])
     assert event == "refused" and r.status_code == 413 and r.json()["detail"] == TOO_MANY_PIXELS
     # As an upload: deleted before anyone reads it.
     r = app.upload(bomb, "bomb.png")
@@ -262,7 +272,7 @@ def stroke_times(app, n, headers):
     times = []
     for _ in range(n):
         t = time.perf_counter()
-        event, out = app.join("on_pad", [value, "modern"], headers)
+        event, out = app.pad([value, "modern"], headers)
         times.append(time.perf_counter() - t)
         assert event == "complete" and 'data-digit' in out[0], out
     return np.array(times)
@@ -358,7 +368,7 @@ def test_7_an_unwritable_collect_folder_is_reported_once_and_nothing_breaks(tmp_
     blocker.write_text("a file where the folder should be")
     a = App("--collect", "--collect-dir", str(blocker / "collected"))
     try:
-        answers = [a.join("on_pad", [pad.value_of(digit_png(d)), "modern"]) for d in (1, 2, 3)]
+        answers = [a.pad([pad.value_of(digit_png(d)), "modern"]) for d in (1, 2, 3)]
     finally:
         a.stop()
     assert all(event == "complete" and "data-digit" in out[0] for event, out in answers)

@@ -202,6 +202,8 @@ def test_phone_touch_draws_and_shows_the_digit_beside_the_pad(open_page):
 
 def test_answers_arrive_while_the_pen_moves_and_pen_up_is_quick(open_page):
     page = open_page()
+    sent = []   # what the page posts to Gradio: bench/people.py must send the same
+    page.on("request", lambda r: sent.append((r.url, r.post_data or "")) if r.method == "POST" else None)
     box = square(page)
     x, y = box["x"], box["y"]
     s = box["width"]
@@ -218,6 +220,12 @@ def test_answers_arrive_while_the_pen_moves_and_pen_up_is_quick(open_page):
     page.mouse.up()
     shown(page, 7)
     assert seen_during >= 1
+    # Each update is one POST run/predict (the pad's event is queue=False: lenet/ui/pad_line.py),
+    # the ones sent while the pen moved marked live; none goes through Gradio's queue
+    updates = [(url, body) for url, body in sent if '\\"seq\\"' in body]
+    assert updates and all(url.endswith("/gradio_api/run/predict") for url, _ in updates), [u for u, _ in updates]
+    assert any('\\"live\\":true' in body for _, body in updates)
+    assert '\\"live\\":true' not in updates[-1][1]   # the pen-up
     # pen-up -> answer painted, as the page measures it (pad.js), over a few more strokes
     for k in range(6):
         clear(page)

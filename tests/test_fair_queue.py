@@ -1,16 +1,15 @@
 """lenet/ui/fair_queue.py's scheduling, on a stand-in for Gradio's queue (the same attributes
 FairQueue reads: event_queue_per_concurrency_id -> .queue, .concurrency_limit, .current_concurrency;
 events with ._id, .data.data, .enqueue_time, .request). Which event starts next is checked against
-the rules written in FairQueue's docstring: pen-ups before live updates, stale live updates shed
-(their input replaced by pad.STALE), fewest running per client, then oldest."""
+the rules written in FairQueue's docstring: fewest running per client, then oldest. (The pads'
+updates wait in the pads' line instead: tests/test_pad_line.py.)"""
 import asyncio
 import time
 from types import SimpleNamespace
 
-from lenet.ui import fair_queue
 from lenet.ui.boundary import Limits
 from lenet.ui.fair_queue import FairQueue
-from lenet.ui.pad import STALE, is_live, value_of
+from lenet.ui.pad import value_of
 
 
 class GradioQueue:
@@ -45,48 +44,9 @@ def started(fq):
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
 
 
-def test_the_pads_live_flag_is_read_from_the_first_characters():
-    assert is_live(value_of(PNG, 3, live=True))
-    assert not is_live(value_of(PNG, 3))
-    assert not is_live("") and not is_live(None) and not is_live(STALE)
-    assert not is_live('{"seq":1,"png":"data:image/png;base64,","live":true}')   # where pad.js never puts it
-
-
-def test_a_pen_up_starts_before_live_updates_that_came_first():
-    q = GradioQueue()
-    fq = FairQueue(q, Limits(), live=is_live, stale=STALE)
-    first_live = push(fq, "10.0.0.1", value_of(PNG, 1, live=True))
-    push(fq, "10.0.0.2", value_of(PNG, 1, live=True))
-    pen_up = push(fq, "10.0.0.3", value_of(PNG, 2))
-    assert started(fq)._id == pen_up
-    assert started(fq)._id == first_live          # then the oldest live update
-    assert fq.shed == 0
-
-
-def test_a_live_update_that_waited_too_long_is_shed_first_with_stale_in_its_place():
-    q = GradioQueue()
-    fq = FairQueue(q, Limits(), live=is_live, stale=STALE)
-    push(fq, "10.0.0.2", value_of(PNG, 5))
-    old = push(fq, "10.0.0.1", value_of(PNG, 4, live=True))
-    q.group.queue[-1].enqueue_time -= fair_queue.LIVE_PATIENCE + 0.01
-    event = started(fq)
-    assert event._id == old and event.data.data[0] == STALE and event.data.data[1] == "modern"
-    assert fq.shed == 1
-    assert started(fq).data.data[0] == value_of(PNG, 5)   # a pen-up is never shed, however old
-
-
-def test_without_a_live_test_every_event_is_first_come_first_served():
-    q = GradioQueue()
-    fq = FairQueue(q, Limits())
-    ids = [push(fq, f"10.0.0.{i}", value_of(PNG, 1, live=True)) for i in range(3)]
-    for e in q.group.queue:
-        e.enqueue_time -= 10
-    assert [started(fq)._id for _ in ids] == ids and fq.shed == 0
-
-
 def test_among_equals_the_client_with_fewest_running_goes_first():
     q = GradioQueue(limit=4)
-    fq = FairQueue(q, Limits(), live=is_live, stale=STALE)
+    fq = FairQueue(q, Limits())
     push(fq, "10.0.0.1", value_of(PNG, 1), session="a")
     push(fq, "10.0.0.1", value_of(PNG, 2), session="b")
     other = push(fq, "10.0.0.9", value_of(PNG, 1))

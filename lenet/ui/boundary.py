@@ -9,8 +9,9 @@ Each rule answers a finding of issue 14 (figures measured on the 2-core machine,
   uploads blobs), the `proxy=`, `api/`, `stream/`, recording, vibe-edit and run-history routes, and
   `file=` with a URL. A closed route answers 404 with one line.
 - `run/<name>` and `run/predict` run outside the queue: only the page's own queue=False steps
-  (setting a State, echoing the model switch, loading an example) may use them; anything that
-  predicts goes through the queue (also `demo.queue(api_open=False)`, Gradio's own switch).
+  may use them (setting a State, echoing the model switch, loading an example, and the pads'
+  updates, which wait in the pads' line instead, pad_line.py); anything else that predicts goes
+  through the queue (also `demo.queue(api_open=False)`, Gradio's own switch).
 - JSON bodies are at most MAX_JSON bytes, and every base64 data URL in them is sized from its
   header before anything decodes it (a 65 KB PNG can declare 13000x13000 pixels: +1.6-2.1 GB).
 - Uploads: a per-client budget (bytes per minute, bytes held), a cap on all uploads held, a
@@ -340,9 +341,9 @@ class OneLine:
         say("fault-" + type(cause).__name__, f"a request failed: {type(cause).__name__}: {text}", every=10.0)
 
 
-def install(demo, limits: Limits = None, group="predict", concurrency=2, live=None, stale=None):
-    """Put `demo` behind the boundary: every queued event in one concurrency group, the fair queue
-    (`live`, `stale`: how it tells and sheds live updates, see FairQueue), the upload sweeper.
+def install(demo, limits: Limits = None, group="predict", concurrency=2):
+    """Put `demo` behind the boundary: every queued event in one concurrency group, the fair queue,
+    the upload sweeper.
     Returns the `app_kwargs` for demo.launch (the middleware)."""
     from gradio.utils import get_upload_folder
     from starlette.middleware import Middleware
@@ -354,7 +355,7 @@ def install(demo, limits: Limits = None, group="predict", concurrency=2, live=No
             raise ValueError(f"{fn.name}: batched events are not supported by the fair queue")
         if fn.queue:
             fn.concurrency_id, fn.concurrency_limit = group, concurrency
-    FairQueue(demo._queue, limits, live, stale)   # fair_queue.py
+    FairQueue(demo._queue, limits)   # fair_queue.py
     return_big_buffers()
     if not os.environ.get("LENET_TRACEBACKS"):
         import gradio.queueing

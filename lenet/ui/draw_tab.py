@@ -12,6 +12,8 @@ from .. import collect, preactivation, rbf
 from .. import visualize as viz
 from ..preprocess import EMPTY, InvalidDrawing
 from . import pad as pad_
+from . import pad_line
+from .pad_line import Line
 from .room import Room
 from .worker import Worker
 
@@ -20,6 +22,9 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
 # Every prediction event shares one concurrency group: at most 2 run at once (2 cores), and a
 # person's newer drawing replaces their waiting one (always_last).
 LIVE = dict(trigger_mode="always_last", show_progress="hidden", concurrency_limit=2, concurrency_id="predict")
+# The pads' updates skip Gradio's queue and wait in the pads' line instead (pad_line.py); the page
+# still sends one at a time, and only the newest waiting (always_last).
+PAD = dict(trigger_mode="always_last", show_progress="hidden")
 
 
 # ------------------------------------------------------------------ handlers
@@ -111,9 +116,9 @@ def rerun(room: Room, pad_value, upload, variant, source, drawing=None, more=Tru
 
 # ------------------------------------------------------------------ layout and events
 
-def build(gr, room: Room):
-    """Lay the tab out inside the current gr.Tab and wire its events. Returns the components other
-    tabs read (pad, upload, variant, source)."""
+def build(gr, room: Room, line: Line):
+    """Lay the tab out inside the current gr.Tab and wire its events (the pad's updates wait in
+    `line`). Returns the components other tabs read (pad, upload, variant, source)."""
     from . import gradio631
     # Which input the person used last ("pad" or "upload"): a hidden textbox the browser sets itself
     # (js-only events), so a pad update costs no extra request.
@@ -148,18 +153,29 @@ def build(gr, room: Room):
 
     outputs = [digit, probs, stages, c1, c3, small, rbf_box]
 
-    # What the pad really sends (a 280 px PNG, ~4 ms to read) goes to the prediction process
-    # (worker.py: the event loop stays free for everyone's requests); anything bigger (up to
-    # pad.MAX_SIDE) to a worker thread here, so no client can stall the loop or the process (issue 14).
+    # Every update of the pad waits its turn in the pads' line (pad_line.py: pen-ups first, one per
+    # page, live updates shed when late), outside Gradio's queue. What the pad really sends (a 280 px
+    # PNG, ~4 ms to read) goes to the prediction process (worker.py: the event loop stays free for
+    # everyone's requests); anything bigger (up to pad.MAX_SIDE) to a worker thread here, so no client
+    # can stall the loop or the process (issue 14).
     reader = Worker(room)
 
     async def on_pad(value, variant, more, pre, request: gr.Request):
-        if value == pad_.STALE:          # a live update the queue shed: the pen-up's answer follows
+        session, variant, pre, quick = gradio631.session_of(request), room.model(variant), pre is True, light(value)
+
+        def job():   # called by the line when this update's turn comes
+            if not quick:
+                return anyio.to_thread.run_sync(read_pad, room, value, variant, session, more, pre)
+            return reader.submit(value, variant, more, pre) or reader.read_pad(value, variant, session, more, pre)
+        try:
+            answer = await line.read(gradio631.client_of(request), session, pad_.is_live(value), not quick, job)
+        except ChildProcessError:          # the prediction process died while reading it (a new one starts)
+            answer = read_pad(room, value, variant, session, more, pre)
+        if answer is pad_line.SHED:        # replaced by a newer update, or live and late: no change
             return gr.skip()
-        session, variant, pre = gradio631.session_of(request), room.model(variant), pre is True
-        if light(value):
-            return await reader.read_pad(value, variant, session, more, pre)
-        return await anyio.to_thread.run_sync(read_pad, room, value, variant, session, more, pre)
+        if answer is pad_line.FULL:
+            return page_view(room, InvalidDrawing("busy", pad_line.TOO_MANY_WAITING), variant)
+        return answer
 
     def on_upload(image, variant, pre):      # any size up to the decoder's limits: a worker thread, not the loop
         return read_upload(room, image, variant, pre)
@@ -168,9 +184,10 @@ def build(gr, room: Room):
         return rerun(room, pad_value, upload, variant, source, gradio631.session_of(request), more, pre)
 
     private = dict(api_visibility="private")
-    # preprocess=False: the inputs arrive as sent (on_pad checks them), with no worker-thread hop per
-    # input (three hops per update; 100 people: p50 1.55 -> 1.05 s before shedding)
-    pad.change(on_pad, [pad, variant, more, pre], outputs, preprocess=False, postprocess=False, **LIVE, **private)
+    # queue=False: one POST per update, answered in its response (pad_line.py); preprocess=False: the
+    # inputs arrive as sent (on_pad checks them), with no worker-thread hop per input
+    pad.change(on_pad, [pad, variant, more, pre], outputs, queue=False, preprocess=False, postprocess=False,
+               **PAD, **private)
     pad.change(None, None, source, js="() => 'pad'", queue=False, show_progress="hidden", **private)
     upload.change(on_upload, [upload, variant, pre], outputs, postprocess=False, **LIVE, **private)
     upload.change(None, None, source, js="() => 'upload'", queue=False, show_progress="hidden", **private)

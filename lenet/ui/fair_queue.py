@@ -3,16 +3,12 @@ Installed by boundary.install on the demo's queue (its push, get_events and proc
 with Gradio 6.31: re-check on upgrade). Who is a client: boundary.client_key."""
 import os
 import random
-import time
 from collections import OrderedDict, defaultdict
 
 from .boundary import Limits, client_key, picture_size, say
 
 TOO_MANY_WAITING = "Too many requests waiting from your address; wait for the answers first."
 MAX_TRACKED = 10_000   # queued events whose weight is remembered (cancelled ones are never started)
-LIVE_PATIENCE = 0.25   # s a live update (sent while the pen moves) may wait before it is shed: by then
-                       # the pen has moved on and the person's pen-up is stuck behind it (their page
-                       # sends one update at a time)
 
 
 HEAVY_CHARS = 65_536        # a string this long (a pad value over ~64 KB) is heavy work
@@ -43,25 +39,19 @@ def heavy(value):
 class FairQueue:
     """Gradio's queue runs the oldest event of a concurrency group. This one, per group of limit L:
     - heavy events (see `heavy`) hold at most L-1 slots together, so one slot is always there for
-      strokes (a client looping 49 MP pictures took every slot: strokes 19 ms -> 1.2 s median);
-    - live updates (an input for which `live` is true: the pad's while the pen moves) come last:
-      pen-ups, uploads and switches go first; a live update that waited over LIVE_PATIENCE is shed:
-      it runs at once with `stale` in place of that input, which its handler answers with "no
-      change": under a crowd, pen-ups are answered first (bench/people.py measures it);
-    - among the events of a kind that may start, the one whose client has the fewest running goes
-      first (oldest first among equals);
-    - a client may have at most `waiting_per_client` events waiting, a session `waiting_per_session`."""
+      light ones (a client looping 49 MP pictures took every slot: strokes 19 ms -> 1.2 s median);
+    - among the events that may start, the one whose client has the fewest running goes first
+      (oldest first among equals);
+    - a client may have at most `waiting_per_client` events waiting, a session `waiting_per_session`.
+    The pads' updates do not come here: they wait in the pads' line (pad_line.py), which also
+    answers pen-ups before live updates."""
 
-    SHED, FIRST, LIVE = 0, 1, 2   # the order kinds of event start in
-
-    def __init__(self, queue, limits: Limits, live=None, stale=None):
-        self.queue, self.limits, self.live, self.stale = queue, limits, live, stale
+    def __init__(self, queue, limits: Limits):
+        self.queue, self.limits = queue, limits
         self.running = defaultdict(int)    # client -> events running
         self.heavy_running = defaultdict(int)   # concurrency id -> heavy events running
         self.started = {}                  # event id -> (client, heavy)
         self.weight = OrderedDict()        # event id -> heavy (set when it is queued)
-        self.live_at = {}                  # event id -> index of its live input (live updates only)
-        self.shed = 0                      # live updates shed so far
         self._push, self._process = queue.push, queue.process_events
         queue.push, queue.get_events, queue.process_events = self.push, self.get_events, self.process_events
 
@@ -81,29 +71,17 @@ class FairQueue:
                 and sum(e.session_hash == session for e in waiting) >= self.limits.waiting_per_session):
             say("waiting", f"refused a queued event from {key}: too many waiting")
             return False, TOO_MANY_WAITING, "queue_full"
-        data = getattr(body, "data", None)
-        is_heavy = heavy(data)
-        live_at = next((i for i, v in enumerate(data) if self.live(v)), None) \
-            if self.live is not None and isinstance(data, list) else None
+        is_heavy = heavy(getattr(body, "data", None))
         result = await self._push(body, request, username)
         if result[0] and isinstance(result[1], str):
             self.weight[result[1]] = is_heavy
-            if live_at is not None:
-                self.live_at[result[1]] = live_at
             while len(self.weight) > MAX_TRACKED:
-                self.live_at.pop(self.weight.popitem(last=False)[0], None)
+                self.weight.popitem(last=False)
         return result
-
-    def kind(self, event, now):
-        at = self.live_at.get(event._id)
-        if at is None:
-            return self.FIRST
-        return self.SHED if now - event.enqueue_time > LIVE_PATIENCE else self.LIVE
 
     def get_events(self):
         ids = list(self.queue.event_queue_per_concurrency_id)
         random.shuffle(ids)
-        now = time.monotonic()
         for cid in ids:
             q = self.queue.event_queue_per_concurrency_id[cid]
             limit = q.concurrency_limit
@@ -115,17 +93,13 @@ class FairQueue:
                 if heavy_full and self.weight.get(event._id, False):
                     continue
                 k = self.key(event)
-                rank = (self.kind(event, now), self.running[k], position)
+                rank = (self.running[k], position)
                 if best is None or rank < best[0]:
                     best = (rank, event, k)
             if best is None:
                 continue
-            (kind, *_), event, k = best
+            _, event, k = best
             q.queue.remove(event)
-            at = self.live_at.pop(event._id, None)
-            if kind == self.SHED:
-                event.data.data[at] = self.stale
-                self.shed += 1
             is_heavy = self.weight.pop(event._id, False)
             self.running[k] += 1
             self.heavy_running[cid] += is_heavy

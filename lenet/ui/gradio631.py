@@ -6,10 +6,17 @@ Re-check each on upgrade:
   `preprocess` is patched on the instances (a subclass would need a front end of its own).
 - `label_inline`: with postprocess=False an event skips Gradio's per-output worker-thread hop
   (16 clients: 38 -> 51 requests/s); the one real postprocess (gr.Label's) is then done here.
-- `session_of`: gr.Request is None for some internal calls; the session names a drawing in progress.
+- `cheap_skips`: an event answering gr.skip() for its N outputs had Gradio build N new components
+  for the "update" (constructor, signature inspection, session config): ~1/6 of the server's time
+  with a room of 100 drawing, whose shed live updates are answered that way (pad_line.py).
+- `session_of`, `client_of`: gr.Request is None for some internal calls; the session names a
+  drawing in progress (and a page in the pads' line), the client its address (its `.request` is the
+  HTTP request, for queued and queue=False events alike).
 - Elsewhere, and tied to 6.31 just as much (kept beside the boundary they serve, listed here so an
   upgrade checks them): fair_queue.py replaces the queue's `push`, `get_events` and
-  `process_events`; boundary.py swaps the `traceback` module seen by `gradio.queueing` and
+  `process_events`; the pads' events are queue=False, which the page's client sends as one POST
+  /gradio_api/run/predict with the event's fn_index (pad_line.py); boundary.py swaps the
+  `traceback` module seen by `gradio.queueing` and
   `gradio.routes`, and knows Gradio's route names (`/gradio_api/...`).
 """
 
@@ -45,6 +52,22 @@ def pass_files_undecoded(image, sketch=None):
         sketch.preprocess = sketch_preprocess
 
 
+def cheap_skips(demo):
+    """Answer an event's gr.skip() as the "no change" updates it ends up as, without Gradio's
+    per-output component construction (`Blocks.postprocess_data`, patched on this instance)."""
+    import gradio as gr
+    postprocess = demo.postprocess_data
+    nothing = gr.skip()   # {"__type__": "update"}: the front end changes nothing
+
+    async def postprocess_data(block_fn, predictions, state):
+        if (isinstance(predictions, dict) and predictions == nothing and not block_fn.batch
+                and not any(block.stateful for block in block_fn.outputs)):
+            return [dict(nothing) for _ in block_fn.outputs]
+        return await postprocess(block_fn, predictions, state)
+
+    demo.postprocess_data = postprocess_data
+
+
 def label_inline(label, values, index):
     """`values` with item `index` (a {class: probability} dict or None) as gr.Label's client value."""
     values = list(values)
@@ -55,3 +78,10 @@ def label_inline(label, values, index):
 
 def session_of(request):
     return getattr(request, "session_hash", None)
+
+
+def client_of(request):
+    """The address a gr.Request stands for (boundary.client_key of its HTTP request); "?" without one."""
+    from .boundary import client_key
+    scope = getattr(getattr(request, "request", None), "scope", None)
+    return client_key(scope) if isinstance(scope, dict) else "?"

@@ -5,10 +5,13 @@ on hidden components as lenet/ui/api.py does for `/predict_image`."""
 import base64
 import html
 
+import anyio
+
 from ..preprocess import InvalidDrawing
-from . import gradio631
+from . import gradio631, pad_line
 from . import pad as pad_
-from .draw_tab import LIVE, LOW_CONFIDENCE
+from .draw_tab import LIVE, LOW_CONFIDENCE, PAD
+from .pad_line import Line
 from .room import Room
 
 ASPECT = 3   # the wide pad: 3 x as wide as high, sent as 840x280 px
@@ -82,8 +85,9 @@ def predict_number(room: Room, image, variant):
 
 # ------------------------------------------------------------------ layout and events
 
-def build(gr, room: Room, first):
-    """Lay the tab out inside the current gr.Tab and wire its events, and the hidden API endpoint."""
+def build(gr, room: Room, first, line: Line):
+    """Lay the tab out inside the current gr.Tab and wire its events (the wide pad's updates wait in
+    `line`, as the first pad's do), and the hidden API endpoint."""
     gr.Markdown("### Write a whole number\nLeNet-5 read cheques and ZIP codes: the drawing is cut into digits "
                 "(separate ink, strokes of one digit grouped, touching digits cut where the cut reads best) and "
                 "every digit goes through the same pipeline in one batch.")
@@ -92,11 +96,23 @@ def build(gr, room: Room, first):
     variant = first["variant"]
     private = dict(api_visibility="private")
 
-    def on_pad(value, variant):
+    async def on_pad(value, variant, request: gr.Request):
+        client, session = gradio631.client_of(request), gradio631.session_of(request)
+        # A number's reading (~3-30 ms) in a worker thread: the event loop stays free; heavy: at most
+        # one slot of the line, the other stays for the first pad's strokes
+        answer = await line.read(client, session, pad_.is_live(value), True,
+                                 lambda: anyio.to_thread.run_sync(read_pad, room, value, variant))
+        if answer is pad_line.SHED:
+            return gr.skip()
+        if answer is pad_line.FULL:
+            return view_html(InvalidDrawing("busy", pad_line.TOO_MANY_WAITING))
+        return answer
+
+    def on_switch(value, variant):
         return read_pad(room, value, variant)
 
-    wide.change(on_pad, [wide, variant], answer, **LIVE, **private)
-    variant.change(on_pad, [wide, variant], answer, **LIVE, **private)
+    wide.change(on_pad, [wide, variant], answer, queue=False, **PAD, **private)
+    variant.change(on_switch, [wide, variant], answer, **LIVE, **private)
 
     with gr.Group(visible=False):
         image = gr.Image(type="numpy", image_mode="RGB", elem_id="api-number-image")

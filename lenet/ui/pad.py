@@ -6,8 +6,8 @@ The browser side is static/pad.js. The pad's value is a small JSON text,
 the browser already downscaled, ~3-8 KB; a wide pad's is 280 px high), or "" for a cleared pad.
 `seq` comes back in the answer (`#digit [data-seq]`) so the page can tell which update an answer
 belongs to. `live` marks an update sent while the pen is still down (pen-up, undo and clear send
-none): under a crowd the fair queue answers pen-ups first and sheds live updates that waited too
-long, putting STALE in their place, which the tab answers with "no change" (fair_queue.py)."""
+none): under a crowd the pads' line reads pen-ups first and answers live updates that waited too
+long with "no change" (pad_line.py)."""
 import base64
 import binascii
 import json
@@ -20,7 +20,6 @@ STATIC = Path(__file__).resolve().parent / "static"
 EXPORT = 280          # px: the side of the picture the pad sends (~10x MNIST's 28 px field)
 MAX_VALUE = 400_000   # characters: a 280 px drawing is ~4-12 KB; anything bigger is not from the pad
 MAX_SIDE = 1024       # px: the pad path decodes on the event loop, so its pictures stay small
-STALE = "stale live update"   # a shed live update (fair_queue.py); never sent by the pad: not JSON
 NOT_A_DRAWING = "That is not a drawing from the pad; draw a digit, or upload a picture file."
 
 TEMPLATE = """

@@ -5,7 +5,8 @@ JavaScript are files in static/."""
 from pathlib import Path
 
 from .. import visualize as viz
-from . import about_tab, api, compare_tab, draw_tab, lab_tab, number_tab, walkthrough_tab, why
+from . import about_tab, api, compare_tab, draw_tab, gradio631, lab_tab, number_tab, walkthrough_tab, why
+from .pad_line import Line
 from .room import Room
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -58,6 +59,7 @@ def build(room: Room):
     """The page for `room` (gr.Blocks, queue configured)."""
     import gradio as gr
 
+    line = Line()   # where both pads' updates wait their turn (pad_line.py)
     with gr.Blocks(title=TITLE, delete_cache=(300, 600)) as demo:  # cached uploads older than 10 min, every 5 min
         gr.HTML(HEADER, js_on_load=LARGE_TEXT_JS, elem_id="header")
         if room.collecting:   # its own component: refreshing it leaves the header's button bound
@@ -66,12 +68,12 @@ def build(room: Room):
                                         show_progress="hidden", api_visibility="private")
         with gr.Tabs(elem_id="tabs"):
             with gr.Tab("Draw & see", id="main"):
-                first = draw_tab.build(gr, room)
+                first = draw_tab.build(gr, room, line)
                 why.build(gr, room, first)
             with gr.Tab("Walk-through", id="walkthrough") as tab:
                 walkthrough_tab.build(gr, room, tab, first)
             with gr.Tab("Number", id="number"):
-                number_tab.build(gr, room, first)
+                number_tab.build(gr, room, first, line)
             with gr.Tab("Invariance lab", id="lab") as tab:
                 lab_tab.build(gr, room, tab, first)
             with gr.Tab("Compare models", id="compare") as tab:
@@ -80,6 +82,7 @@ def build(room: Room):
                 about_tab.build(gr, room)
         api.build(gr, room)
     demo.queue(**QUEUE)
+    gradio631.cheap_skips(demo)   # shed live updates are answered gr.skip(): cheaply
     return demo
 
 
@@ -107,11 +110,11 @@ def launch(demo, host, port, share=False, max_file_size=None):
     A port already in use stops it with one line naming --port."""
     import sys
 
-    from . import boundary, pad, worker
+    from . import boundary, worker
     try:
         demo.launch(server_name=host, server_port=port, share=share, css=css(), footer_links=["api"],
                     show_error=False, quiet=False, max_file_size=max_file_size, prevent_thread_lock=True,
-                    app_kwargs=boundary.install(demo, live=pad.is_live, stale=pad.STALE))
+                    app_kwargs=boundary.install(demo))
     except OSError as err:
         if "port" not in str(err).lower():
             raise

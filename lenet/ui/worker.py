@@ -140,26 +140,35 @@ class Worker:
             if not future.done():
                 future.set_exception(ChildProcessError("the prediction process stopped"))
 
+    def submit(self, value, variant, more=True, pre=False):
+        """Send one drawing to the child at once -> the future of draw_tab.read_pad's outputs (it fails
+        with ChildProcessError if the child dies first); None when no child is ready: read it here."""
+        if self.failures >= MAX_FAILURES:
+            return None
+        if self.started is not None:
+            self._attach()
+        if self.proc is None:
+            self.start()
+        if self.proc is STARTING or self.conn is None or not self.ready:
+            return None
+        future = asyncio.get_running_loop().create_future()
+        self.waiting.append(future)
+        try:
+            self.conn.send((value, variant, more, pre))   # ~3-12 KB: the pipe takes it at once
+        except OSError:
+            self._lost()                                  # fails `future` too
+        return future
+
     async def read_pad(self, value, variant, drawing=None, more=True, pre=False):
         """draw_tab.read_pad(room, value, variant, drawing, more, pre): in the child once it is ready,
         else here (`drawing` only matters here: the child's room does not collect)."""
         from .draw_tab import read_pad
-        if self.failures < MAX_FAILURES:
-            if self.started is not None:
-                self._attach()
-            if self.proc is None:
-                self.start()
-            elif self.ready:
-                future = asyncio.get_running_loop().create_future()
-                self.waiting.append(future)
-                try:
-                    self.conn.send((value, variant, more, pre))   # ~3-12 KB: the pipe takes it at once
-                except OSError:
-                    self._lost()                                  # fails `future` too: read here, below
-                try:
-                    return await future
-                except ChildProcessError:
-                    pass
+        future = self.submit(value, variant, more, pre)
+        if future is not None:
+            try:
+                return await future
+            except ChildProcessError:
+                pass
         return read_pad(self.room, value, variant, drawing, more, pre)
 
     def stop(self):

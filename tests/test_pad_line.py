@@ -1,0 +1,210 @@
+"""lenet/ui/pad_line.py, driven with plain coroutines and futures standing in for the readings:
+each rule of its docstring (slots, one waiting update per page, pen-ups first, late live updates
+shed, fewest reading per client, per-client and total caps, heavy work in at most slots - 1), and
+the property the design rests on: the next reading starts in the callback that sees one end,
+without waiting for any request's coroutine to run."""
+import asyncio
+
+import pytest
+
+from lenet.ui import pad_line
+from lenet.ui.pad import is_live, value_of
+from lenet.ui.pad_line import FULL, SHED, Line
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+
+
+class Readings:
+    """Jobs whose answers the test gives by hand: `started` lists the names in the order the line
+    started them; finish(name) completes one."""
+
+    def __init__(self):
+        self.started, self.futures = [], {}
+
+    def job(self, name):
+        def start():
+            self.started.append(name)
+            self.futures[name] = asyncio.get_running_loop().create_future()
+            return self.futures[name]
+        return start
+
+    def finish(self, name, answer=None):
+        self.futures[name].set_result(answer if answer is not None else f"answer {name}")
+
+
+async def settle():
+    for _ in range(5):
+        await asyncio.sleep(0)
+
+
+def ask(line, readings, name, client="10.0.0.1", session=None, live=False, heavy=False):
+    return asyncio.ensure_future(line.read(client, session or name, live, heavy, readings.job(name)))
+
+
+def test_the_pads_live_flag_is_read_from_the_first_characters():
+    assert is_live(value_of(PNG, 3, live=True))
+    assert not is_live(value_of(PNG, 3))
+    assert not is_live("") and not is_live(None)
+    assert not is_live('{"seq":1,"png":"data:image/png;base64,","live":true}')   # where pad.js never puts it
+
+
+def test_at_most_slots_are_read_at_once_and_each_caller_gets_its_own_answer():
+    async def go():
+        line, r = Line(slots=2), Readings()
+        calls = [ask(line, r, n, client=f"10.0.0.{i}") for i, n in enumerate("abc")]
+        await settle()
+        assert r.started == ["a", "b"]
+        r.finish("b")
+        await settle()
+        assert r.started == ["a", "b", "c"] and await calls[1] == "answer b"
+        r.finish("a")
+        r.finish("c")
+        assert [await c for c in calls] == ["answer a", "answer b", "answer c"]
+        assert line.reading == 0 and not line.waiting
+    asyncio.run(go())
+
+
+def test_the_next_reading_starts_in_the_callback_that_sees_one_end():
+    """One loop iteration after a reading ends the next one has started: the waiting request's own
+    coroutine (which a busy loop runs late) plays no part."""
+    async def go():
+        line, r = Line(slots=1), Readings()
+        ask(line, r, "a")
+        ask(line, r, "b", client="10.0.0.2")
+        await settle()
+        assert r.started == ["a"]
+        loop = asyncio.get_running_loop()
+        seen = []
+        r.finish("a")
+        loop.call_soon(lambda: loop.call_soon(lambda: seen.append(list(r.started))))
+        await settle()
+        assert seen == [["a", "b"]]
+    asyncio.run(go())
+
+
+def test_a_pen_up_is_read_before_live_updates_that_came_first():
+    async def go():
+        line, r = Line(slots=1), Readings()
+        ask(line, r, "busy", client="10.0.0.9")
+        ask(line, r, "live1", client="10.0.0.1", live=True)
+        ask(line, r, "live2", client="10.0.0.2", live=True)
+        ask(line, r, "penup", client="10.0.0.3")
+        await settle()
+        r.finish("busy")
+        await settle()
+        assert r.started == ["busy", "penup"]
+        r.finish("penup")
+        await settle()
+        assert r.started[-1] == "live1" and line.shed == 0   # then the oldest live update
+    asyncio.run(go())
+
+
+def test_a_live_update_that_waited_too_long_is_shed_and_a_pen_up_never_is():
+    async def go():
+        line, r = Line(slots=1, patience=0.05), Readings()
+        ask(line, r, "busy", client="10.0.0.9")
+        live = ask(line, r, "live", client="10.0.0.1", live=True)
+        penup = ask(line, r, "penup", client="10.0.0.2")
+        await asyncio.sleep(0.1)
+        r.finish("busy")
+        await settle()
+        assert await live is SHED and line.shed == 1 and "live" not in r.started
+        assert r.started == ["busy", "penup"]
+        r.finish("penup")
+        assert await penup == "answer penup"
+    asyncio.run(go())
+
+
+def test_a_pages_newer_update_replaces_its_waiting_one():
+    async def go():
+        line, r = Line(slots=1), Readings()
+        ask(line, r, "busy", client="10.0.0.9")
+        old = ask(line, r, "old", session="page")
+        new = ask(line, r, "new", session="page")
+        await settle()
+        assert await old is SHED and line.replaced == 1
+        r.finish("busy")
+        await settle()
+        r.finish("new")
+        assert await new == "answer new" and "old" not in r.started
+    asyncio.run(go())
+
+
+def test_among_equals_the_client_with_fewest_being_read_goes_first():
+    async def go():
+        line, r = Line(slots=2), Readings()
+        ask(line, r, "a1", client="10.0.0.1")
+        ask(line, r, "x", client="10.0.0.9")
+        ask(line, r, "a2", client="10.0.0.1")
+        ask(line, r, "b", client="10.0.0.2")
+        await settle()
+        r.finish("x")
+        await settle()
+        assert r.started == ["a1", "x", "b"]   # 10.0.0.1 has one being read: 10.0.0.2 first
+    asyncio.run(go())
+
+
+def test_a_client_over_its_cap_gets_a_sentence_for_pen_ups_and_no_change_for_live_ones():
+    async def go():
+        line, r = Line(slots=1, per_client=2), Readings()
+        ask(line, r, "busy", client="10.0.0.9")
+        waiting = [ask(line, r, f"w{i}") for i in range(2)]
+        refused = ask(line, r, "penup")
+        live = ask(line, r, "live", live=True)
+        other = ask(line, r, "other", client="10.0.0.2")
+        await settle()
+        assert await refused is FULL and await live is SHED and line.refused == 1
+        assert not other.done() and not any(w.done() for w in waiting)
+        assert pad_line.TOO_MANY_WAITING.endswith(".")
+    asyncio.run(go())
+
+
+def test_the_line_holds_at_most_most_updates_in_all():
+    async def go():
+        line, r = Line(slots=1, most=3), Readings()
+        ask(line, r, "busy")
+        calls = [ask(line, r, f"c{i}", client=f"10.0.1.{i}") for i in range(5)]
+        await settle()
+        assert [c.done() for c in calls] == [False, False, False, True, True] and len(line.waiting) == 3
+    asyncio.run(go())
+
+
+def test_heavy_work_holds_at_most_all_slots_but_one():
+    async def go():
+        line, r = Line(slots=2), Readings()
+        ask(line, r, "h1", client="10.0.0.1", heavy=True)
+        ask(line, r, "h2", client="10.0.0.2", heavy=True)
+        ask(line, r, "stroke", client="10.0.0.3")
+        await settle()
+        assert r.started == ["h1", "stroke"]
+    asyncio.run(go())
+
+
+def test_a_request_that_leaves_while_waiting_leaves_the_line():
+    async def go():
+        line, r = Line(slots=1), Readings()
+        ask(line, r, "busy")
+        gone = ask(line, r, "gone", client="10.0.0.2")
+        await settle()
+        gone.cancel()
+        await settle()
+        assert not line.waiting and not line.waiting_of
+        r.finish("busy")
+        await settle()
+        assert r.started == ["busy"] and line.reading == 0
+    asyncio.run(go())
+
+
+def test_a_failing_reading_fails_its_own_request_and_frees_its_slot():
+    async def go():
+        line, r = Line(slots=1), Readings()
+        bad = ask(line, r, "bad")
+        good = ask(line, r, "good", client="10.0.0.2")
+        await settle()
+        r.futures["bad"].set_exception(ChildProcessError("gone"))
+        with pytest.raises(ChildProcessError):
+            await bad
+        await settle()
+        r.finish("good")
+        assert await good == "answer good" and line.reading == 0
+    asyncio.run(go())
