@@ -1,7 +1,7 @@
-"""lenet/ui/worker.py: the pad's drawings read in a child process. Its answers are the server's
-own (draw_tab.read_pad in this process is the reference), a child that dies is replaced while
-drawings are read here meanwhile, and it stays off where it must (LENET_READER=server, a room that
-collects drawings)."""
+"""lenet/ui/worker.py: the pads' drawings and the API's small pictures read in a child process. Its
+answers are the server's own (draw_tab.read_pad and api.predict in this process are the
+reference), a child that dies is replaced while drawings are read here meanwhile, and it stays off
+where it must (LENET_READER=server, a room that collects drawings)."""
 import asyncio
 import io
 import time
@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from lenet.synthetic import draw
-from lenet.ui import draw_tab, worker
+from lenet.ui import api, draw_tab, worker
 from lenet.ui.pad import value_of
 
 
@@ -47,6 +47,25 @@ def test_the_childs_answers_are_the_servers_own(room):
     for (digit, variant), (child, here) in asyncio.run(go()).items():
         assert child == here, f"{digit} on {variant}: the child answered differently"
         assert f'data-digit="{digit}"' in child[0]
+
+
+def test_the_childs_api_answers_are_the_servers_own(room, tmp_path):
+    path = tmp_path / "six.png"
+    Image.fromarray(draw(6, canvas=280)).save(path)
+    sketch = {"background": None, "layers": [], "composite": str(path)}
+    assert api.light(sketch) and api.light(str(path)) and not api.light(None)
+
+    async def go():
+        w = worker.Worker(room)
+        try:
+            await until_ready(w)
+            return [(await w.submit("predict", image, variant), api.predict(room, image, variant))
+                    for image, variant in [(sketch, "modern"), (str(path), "paper")]]
+        finally:
+            w.stop()
+
+    for child, here in asyncio.run(go()):
+        assert child == here and 'data-digit="6"' in child[0]
 
 
 def test_a_child_that_dies_is_replaced_and_no_drawing_goes_unanswered(room):

@@ -2,12 +2,20 @@
 {"background", "layers", "composite"} + model name) and `/predict_image` (a picture file + model
 name), each answering (digit HTML, note, class probabilities, pipeline stages, C1, C3, smaller
 layers). They run on hidden components, so the page's own events can change without changing
-what API callers send and receive."""
+what API callers send and receive.
+
+A small picture (a file of at most fair_queue.HEAVY_BYTES and HEAVY_PIXELS) is read in the
+prediction process (worker.py), a bigger one in a worker thread here: the queue lets at most one
+heavy event run (fair_queue.py), and none of them holds up the pads' strokes in the child."""
+import anyio
+
 from .. import visualize as viz
 from ..preprocess import InvalidDrawing
 from . import gradio631
 from .draw_tab import LIVE, LOW_CONFIDENCE, analyse
+from .fair_queue import heavy
 from .room import Room
+from .worker import Worker
 
 
 def api_view(room: Room, result, variant):
@@ -28,8 +36,16 @@ def predict(room: Room, image, variant):
     return api_view(room, analyse(room, image, variant), variant)
 
 
-def build(gr, room: Room):
-    """The hidden inputs and outputs of the two endpoints, and the endpoints."""
+def light(image):
+    """Whether an API input is a picture file small enough for the prediction process (its size and
+    pixels read from its header); a decoded array or anything else is read here."""
+    path = image.get("composite") if isinstance(image, dict) else image
+    return isinstance(path, str) and bool(path) and not heavy({"path": path})
+
+
+def build(gr, room: Room, reader: Worker):
+    """The hidden inputs and outputs of the two endpoints, and the endpoints (`reader`: the
+    prediction process)."""
     with gr.Group(visible=False):
         sketch = gr.Sketchpad(type="numpy", image_mode="RGBA", elem_id="api-sketchpad")
         image = gr.Image(type="numpy", image_mode="RGB", elem_id="api-image")
@@ -42,8 +58,15 @@ def build(gr, room: Room):
     def served(values):
         return gradio631.label_inline(label, values, 2)
 
-    def on_predict(drawing, variant):
-        return served(predict(room, drawing, variant))
+    async def on_predict(drawing, variant):
+        if light(drawing):
+            future = reader.submit("predict", drawing, variant)
+            if future is not None:
+                try:
+                    return served(await future)
+                except ChildProcessError:   # it died while reading this one: read it here
+                    pass
+        return served(await anyio.to_thread.run_sync(predict, room, drawing, variant))
 
     sketch.change(on_predict, [sketch, variant], outputs, api_name="predict", postprocess=False, **LIVE)
     image.change(on_predict, [image, variant], outputs, api_name="predict_image", postprocess=False, **LIVE)

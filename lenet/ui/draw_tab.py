@@ -116,9 +116,10 @@ def rerun(room: Room, pad_value, upload, variant, source, drawing=None, more=Tru
 
 # ------------------------------------------------------------------ layout and events
 
-def build(gr, room: Room, line: Line):
+def build(gr, room: Room, line: Line, reader: Worker):
     """Lay the tab out inside the current gr.Tab and wire its events (the pad's updates wait in
-    `line`). Returns the components other tabs read (pad, upload, variant, source)."""
+    `line`, and `reader` reads them). Returns the components other tabs read (pad, upload, variant,
+    source)."""
     from . import gradio631
     # Which input the person used last ("pad" or "upload"): a hidden textbox the browser sets itself
     # (js-only events), so a pad update costs no extra request.
@@ -158,15 +159,14 @@ def build(gr, room: Room, line: Line):
     # PNG, ~4 ms to read) goes to the prediction process (worker.py: the event loop stays free for
     # everyone's requests); anything bigger (up to pad.MAX_SIDE) to a worker thread here, so no client
     # can stall the loop or the process (issue 14).
-    reader = Worker(room)
-
     async def on_pad(value, variant, more, pre, request: gr.Request):
         session, variant, pre, quick = gradio631.session_of(request), room.model(variant), pre is True, light(value)
 
         def job():   # called by the line when this update's turn comes
             if not quick:
                 return anyio.to_thread.run_sync(read_pad, room, value, variant, session, more, pre)
-            return reader.submit(value, variant, more, pre) or reader.read_pad(value, variant, session, more, pre)
+            return (reader.submit("read_pad", value, variant, None, more, pre)
+                    or reader.read_pad(value, variant, session, more, pre))
         try:
             answer = await line.read(gradio631.client_of(request), session, pad_.is_live(value), not quick, job)
         except ChildProcessError:          # the prediction process died while reading it (a new one starts)

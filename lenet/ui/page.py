@@ -8,6 +8,7 @@ from .. import visualize as viz
 from . import about_tab, api, compare_tab, draw_tab, gradio631, lab_tab, number_tab, walkthrough_tab, why
 from .pad_line import Line
 from .room import Room
+from .worker import Worker
 
 STATIC = Path(__file__).resolve().parent / "static"
 TITLE = "LeNet-5: draw a digit, watch it think"
@@ -59,7 +60,8 @@ def build(room: Room):
     """The page for `room` (gr.Blocks, queue configured)."""
     import gradio as gr
 
-    line = Line()   # where both pads' updates wait their turn (pad_line.py)
+    line = Line()          # where both pads' updates wait their turn (pad_line.py)
+    reader = Worker(room)  # the prediction process: reads the pads' drawings and the API's pictures
     with gr.Blocks(title=TITLE, delete_cache=(300, 600)) as demo:  # cached uploads older than 10 min, every 5 min
         gr.HTML(HEADER, js_on_load=LARGE_TEXT_JS, elem_id="header")
         if room.collecting:   # its own component: refreshing it leaves the header's button bound
@@ -68,7 +70,7 @@ def build(room: Room):
                                         show_progress="hidden", api_visibility="private")
         with gr.Tabs(elem_id="tabs"):
             with gr.Tab("Draw & see", id="main"):
-                first = draw_tab.build(gr, room, line)
+                first = draw_tab.build(gr, room, line, reader)
                 why.build(gr, room, first)
             with gr.Tab("Walk-through", id="walkthrough") as tab:
                 walkthrough_tab.build(gr, room, tab, first)
@@ -80,7 +82,7 @@ def build(room: Room):
                 compare_tab.build(gr, room, tab, first)
             with gr.Tab("About the model", id="about"):
                 about_tab.build(gr, room)
-        api.build(gr, room)
+        api.build(gr, room, reader)
     demo.queue(**QUEUE)
     gradio631.cheap_skips(demo)   # shed live updates are answered gr.skip(): cheaply
     return demo

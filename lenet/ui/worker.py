@@ -1,5 +1,6 @@
-"""The prediction worker: a second process that reads the pad's drawings, so that the server's
-event loop only moves bytes and the machine's second core does the reading (issue 18).
+"""The prediction worker: a second process that reads the pads' drawings and the API's small
+pictures, so that the server's event loop only moves bytes and the machine's second core does the
+reading (issue 18).
 
 Every live update and pen-up costs ~4 ms of decoding, MNIST pipeline, model and map pictures
 (draw_tab.read_pad) on top of ~4 ms of Gradio's own request handling. Both ran on the one event
@@ -18,7 +19,10 @@ the tab's HTML when the pipe is readable, and is free meanwhile.
 - LENET_READER=server turns it off (every drawing read in the server process, as before):
   `python -m bench` measures a room both ways in one run.
 - Pictures bigger than the pad sends are not read here but in a worker thread of the server
-  (draw_tab.on_pad): one slow picture must not hold up everyone's strokes in the child."""
+  (draw_tab.on_pad, api.light): one slow picture must not hold up everyone's strokes in the child.
+- What the child can be asked (JOBS): draw_tab.read_pad, and api.predict for /predict and
+  /predict_image (16 gradio_clients: their reading in a thread of the server held the GIL against
+  the event loop)."""
 import asyncio
 import collections
 import multiprocessing
@@ -41,23 +45,30 @@ def start_all():
         worker.start()
 
 
+def _jobs():
+    """What the child can be asked: name -> function of (room, *args)."""
+    from .api import predict
+    from .draw_tab import read_pad
+    return {"read_pad": read_pad, "predict": predict}
+
+
 def _serve(conn, variants, variant, weights_dir):
     """The child: load the recognisers as the server did, say READY, then answer each request
-    (value, variant, more, pre) with draw_tab.read_pad's outputs, in order, until the pipe closes."""
+    (job name, args) with the job's outputs, in order, until the pipe closes."""
     import lenet.ui.tuning  # noqa: F401  (one OpenBLAS thread, as in the server)
 
-    from .draw_tab import read_pad
     from .room import open_room
+    jobs = _jobs()
     room = open_room(variants, variant, weights_dir)
     conn.send(READY)
     while True:
         try:
-            value, variant, more, pre = conn.recv()
+            name, args = conn.recv()
         except (EOFError, OSError):
             return
         try:
-            answer = read_pad(room, value, variant, None, more, pre)
-        except Exception as err:   # read_pad answers every drawing; this is a bug, said by the server
+            answer = jobs[name](room, *args)
+        except Exception as err:   # the jobs answer every input; this is a bug, said by the server
             answer = err
         conn.send(answer)
 
@@ -140,9 +151,10 @@ class Worker:
             if not future.done():
                 future.set_exception(ChildProcessError("the prediction process stopped"))
 
-    def submit(self, value, variant, more=True, pre=False):
-        """Send one drawing to the child at once -> the future of draw_tab.read_pad's outputs (it fails
-        with ChildProcessError if the child dies first); None when no child is ready: read it here."""
+    def submit(self, job, *args):
+        """Send one job (see _jobs: "read_pad" or "predict", args after the room) to the child at once
+        -> the future of its outputs (it fails with ChildProcessError if the child dies first); None
+        when no child is ready: do it here."""
         if self.failures >= MAX_FAILURES:
             return None
         if self.started is not None:
@@ -154,7 +166,7 @@ class Worker:
         future = asyncio.get_running_loop().create_future()
         self.waiting.append(future)
         try:
-            self.conn.send((value, variant, more, pre))   # ~3-12 KB: the pipe takes it at once
+            self.conn.send((job, args))   # ~3-12 KB: the pipe takes it at once
         except OSError:
             self._lost()                                  # fails `future` too
         return future
@@ -163,7 +175,7 @@ class Worker:
         """draw_tab.read_pad(room, value, variant, drawing, more, pre): in the child once it is ready,
         else here (`drawing` only matters here: the child's room does not collect)."""
         from .draw_tab import read_pad
-        future = self.submit(value, variant, more, pre)
+        future = self.submit("read_pad", value, variant, None, more, pre)
         if future is not None:
             try:
                 return await future
