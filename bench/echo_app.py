@@ -27,8 +27,8 @@ def build():
                 pad = pad_.component("pad")
             with gr.Column(elem_id="answer-col", min_width=0):
                 digit = gr.HTML(elem_id="digit")
-        pad.change(echo, pad, digit, trigger_mode="always_last", show_progress="hidden", concurrency_limit=2,
-                   postprocess=False)
+        pad.change(echo, pad, digit, queue=False, trigger_mode="always_last", show_progress="hidden",
+                   postprocess=False)   # as the app's pad event (lenet/ui/draw_tab.py: one POST per update)
     demo.queue(max_size=256, default_concurrency_limit=2, status_update_rate=2)   # the app's queue settings
     return demo
 
