@@ -76,8 +76,7 @@ def main(argv=None):
 
 
 # `gradio app.py` imports this module and serves `demo`, reloading on edits; `python app.py` runs main().
-# (__mp_main__: the prediction process, lenet/ui/worker.py, imports this file too, and needs no page.)
-demo = make_demo(parse_args([])) if __name__ not in ("__main__", "__mp_main__") else None
+demo = make_demo(parse_args([])) if __name__ != "__main__" else None
 
 if __name__ == "__main__":
     sys.exit(main())

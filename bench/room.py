@@ -34,7 +34,7 @@ def serving_paths(root, results):
             os.environ.pop("LENET_BACKEND", None)
         try:
             first, ok = _first_prediction(server.url)
-            rss = server.rss_mb()
+            rss = server.settled_rss_mb()   # with the prediction process loaded (it starts once the page is served)
         finally:
             server.stop()
         out[backend] = (server.first_response, rss)

@@ -75,7 +75,7 @@ def test_a_child_that_dies_is_replaced_and_no_drawing_goes_unanswered(room):
             await until_ready(w)
             first = w.proc.pid
             w.proc.kill()
-            w.proc.join(10)
+            w.proc.wait(10)
             answers = [await w.read_pad(pad_value(4, seq), "modern") for seq in range(3)]
             await until_ready(w)
             return first, w.proc.pid, w.failures, answers

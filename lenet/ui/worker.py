@@ -10,8 +10,8 @@ open_room), over a pipe the event loop watches (no thread in between: a pool's f
 threads each waited for the GIL, 15-25 ms a request under load): the loop sends ~3-12 KB, receives
 the tab's HTML when the pipe is readable, and is free meanwhile.
 
-- The child is started once the server answers (page.launch; from forkserver: no copy of the
-  server's threads) and takes ~1-2 s to load; until it answers, and whenever it fails, drawings
+- The child is started once the server answers (page.launch; a fresh `python`, no copy of the
+  server's threads or memory) and takes ~1-2 s to load; until it answers, and whenever it fails, drawings
   are read in the server process as before: a person never waits on a dead worker.
 - A room that collects drawings reads them in the server process: collecting keeps state
   (caps, a stopped folder the page reports) that lives there.
@@ -25,13 +25,19 @@ the tab's HTML when the pipe is readable, and is free meanwhile.
   the event loop)."""
 import asyncio
 import collections
-import multiprocessing
+import json
 import os
+import socket
+import subprocess
 import sys
 import threading
 import weakref
+from multiprocessing.connection import Connection
+from pathlib import Path
 
 from .room import Room
+
+ROOT = Path(__file__).resolve().parents[2]   # where the lenet package lives, for the child's import
 
 MAX_FAILURES = 3   # child processes that may die (or fail to load) before the server reads every drawing itself
 READY = "ready"    # the child's first message: its models are loaded
@@ -50,6 +56,13 @@ def _jobs():
     from .api import predict
     from .draw_tab import read_pad
     return {"read_pad": read_pad, "predict": predict}
+
+
+def main(argv=None):
+    """The child's entry point: `python -c "...worker import main; main()" FD SETTINGS` (see _spawn)."""
+    fd, settings = (argv or sys.argv[1:])[:2]
+    settings = json.loads(settings)
+    _serve(Connection(int(fd)), tuple(settings["variants"]), settings["variant"], settings["weights_dir"])
 
 
 def _serve(conn, variants, variant, weights_dir):
@@ -88,7 +101,7 @@ class Worker:
         _made.add(self)
 
     def start(self):
-        """Start the child from a thread: starting forkserver and importing take ~1-2 s of CPU that must
+        """Start the child from a thread: starting Python and importing take ~1-2 s of CPU that must
         not stall the event loop nor the first drawings (page.launch calls this once it serves). The
         child is attached to the event loop at the first drawing after it is up."""
         if self.proc is None and self.failures < MAX_FAILURES:
@@ -97,26 +110,30 @@ class Worker:
         return self
 
     def _spawn(self):
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["lenet.ui.worker"])
-        ours, theirs = context.Pipe()
-        proc = context.Process(target=_serve, name="lenet-reader", daemon=True,
-                               args=(theirs, self.room.variants, self.room.variant, self.room.weights_dir))
+        """A fresh `python` (not a fork of the server, whose threads and memory it must not copy; and not
+        multiprocessing's forkserver, whose server and resource tracker processes held ~50 MB more),
+        given one end of a socket pair: multiprocessing's Connection on both ends."""
+        ours, theirs = socket.socketpair()
+        settings = json.dumps({"variants": list(self.room.variants), "variant": self.room.variant,
+                               "weights_dir": str(self.room.weights_dir)})
+        code = f"import sys; sys.path.insert(0, {str(ROOT)!r}); from lenet.ui.worker import main; main()"
         try:
-            proc.start()
-        except Exception as err:   # no forkserver here (or no resources): read in the server
+            proc = subprocess.Popen([sys.executable, "-c", code, str(theirs.fileno()), settings],
+                                    pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL)
+        except Exception as err:   # no resources to start it: read in the server
             print(f"worker: cannot start the prediction process ({err}); drawings are read in the server",
                   file=sys.stderr, flush=True)
             self.failures = MAX_FAILURES
             return
-        theirs.close()
-        self.started = (proc, ours)
+        finally:
+            theirs.close()
+        self.started = (proc, Connection(ours.detach()))
 
     def _attach(self):
         """On the event loop: watch the started child's pipe."""
         (proc, conn), self.started = self.started, None
         if self.proc is not STARTING:      # stopped while it started
-            proc.terminate()
+            proc.kill()
             conn.close()
             return
         self.proc, self.conn, self.ready = proc, conn, False
@@ -190,7 +207,8 @@ class Worker:
             except (RuntimeError, ValueError, OSError):
                 pass
             self.conn.close()
-        if self.proc not in (None, STARTING) and self.proc.is_alive():
-            self.proc.terminate()
+        if self.proc not in (None, STARTING) and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
         self.proc = self.conn = None
         self.ready = False
