@@ -18,7 +18,8 @@ over-segmentation, then the recogniser scores the candidate cuts) but without th
      are most confident together (largest sum of log-probabilities, PER_DIGIT per extra digit, less
      CUT_COST per stroke its cuts cross and costs for pieces shaped unlike a digit of the line: wider
      than the others but 1s, less tall, narrow for anything but a 1, or read as a round digit but
-     with a long straight edge, a 1 stuck to it; see _shape_cost).
+     with a long straight edge, a 1 stuck to it; see _shape_cost). The widths are then weighed again
+     against the digits chosen (but 1s), and the splits chosen again.
 At most two model calls: the groups whole, then every candidate piece of every doubtful group, each
 candidate read as it is and moved one pixel each way (SHIFTS), its probabilities the mean of these."""
 from dataclasses import dataclass
@@ -54,10 +55,13 @@ MAX_SPAN = 1.0          # a candidate digit is at most this wide (x line height;
                         # ASPECT_COST anyway, and 5 touching digits took 55 ms, now 36)
 PER_DIGIT = np.log(0.8)  # each extra digit costs this much log-probability: a split must read clearly better
 ASPECT = 0.85           # candidate digits wider than this x line height ...
-ASPECT_COST = 4.0       # ... lose this much log-probability per line height of extra width (was 2.0
-                        # before straight cuts)
-NEIGHBOURS = 1.35       # ... and so do those wider than this x the median width of the groups no wider than
-                        # ASPECT x line height read whole as other than 1
+ASPECT_COST = 6.0       # ... lose this much log-probability per line height of extra width (was 2.0
+                        # before straight cuts, then 4.0)
+NEIGHBOURS = 1.2        # ... and so do those wider than this x the median width of the groups no wider than
+                        # ASPECT x line height read whole as other than 1, then, chosen again, this x the
+                        # median width of the digits chosen but 1s if less (was 1.35, once: 291/286/286/290
+                        # strings on seeds 0/1/2/3 -> 292/286/288/291, digits 97.7/95.4/96.5/97.3 ->
+                        # 98.5/95.9/97.4/98.0 %; held-out seeds 4/5: 286/285 -> 289/286)
 NARROW = 0.4            # a candidate read as any digit but 1 narrower than this x line height is a sliver of
 NARROW_COST = 5.0       # one: it loses this much log-probability per line height it lacks (a lone DejaVu
                         # Serif 6 was read 13 or 81; seeds 0/1/2: 283/282/279 -> 285/283/279 strings)
@@ -117,25 +121,36 @@ def predict_number(recognizer, image):
     widest = min(ASPECT * height, NEIGHBOURS * np.median(single)) if single else ASPECT * height
     conf = [_confidence(probs, prepared, i) - _shape_cost(s, probs[i], widest, height, tol)
             for i, s in enumerate(whole)]
-    chosen = []      # per group: list of (segment, outs, prepared, index)
     doubtful = [i for i, (g, s) in enumerate(zip(groups, whole))
                 if conf[i] < np.log(SURE) or len(g) > 1 or s.width > WIDE * height]
     tries = {i: _candidates(ink, labels, comps, groups[i], height) for i in doubtful}
     flat = [seg for i in doubtful for pieces in tries[i] for _, _, seg, _ in pieces]
     outs2, prepared2, probs2 = _read(recognizer, flat) if flat else (None, [], np.zeros((0, 10)))
-    k = 0
-    for i in range(len(groups)):
-        best = [((0, i), conf[i] + PER_DIGIT)]          # (which read, index), score of reading it whole
-        for pieces in tries.get(i, []):                 # each way of cutting the group into pieces
-            scores = {}
-            for a, b, _, cut in pieces:
-                scores[a, b] = (_confidence(probs2, prepared2, k) - _shape_cost(flat[k], probs2[k], widest, height, tol)
-                                + PER_DIGIT - cut, k)
-                k += 1
-            split = _best_path(scores)
-            if split is not None and split[0] > sum(score for _, score in best) + 1e-9:
-                best = [((1, scores[ab][1]), scores[ab][0]) for ab in split[1]]
-        chosen += [(which, idx) for (which, idx), _ in best]
+
+    def choose(widest):
+        """Per group, its reading whole or its best split: [(which read, index)], their widths and digits."""
+        chosen, k = [], 0
+        for i in range(len(groups)):
+            whole_score = _confidence(probs, prepared, i) - _shape_cost(whole[i], probs[i], widest, height, tol)
+            best = [((0, i), whole_score + PER_DIGIT)]      # (which read, index), score of reading it whole
+            for pieces in tries.get(i, []):                 # each way of cutting the group into pieces
+                scores = {}
+                for a, b, _, cut in pieces:
+                    scores[a, b] = (_confidence(probs2, prepared2, k)
+                                    - _shape_cost(flat[k], probs2[k], widest, height, tol) + PER_DIGIT - cut, k)
+                    k += 1
+                split = _best_path(scores)
+                if split is not None and split[0] > sum(score for _, score in best) + 1e-9:
+                    best = [((1, scores[ab][1]), scores[ab][0]) for ab in split[1]]
+            chosen += [(which, idx) for (which, idx), _ in best]
+        return chosen
+
+    chosen = choose(widest)
+    # Chosen again against the digits chosen but 1s: when digits touch, few groups are read whole.
+    kept = [(whole if w == 0 else flat)[idx].width for w, idx in chosen
+            if (probs if w == 0 else probs2)[idx].argmax() != 1]
+    if kept and NEIGHBOURS * np.median(kept) < widest:
+        chosen = choose(NEIGHBOURS * np.median(kept))
     picks = [(whole if w == 0 else flat)[idx] for w, idx in chosen]
     readable = [j for j, (w, idx) in enumerate(chosen)
                 if not isinstance((prepared if w == 0 else prepared2)[idx], InvalidDrawing)]
