@@ -277,6 +277,7 @@ class _Segment:
         self.ink = np.where(mine, ink[y0:y1, x0:x1], 0)[t:b, lt:rt]
         self.box = (int(x0 + lt), int(y0 + t), int(x0 + rt), int(y0 + b))
         self.width = rt - lt
+        self.edge = None       # _straight_edge(ink), once asked
 
 
 def _candidates(ink, labels, comps, group, height):
@@ -445,7 +446,9 @@ def _shape_cost(segment, probs, widest, height, tol):
     narrow = 0.0 if probs.argmax() == 1 else NARROW_COST * max(0.0, NARROW * height - segment.width) / height
     short = TALL_COST * max(0.0, TALL * height - (segment.box[3] - segment.box[1])) / height
     tall = segment.box[3] - segment.box[1] >= STRAIGHT * height
-    straight = ROUND[probs.argmax()] and tall and _straight_edge(segment.ink, tol) >= STRAIGHT * height
+    if ROUND[probs.argmax()] and tall and segment.edge is None:
+        segment.edge = _straight_edge(segment.ink, tol)
+    straight = ROUND[probs.argmax()] and tall and segment.edge >= STRAIGHT * height
     return (ASPECT_COST * max(0.0, segment.width - widest) / height + narrow + short
             + STRAIGHT_COST * straight)
 
