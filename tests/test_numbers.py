@@ -101,12 +101,13 @@ def test_one_touching_pair(modern, text):
     assert modern.predict_number(rgba).text == text
 
 
-@pytest.mark.parametrize("text, font", [
-    pytest.param("17", None, marks=pytest.mark.xfail(strict=True, reason="not yet: a pen-drawn 1 touching a 7 "
-                                                                         "is read 7 (a 7's side is straight too)")),
-    pytest.param("2026", SANS, marks=needs_font)])
-def test_all_neighbours_touching(modern, text, font):
-    assert modern.predict_number(synthetic.number(text, 70, font=font, gaps=0.0)[0]).text == text
+@pytest.mark.parametrize("text, font", [("17", None), ("71", None), ("717", None),
+                                        pytest.param("2026", SANS, marks=needs_font)])
+@pytest.mark.parametrize("slant", [-8, 0, 8])
+def test_all_neighbours_touching(modern, text, font, slant):
+    """A pen 1 stuck to a 7 was read 7: a 7's side is straight too, but leans left."""
+    rgba = synthetic.number(text, 70, font=font, gaps=0.0, slant=0 if font else slant)[0]
+    assert modern.predict_number(rgba).text == text
 
 
 def test_a_speck_between_digits_is_ignored(modern):
