@@ -13,7 +13,8 @@ over-segmentation, then the recogniser scores the candidate cuts) but without th
      (weighed by darkness: touching digits' merged anti-aliased rims are cheap to cross): seams,
      top-to-bottom paths of least ink, and straight lines every LINE_EVERY x height across the group,
      each leaning the way of SLANTS that crosses least ink there (seams drift into the white around
-     a group; leaning touching digits need a cut along their slant).
+     a group; leaning touching digits need a cut along their slant), and along a straight side of the
+     group (a 1 stuck along a neighbour's side).
      Runs of consecutive pieces are candidate digits; the split kept is the one whose readings
      are most confident together (largest sum of log-probabilities, PER_DIGIT per extra digit, less
      CUT_COST per stroke its cuts cross and costs for pieces shaped unlike a digit of the line: wider
@@ -290,7 +291,7 @@ def _candidates(ink, labels, comps, group, height):
     at most MAX_SPAN x height wide but the whole group. The pieces are the group's ink (all its
     components together: a 5's loose bar stays with the digits under it) between its cuts, seams()
     and lines() in order of mean column (of those within MERGE x height, the one crossing least
-    ink); a gap between components is a cut that crosses no ink. A cut costs CUT_COST per stroke
+    ink) and _one_cuts(); a gap between components is a cut that crosses no ink. A cut costs CUT_COST per stroke
     width (of the group) of ink it crosses, weighed by darkness.
     (Tried and dropped: pieces around the cores left by eroding the group until touching digits
     come apart, in x order: +12 digits, +0 strings on seed 0, slower.)"""
@@ -311,6 +312,8 @@ def _candidates(ink, labels, comps, group, height):
                 inner[-1] = (crossing(p), p)
         else:
             inner.append((crossing(p), p))
+    inner += [(crossing(p), p) for p in _one_cuts(dark, height, stroke)]      # kept, however near others
+    inner.sort(key=lambda cp: cp[1].mean())
     paths = [np.zeros(y1 - y0, int)] + [p for _, p in inner] + [np.full(y1 - y0, x1 - x0)]
     cut = [0.0] + [c for c, _ in inner] + [0.0]
     make = lambda a, b: _Segment(ink, labels, comps, group, paths[a], paths[b])
@@ -384,6 +387,36 @@ def lines(ink, height):
         lo, hi = max(margin, x - step // 2), min(w - margin, x + step // 2 + 1)
         x = lo + int(np.argmin(crossed[best[lo:hi], np.arange(lo, hi)]))
         out.append(np.clip(x + lean[best[x]], 0, w))
+    return out
+
+
+def _one_cuts(dark, height, stroke):
+    """Cuts along a 1 at either side of a group's (h, w) ink (0 off the group): where the group's left
+    (right) edge is one straight line over STRAIGHT x height rows (see _straight_edge), that line moved
+    a stroke width and a pixel in. A 1 stuck along a neighbour's side (a pen 10) crosses no seam nor
+    straight cut that crosses little ink (seeds 0/1/2/3: 292/286/288/291 -> 293/286/289/291 strings,
+    held-out 4/5: 289/287 -> 289/289) -> list of (h,) columns, in 0..w."""
+    mask = dark > INK_LEVEL
+    h, w = mask.shape
+    has = mask.any(axis=1)
+    if has.sum() < STRAIGHT * height:
+        return []
+    tol = max(1.0, EDGE_TOL * height)
+    ys = np.flatnonzero(has)
+    mid = ys.mean()
+    first = mask[has].argmax(axis=1)
+    last = w - 1 - mask[has][:, ::-1].argmax(axis=1)
+    out = []
+    for edge, inward in ((first, 1), (last, -1)):
+        x = np.sort(edge[None, :] - EDGE_SLANTS[:, None] * (ys - mid), axis=1)
+        count = np.stack([np.searchsorted(r, r + 2 * tol, "right") for r in x]) - np.arange(len(ys))
+        k, j = np.unravel_index(int(count.argmax()), count.shape)
+        if count[k, j] < STRAIGHT * height:
+            continue
+        line = x[k, j] + tol + EDGE_SLANTS[k] * (np.arange(h) - mid)
+        path = np.round(line + inward * (stroke + 1) + (inward > 0)).astype(int)
+        if EDGE * height <= path.mean() <= w - EDGE * height:
+            out.append(np.clip(path, 0, w))
     return out
 
 
