@@ -73,7 +73,7 @@ STRAIGHT = 0.85         # a candidate read as a digit with no straight side (ROU
 STRAIGHT_COST = 3.0     # right edge follows one straight line (within EDGE_TOL x line height, leaning one of
 EDGE_TOL = 0.02         # EDGE_SLANTS) over this share of the line height has a 1 stuck to it (a pen 10 read 0,
 EDGE_SLANTS = np.linspace(-0.35, 0.35, 29)   # 31 read 3): it loses STRAIGHT_COST. Lone digits' edges stay
-                        # under 0.8 of the height but 1, 4, 7 (seeds 10, 11). Seeds 0/1/2/3: strings
+                        # under 0.8 of the height but 1, 4, 7 (seed 10). Seeds 0/1/2/3: strings
                         # 284/285/283/282 -> 286/286/283/283, digits 96.4/94.5/95.7/96.4 -> 97.3/95.0/96.0/96.6 %
 SHIFTS = ((1, 2), (-1, 2), (1, 1), (-1, 1))   # (pixels, axis of the (n, 32, 32) inputs): every candidate is
                         # also read moved one pixel each way, in the same model call, and its OUT is the mean
@@ -85,6 +85,11 @@ SEVEN = -0.15           # a 7's side is its diagonal, leaning left (dx/dy under 
                         # the line's slant, at most 12 degrees, 0.21, right): read as 7, a straight edge leaning
                         # less to the left is a 1 stuck to it (a pen 17 read 7; seeds 0-3 alike, held-out
                         # seed 5: 286 -> 287 strings)
+# Tried and dropped (seeds 0-3): cuts either side of every straight stroke in a group, not only its sides
+# (digits split along a 4's stem: -3 to -5 strings a seed); the geometric mean of the moved readings; a 1
+# whose edges are all curved losing STRAIGHT_COST; the widths weighed again against a group's own best
+# split (single 6s read 13); the 35th percentile of the chosen widths instead of the median, PER_DIGIT
+# log(0.9) or 0, ASPECT 0.8, WIDE 0.75: each better on some seeds and worse on others.
 
 
 @dataclass
@@ -133,7 +138,7 @@ def predict_number(recognizer, image):
     outs2, prepared2, probs2 = _read(recognizer, flat) if flat else (None, [], np.zeros((0, 10)))
 
     def choose(widest):
-        """Per group, its reading whole or its best split: [(which read, index)], their widths and digits."""
+        """Per group, its reading whole or its best split -> [(which read: 0 whole, 1 flat; index)]."""
         chosen, k = [], 0
         for i in range(len(groups)):
             whole_score = _confidence(probs, prepared, i) - _shape_cost(whole[i], probs[i], widest, height, tol)
