@@ -413,6 +413,27 @@ def test_10_proxy_with_a_nul_and_an_empty_file_name_answer_without_a_traceback(a
     assert "Traceback" not in app.output()
 
 
+# ------------------------------------------------------------------ 11. sessions a client makes up
+
+def test_11_sessions_a_client_makes_up_cost_little(app):
+    """Any request may name a new session (run/, queue/join, each call/ request). Gradio copied the
+    page's whole config into each (~280 KB, kept for up to 10,000 sessions: ~2.8 GB); now a session
+    keeps only its changed outputs, at most lenet.ui.page.SESSIONS of them. The deep-link route,
+    which wrote a session's state to disk per call, is closed."""
+    value = pad.value_of(digit_png(5))
+    for i in range(20):   # warm-up: the allocator's first growth is not the sessions'
+        app.pad([value, "modern"], session=f"warm-{i}")
+    before = app.rss_mb()
+    for i in range(300):
+        event, out = app.pad([value, "modern"], session=f"made-up-{i}")
+        assert event == "complete" and 'data-digit="5"' in out[0]
+    growth = app.rss_mb() - before
+    print(f"300 made-up sessions: server +{growth:.1f} MB")
+    assert growth < 30   # with Gradio's own sessions: +100 MB for these 300
+    r = requests.get(app.url + "/gradio_api/deep_link", params={"session_hash": "made-up-1"}, timeout=30)
+    assert r.status_code == 404 and r.json()["detail"] == boundary.CLOSED_MSG
+
+
 def test_10_a_port_in_use_names_the_port_option():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

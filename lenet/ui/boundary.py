@@ -6,8 +6,9 @@ passes `FairQueue` (fair_queue.py) before it runs; uploads are kept account of b
 Each rule answers a finding of issue 14 (figures measured on the 2-core machine, Gradio 6.31):
 - Closed routes the page never calls (CLOSED): `component_server` (accept_blobs kept ~780 MB per
   1 KB request with index=1e8; the pad is a plain canvas, the API sketchpad is hidden and never
-  uploads blobs), the `proxy=`, `api/`, `stream/`, recording, vibe-edit and run-history routes, and
-  `file=` with a URL. A closed route answers 404 with one line.
+  uploads blobs), the `proxy=`, `api/`, `stream/`, recording, vibe-edit and run-history routes,
+  `deep_link` (it wrote a session's whole page state into the upload folder per call; this page has
+  no deep-link button), and `file=` with a URL. A closed route answers 404 with one line.
 - `run/<name>` and `run/predict` run outside the queue: only the page's own queue=False steps
   may use them (setting a State, echoing the model switch, loading an example, and the pads'
   updates, which wait in the pads' line instead, pad_line.py); anything else that predicts goes
@@ -45,7 +46,7 @@ from .uploads import DISK_LOW, UPLOAD_HELD, UPLOAD_RATE, Uploads, remove, say  #
 
 API = "/gradio_api"
 CLOSED = ("/component_server", "/proxy=", "/api/", "/stream/", "/process_recording", "/vibe-edit",
-          "/undo-vibe-edit", "/vibe-code", "/run-history", "/runs", "/dev/reload", "/mcp")
+          "/undo-vibe-edit", "/vibe-code", "/run-history", "/runs", "/dev/reload", "/mcp", "/deep_link")
 JSON_ROUTES = ("/queue/join", "/call/", "/run/")
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 MB = 2**20

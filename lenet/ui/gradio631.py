@@ -9,6 +9,11 @@ Re-check each on upgrade:
 - `cheap_skips`: an event answering gr.skip() for its N outputs had Gradio build N new components
   for the "update" (constructor, signature inspection, session config): ~1/6 of the server's time
   with a room of 100 drawing, whose shed live updates are answered that way (pad_line.py).
+- `lean_sessions`: every new session (a page, a gradio_client, each `call/` request, any
+  session_hash a client makes up) copied the config of all 154 blocks of the page: ~280 KB a
+  session, kept for up to `state_session_capacity` (10,000) sessions, i.e. ~2.8 GB a client could
+  fill by inventing session hashes. Only the outputs an event changes are ever read back (and the
+  deep-link route, which the boundary closes), so a session keeps those only.
 - `session_of`, `client_of`: gr.Request is None for some internal calls; the session names a
   drawing in progress (and a page in the pads' line), the client its address (its `.request` is the
   HTTP request, for queued and queue=False events alike).
@@ -66,6 +71,23 @@ def cheap_skips(demo):
         return await postprocess(block_fn, predictions, state)
 
     demo.postprocess_data = postprocess_data
+
+
+def lean_sessions():
+    """Sessions keep only the configs of the outputs their events change (see the module's
+    docstring); Gradio's SessionState builds the others on demand (`_update_value_in_config`).
+    Patched on the class, once per process."""
+    from gradio import state_holder
+    made = state_holder.SessionState.__init__
+    if getattr(made, "lean", False):
+        return
+
+    def __init__(self, blocks):
+        made(self, blocks)
+        self.config_values = {}
+
+    __init__.lean = True
+    state_holder.SessionState.__init__ = __init__
 
 
 def label_inline(label, values, index):

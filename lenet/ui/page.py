@@ -30,6 +30,9 @@ COLLECTING = ('<p class="collecting" role="status">The presenter is keeping the 
               '(saved on their computer with what the model said).</p>')
 NOT_KEPT = ('<p class="collecting" role="status">The drawings made on this page are no longer being kept: '
             'the presenter\'s folder {cause}.</p>')
+SESSIONS = 1_000    # sessions whose state Gradio keeps (a page, a gradio_client; the least recently used
+                    # goes first): a lecture hall is a few hundred; up to ~80 KB each with its last answer's
+                    # pictures (gradio631.lean_sessions), so at most ~80 MB in all
 NOTICE_EVERY = 30   # s: how often a collecting page re-reads whether drawings are still being kept
 
 
@@ -85,6 +88,7 @@ def build(room: Room):
         api.build(gr, room, reader)
     demo.queue(**QUEUE)
     gradio631.cheap_skips(demo)   # shed live updates are answered gr.skip(): cheaply
+    gradio631.lean_sessions()     # a session keeps the outputs it changed, not a copy of the whole page
     return demo
 
 
@@ -116,7 +120,7 @@ def launch(demo, host, port, share=False, max_file_size=None):
     try:
         demo.launch(server_name=host, server_port=port, share=share, css=css(), footer_links=["api"],
                     show_error=False, quiet=False, max_file_size=max_file_size, prevent_thread_lock=True,
-                    app_kwargs=boundary.install(demo))
+                    state_session_capacity=SESSIONS, app_kwargs=boundary.install(demo))
     except OSError as err:
         if "port" not in str(err).lower():
             raise
