@@ -292,7 +292,7 @@ class Boundary:
             self.uploads.record(key, paths)
             if any(too_many_pixels(p) for p in paths):
                 for p in paths:
-                    self.uploads.files.pop(p, None)
+                    self.uploads.forget(p)
                     remove(p)
                 return await answer(send, 413, TOO_MANY_PIXELS)
         elif start["status"] >= 500:

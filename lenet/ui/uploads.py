@@ -18,13 +18,18 @@ DISK_LOW = "The server is short of disk space; uploads are paused."
 
 class Uploads:
     """The ledger of uploaded files: who sent what when; admits or refuses an upload by its size,
-    and removes files when they expire or when the cache or the disk needs room."""
+    and removes files when they expire or when the cache or the disk needs room. Its totals are
+    kept as files come and go: an upload costs the same with 10 or 10,000 files held (summing
+    every file held on each upload, and a quadratic sweep, grew with a busy API's uploads)."""
 
     def __init__(self, limits, folder):   # limits: boundary.Limits
         self.limits, self.folder = limits, Path(folder)
         self.lock = threading.Lock()
         self.sent = defaultdict(deque)     # client -> (time, bytes) of the last minute
+        self.sent_bytes = defaultdict(int)  # client -> their sum
         self.files = {}                    # path -> (time, bytes, client), oldest first
+        self.held = defaultdict(int)       # client -> bytes of their files held
+        self.total = 0                     # bytes of every file held
 
     def free_disk(self):
         try:
@@ -40,12 +45,13 @@ class Uploads:
         with self.lock:
             sent = self.sent[client]
             while sent and now - sent[0][0] > 60:
-                sent.popleft()
-            if sum(b for _, b in sent) + nbytes > lim.upload_per_minute:
+                self.sent_bytes[client] -= sent.popleft()[1]
+            if self.sent_bytes[client] + nbytes > lim.upload_per_minute:
                 return UPLOAD_RATE
-            if sum(b for _, b, c in self.files.values() if c == client) + nbytes > lim.upload_held:
+            if self.held[client] + nbytes > lim.upload_held:
                 return UPLOAD_HELD
             sent.append((now, nbytes))
+            self.sent_bytes[client] += nbytes
         self.sweep(now, room=nbytes)
         if self.free_disk() - nbytes < lim.disk_floor:
             return DISK_LOW
@@ -56,25 +62,42 @@ class Uploads:
         with self.lock:
             for p in paths:
                 try:
-                    self.files[str(p)] = (now, os.path.getsize(p), client)
+                    size = os.path.getsize(p)
                 except OSError:
                     continue
+                self._forget(str(p))             # the same content again: it moves to the end
+                self.files[str(p)] = (now, size, client)
+                self.held[client] += size
+                self.total += size
+
+    def forget(self, path):
+        """Take a file off the ledger (the caller deletes it)."""
+        with self.lock:
+            self._forget(str(path))
+
+    def _forget(self, path):
+        entry = self.files.pop(path, None)
+        if entry is not None:
+            _, size, client = entry
+            self.total -= size
+            self.held[client] -= size
+            if self.held[client] <= 0:
+                del self.held[client]
 
     def sweep(self, now=None, room=0):
         """Remove expired uploads, then the oldest while all uploads exceed the cache cap or the
-        disk is under its floor (+ `room` bytes about to arrive)."""
+        disk is under its floor (+ `room` bytes about to arrive). Only the oldest are looked at."""
         now = time.monotonic() if now is None else now
+        doomed = []
         with self.lock:
-            doomed = [p for p, (t, _, _) in self.files.items() if now - t > self.limits.retention]
-            total = sum(b for _, b, _ in self.files.values()) - sum(self.files[p][1] for p in doomed)
-            rest = [p for p in self.files if p not in set(doomed)]
-            for p in rest:
-                if total + room <= self.limits.upload_cache:
+            total = self.total
+            for p, (t, size, _) in self.files.items():   # oldest first: the expired ones lead
+                if now - t <= self.limits.retention and total + room <= self.limits.upload_cache:
                     break
                 doomed.append(p)
-                total -= self.files[p][1]
+                total -= size
             for p in doomed:
-                self.files.pop(p, None)
+                self._forget(p)
         for p in doomed:
             remove(p)
         while self.files and self.free_disk() - room < self.limits.disk_floor:
@@ -82,7 +105,7 @@ class Uploads:
                 oldest = next(iter(self.files), None)
                 if oldest is None:
                     break
-                self.files.pop(oldest)
+                self._forget(oldest)
             remove(oldest)
 
     def sweeper(self, every=5.0):
