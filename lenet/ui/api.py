@@ -59,14 +59,9 @@ def build(gr, room: Room, reader: Worker):
         return gradio631.label_inline(label, values, 2)
 
     async def on_predict(drawing, variant):
-        if light(drawing):
-            future = reader.submit("predict", drawing, variant)
-            if future is not None:
-                try:
-                    return served(await future)
-                except ChildProcessError:   # it died while reading this one: read it here
-                    pass
-        return served(await anyio.to_thread.run_sync(predict, room, drawing, variant))
+        def here():
+            return anyio.to_thread.run_sync(predict, room, drawing, variant)
+        return served(await (reader.call("predict", drawing, variant, here=here) if light(drawing) else here()))
 
     sketch.change(on_predict, [sketch, variant], outputs, api_name="predict", postprocess=False, **LIVE)
     image.change(on_predict, [image, variant], outputs, api_name="predict_image", postprocess=False, **LIVE)

@@ -33,11 +33,9 @@ import sys
 import threading
 import weakref
 from multiprocessing.connection import Connection
-from pathlib import Path
 
+from ..paths import REPO
 from .room import Room
-
-ROOT = Path(__file__).resolve().parents[2]   # where the lenet package lives, for the child's import
 
 MAX_FAILURES = 3   # child processes that may die (or fail to load) before the server reads every drawing itself
 READY = "ready"    # the child's first message: its models are loaded
@@ -116,7 +114,7 @@ class Worker:
         ours, theirs = socket.socketpair()
         settings = json.dumps({"variants": list(self.room.variants), "variant": self.room.variant,
                                "weights_dir": str(self.room.weights_dir)})
-        code = f"import sys; sys.path.insert(0, {str(ROOT)!r}); from lenet.ui.worker import main; main()"
+        code = f"import sys; sys.path.insert(0, {str(REPO)!r}); from lenet.ui.worker import main; main()"
         try:
             proc = subprocess.Popen([sys.executable, "-c", code, str(theirs.fileno()), settings],
                                     pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL)
@@ -188,17 +186,25 @@ class Worker:
             self._lost()                                  # fails `future` too
         return future
 
-    async def read_pad(self, value, variant, drawing=None, more=True, pre=False):
-        """draw_tab.read_pad(room, value, variant, drawing, more, pre): in the child once it is ready,
-        else here (`drawing` only matters here: the child's room does not collect)."""
-        from .draw_tab import read_pad
-        future = self.submit("read_pad", value, variant, None, more, pre)
+    async def call(self, job, *args, here):
+        """`job` (see _jobs) with `args` in the child once it is ready; else, or if the child dies
+        while at it, `await here()`: the same work in this process."""
+        future = self.submit(job, *args)
         if future is not None:
             try:
                 return await future
             except ChildProcessError:
                 pass
-        return read_pad(self.room, value, variant, drawing, more, pre)
+        return await here()
+
+    async def read_pad(self, value, variant, drawing=None, more=True, pre=False):
+        """draw_tab.read_pad(room, value, variant, drawing, more, pre): in the child once it is ready,
+        else here (`drawing` only matters here: the child's room does not collect)."""
+        from .draw_tab import read_pad
+
+        async def here():
+            return read_pad(self.room, value, variant, drawing, more, pre)
+        return await self.call("read_pad", value, variant, None, more, pre, here=here)
 
     def stop(self):
         if self.conn is not None:
