@@ -413,6 +413,21 @@ def test_10_proxy_with_a_nul_and_an_empty_file_name_answer_without_a_traceback(a
     assert "Traceback" not in app.output()
 
 
+def test_6_inputs_that_do_not_fit_a_run_step_get_a_sentence_not_a_500(app):
+    """The page's queue=False steps over run/predict with too few inputs or a model name not in the
+    list: Gradio answered HTTP 500 with {"error": null}."""
+    steps = [d for d in app.config["dependencies"] if d.get("queue") is False and d.get("backend_fn")]
+    assert steps
+    for d in steps:
+        for data in ([], [123] * len(d["inputs"]), ["not a drawing", "no model"] + [None] * len(d["inputs"])):
+            r = requests.post(app.url + "/gradio_api/run/predict", json={"data": data, "fn_index": d["id"],
+                              "session_hash": "garbage"}, timeout=30)
+            assert r.status_code in (200, 400), (d.get("api_name"), data, r.status_code, r.text[:100])
+            if r.status_code == 400:
+                assert r.json()["detail"] == boundary.NOT_THESE_INPUTS
+    assert "Traceback" not in app.output()
+
+
 # ------------------------------------------------------------------ 11. sessions a client makes up
 
 def test_11_sessions_a_client_makes_up_cost_little(app):

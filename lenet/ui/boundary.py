@@ -21,7 +21,8 @@ Each rule answers a finding of issue 14 (figures measured on the 2-core machine,
 - FairQueue: every queued event shares the "predict" group (2 at once on 2 cores); heavy work (big
   pictures) holds at most one of the 2 slots, so a stroke always finds one; a free slot goes to
   the client with the fewest running; waiting events are capped per client and per session.
-- A fault inside an upload (e.g. an empty file name) answers 400 with one line, no traceback.
+- A fault inside an upload (e.g. an empty file name) answers 400 with one line, no traceback; so
+  does a `run/` request whose inputs do not fit its step (Gradio: HTTP 500).
 
 Who is "a client": the peer address; when the peer is this machine (a reverse proxy, or --share's
 tunnel, which connects from 127.0.0.1) the last X-Forwarded-For entry, the one the nearest proxy
@@ -58,6 +59,7 @@ NOT_HERE = ("Predictions do not run on this route; use gradio_client (api_name='
 TOO_BIG_BODY = "That request is too large; a drawing from the pad is under 0.5 MB."
 NO_LENGTH = "Uploads must say their size (Content-Length)."
 UPLOAD_FAILED = "That upload could not be stored; send one picture file with a name."
+NOT_THESE_INPUTS = "That request does not fit this step's inputs; use the page, or the documented /predict."
 
 
 @dataclass(frozen=True)
@@ -235,7 +237,25 @@ class Boundary:
             problem = await asyncio.to_thread(body_problem, body) if len(body) > 65536 else body_problem(body)
             if problem:
                 return await answer(send, 413 if problem == TOO_MANY_PIXELS else 400, problem)
+        if api.startswith("/run/"):
+            return await self.run_route(scope, replay(body, receive), send)
         return await self.app(scope, replay(body, receive), send)
+
+    async def run_route(self, scope, receive, send):
+        """A queue=False step (small JSON answers): Gradio answers inputs that do not fit the step (too
+        few, a model name not in the list) with HTTP 500 and {"error": null}; here with 400 and one
+        sentence."""
+        messages = []
+
+        async def keep(message):
+            messages.append(message)
+        await self.app(scope, receive, keep)
+        start = next((m for m in messages if m["type"] == "http.response.start"), None)
+        if start is None or start["status"] >= 500:
+            say("run-fault", "a run/ request did not fit its step's inputs", every=10.0)
+            return await answer(send, 400, NOT_THESE_INPUTS)
+        for m in messages:
+            await send(m)
 
     def documented(self, api):
         """Whether a call/ request names a documented endpoint (/predict, /predict_image): the page
