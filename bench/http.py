@@ -78,6 +78,19 @@ class Server:
                 break
         return readings[-1][1]
 
+    def cpu_seconds(self):
+        """(server process, its children) CPU seconds so far, user + system."""
+        import psutil
+        proc = psutil.Process(self.proc.pid)
+
+        def used(p):
+            try:
+                t = p.cpu_times()
+                return t.user + t.system
+            except psutil.NoSuchProcess:
+                return 0.0
+        return used(proc), sum(used(c) for c in proc.children(recursive=True))
+
     def output(self):
         self.log.seek(0)
         return self.log.read()
@@ -184,6 +197,33 @@ def _concurrent(callers, seconds):
             [e for _, errors in outcomes for e in errors], wall)
 
 
+def _own_cpu():
+    import resource  # POSIX: the bench runs on Linux
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _loaded(server, callers, seconds):
+    """_concurrent(callers, seconds) on `server`, plus where the CPU went: returns (latencies,
+    errors, wall, {"server": ms, "prediction process": ms, "clients": ms} of CPU per request;
+    the clients are this process's threads)."""
+    server0, children0 = server.cpu_seconds()
+    own0 = _own_cpu()
+    latencies, errors, wall = _concurrent(callers, seconds)
+    server1, children1 = server.cpu_seconds()
+    n = max(latencies.n, 1)
+    cpu = {"server": 1000 * (server1 - server0) / n, "prediction process": 1000 * (children1 - children0) / n,
+           "clients": 1000 * (_own_cpu() - own0) / n}
+    return latencies, errors, wall, cpu
+
+
+def _cpu_note(cpu, wall, n):
+    """'server 7.1 · prediction process 7.4 · clients 5.9 ms of CPU a request (1.76 of the cores)'."""
+    cores = sum(cpu.values()) * n / 1000 / wall
+    return " · ".join(f"{k} {v:.1f}" for k, v in cpu.items() if v >= 0.05) + \
+        f" ms of CPU a request; {cores:.2f} cores busy of {os.cpu_count()}"
+
+
 def _errors_note(errors):
     return f"{len(errors)} errors, e.g. " + "; ".join(sorted(set(errors))[:2]) if errors else ""
 
@@ -223,11 +263,13 @@ def served(root, results, pngs, sequential=100, clients=16, seconds=30.0, soak=1
                         "connection: what a person drawing waits for")
 
             callers = [Caller(server.url, pngs[1 + i % (len(pngs) - 1)], downloads) for i in range(clients)]
-            latencies, errors, wall = _concurrent(callers, seconds)
+            latencies, errors, wall, cpu = _loaded(server, callers, seconds)
             rate = latencies.n / wall
             results.add(SECTION_4, f"{clients} clients, {seconds:.0f} s (gradio_client)",
                         f"{rate:.1f} req/s · {fmt_ms(latencies, 50, 95, 99)} · {len(errors)} errors",
                         _errors_note(errors))
+            results.add(SECTION_4, f"{clients} clients: where the CPU goes", _cpu_note(cpu, wall, latencies.n),
+                        "psutil CPU times of the server and its prediction process, getrusage of the clients")
 
             made = first.done + sum(c.done for c in callers)
             # Topped up sequentially to `soak`, for at most a minute (the figure names the count reached).
@@ -270,7 +312,7 @@ def _ceiling(root, results, pngs, clients, seconds):
             first()
             single, _ = _timed_calls(first, count=50)
             callers = [Caller(server.url, pngs[1 + i % (len(pngs) - 1)], downloads) for i in range(clients)]
-            latencies, errors, wall = _concurrent(callers, seconds)
+            latencies, errors, wall, cpu = _loaded(server, callers, seconds)
     finally:
         server.stop()
     results.add(SECTION_4, "1 client, sequential, on the empty Gradio app (gradio_client, ssl_verify=False)",
@@ -280,6 +322,8 @@ def _ceiling(root, results, pngs, clients, seconds):
     results.add(SECTION_4, f"{clients} clients, {seconds:.0f} s, on an empty Gradio app (bench/ceiling_app.py)",
                 f"{rate:.1f} req/s · {fmt_ms(latencies, 50, 95, 99)} · {len(errors)} errors",
                 "same /predict signature, no decoding, a constant answer: Gradio's own cost per request")
+    results.add(SECTION_4, f"{clients} clients on the empty Gradio app: where the CPU goes",
+                _cpu_note(cpu, wall, latencies.n), "as above")
     return rate
 
 
