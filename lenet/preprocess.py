@@ -59,25 +59,48 @@ def _working_size(rgba):
     return np.asarray(Image.fromarray(rgba, "RGBA").reduce(k))
 
 
-def _flatten(stack):
-    """(n, H, W, 4) RGBA -> (n, H, W, 3) RGB, transparent areas filled with the colour that contrasts
-    with the opaque pixels (white unless they are light)."""
+def _backdrops(stack, low, high):
+    """(n, H, W, 4) RGBA and each picture's lowest and highest alpha -> (n,) the colour (255 or 0)
+    its transparent areas take: the one that contrasts with its opaque pixels (white unless they
+    are light); 255 for opaque pictures, which have nothing to fill."""
+    backdrop = np.full(len(stack), 255, np.uint16)
+    for i in np.flatnonzero((low < 128) & (high >= 128)):   # partly transparent: sample the opaque pixels
+        step = max(1, max(stack.shape[1:3]) // 128)
+        sample = stack[i, ::step, ::step]
+        opaque = sample[sample[..., 3] > 127][:, :3].astype(np.int64)
+        if len(opaque) and np.median((opaque @ LUMA) >> 16) >= 128:
+            backdrop[i] = 0
+    return backdrop
+
+
+def _flatten(stack, backdrop=None, low=None):
+    """(n, H, W, 4) RGBA -> (n, H, W, 3) RGB, transparent areas filled with each picture's
+    `backdrop` (default: see _backdrops); `low`: each picture's lowest alpha, when known."""
     rgb, alpha = stack[..., :3], stack[..., 3]
-    low = alpha.min(axis=(1, 2))
+    low = alpha.min(axis=(1, 2)) if low is None else low
     if low.min() == 255:
         return rgb
+    if backdrop is None:
+        backdrop = _backdrops(stack, low, alpha.max(axis=(1, 2)))
     rgb = rgb.copy()
     for i in np.flatnonzero(low < 255):   # pictures with transparency, one by one
-        backdrop = 255
-        if low[i] < 128 <= alpha[i].max():  # partly transparent: sample the opaque pixels' brightness
-            step = max(1, max(alpha[i].shape) // 128)
-            sample = stack[i, ::step, ::step]
-            opaque = sample[sample[..., 3] > 127][:, :3].astype(np.int64)
-            if len(opaque) and np.median((opaque @ LUMA) >> 16) >= 128:
-                backdrop = 0
         a = alpha[i, ..., None].astype(np.uint16)
-        rgb[i] = (rgb[i] * a + backdrop * (255 - a) + 127) // 255
+        rgb[i] = (rgb[i] * a + backdrop[i] * (255 - a) + 127) // 255
     return rgb
+
+
+def _content_box(stack):
+    """(n, H, W, 4) RGBA -> (top, bottom, left, right), exclusive: the box outside which every
+    pixel of each picture is the same RGBA as its top-left corner (at least that corner)."""
+    h, w = stack.shape[1:3]
+    words = np.ascontiguousarray(stack).view(np.uint32)[..., 0]   # one RGBA pixel per word
+    differs = words != words[:, :1, :1]
+    rows = differs.any(axis=(0, 2))
+    if not rows.any():
+        return 0, 1, 0, 1
+    top, bottom = int(rows.argmax()), h - int(rows[::-1].argmax())
+    cols = differs[:, top:bottom].any(axis=(0, 1))
+    return top, bottom, int(cols.argmax()), w - int(cols[::-1].argmax())
 
 
 def ink_maps(stack):
@@ -88,25 +111,40 @@ def ink_maps(stack):
     difference; brightness difference on a grey background) from the background, the median
     colour of the picture's border, stretched from the border's noise floor (paper texture,
     JPEG, gradients) to the strokes' typical strength (90th percentile of the clear ink).
+
+    Every step is a function of one pixel's colour (and of per-picture figures), so the work is
+    done on the box holding everything that differs from the corner pixel (_content_box): the
+    rest of each picture is that one colour, counted once and filled with its ink at the end.
     """
     n, h, w = stack.shape[:3]
-    rgb = _flatten(stack)
-    border = np.concatenate([rgb[:, 0], rgb[:, -1], rgb[:, :, 0], rgb[:, :, -1]], axis=1).astype(np.float32)
+    top, bottom, left, right = _content_box(stack)
+    part, corner = stack[:, top:bottom, left:right], stack[:, :1, :1]
+    edges = np.concatenate([stack[:, 0], stack[:, -1], stack[:, :, 0], stack[:, :, -1]], axis=1)[:, None]
+    low = np.minimum(part[..., 3].min(axis=(1, 2)), corner[:, 0, 0, 3])   # the whole picture's alpha range
+    backdrop = None
+    if low.min() < 255:
+        backdrop = _backdrops(stack, low, np.maximum(part[..., 3].max(axis=(1, 2)), corner[:, 0, 0, 3]))
+    rgb, corner_rgb = _flatten(part, backdrop, low), _flatten(corner, backdrop, low)
+    border = _flatten(edges, backdrop, low)[:, 0].astype(np.float32)   # (n, border pixels, 3)
     background = _percentile(border, 50, axis=1).astype(np.int16)            # (n, 3)
     grey = np.ptp(background, axis=1) <= 8   # the usual case: brightness distance is enough
     # Each pixel's `value` (uint8) and, per picture, the ink distance of each value: brightness
     # and |brightness - background| on a grey background, the largest channel difference otherwise.
-    value = np.empty((n, h, w), np.uint8)
+    value = np.empty(rgb.shape[:3], np.uint8)
+    corner_value = np.empty(n, np.uint8)
     levels = np.arange(256)
     distance_of = np.tile(levels, (n, 1))
     if grey.any():
         pick = slice(None) if grey.all() else np.flatnonzero(grey)
         value[pick] = _luma(rgb[pick])
+        corner_value[pick] = _luma(corner_rgb[pick])[:, 0, 0]
         distance_of[pick] = np.abs(levels - background[pick].mean(axis=1).astype(np.int16)[:, None])
         border[pick] = border[pick].mean(axis=2, keepdims=True)
     if not grey.all():
         pick = np.flatnonzero(~grey)
-        value[pick] = np.abs(rgb[pick].astype(np.int16) - background[pick, None, None, :]).max(axis=3)
+        paper = background[pick, None, None, :]
+        value[pick] = np.abs(rgb[pick].astype(np.int16) - paper).max(axis=3)
+        corner_value[pick] = np.abs(corner_rgb[pick].astype(np.int16) - paper).max(axis=3)[:, 0, 0]
     # The noise floor: the 95th percentile of the border's distance from the background, capped at
     # 3 median distances + 8 levels. Without ink on the border the cap changes nothing (the 95th
     # percentile is 2.9 median distances for Gaussian grain, 1.9 for a gradient); with ink on the
@@ -118,6 +156,7 @@ def ink_maps(stack):
     offsets = 256 * np.arange(n, dtype=np.int32)
     value_counts = np.bincount(value.ravel() if n == 1 else (value.reshape(n, -1) + offsets[:, None]).ravel(),
                                minlength=256 * n)
+    value_counts[offsets + corner_value] += h * w - value[0].size   # the pixels outside the box
     counts = np.bincount((distance_of + offsets[:, None]).ravel(), weights=value_counts,
                          minlength=256 * n).reshape(n, 256)
     strong = levels > floor[:, None] + 38          # clearly above the noise: ~0.15 of full contrast
@@ -127,9 +166,10 @@ def ink_maps(stack):
     lut = np.clip((levels - floor[:, None]) / np.maximum(peak - floor, 1.0)[:, None], 0.0, 1.0) * 255 + 0.5
     lut = np.take_along_axis(lut.astype(np.uint8), distance_of, axis=1)   # value -> ink
     lut[total == 0] = 0                             # no contrast: blank or uniform
-    if n == 1:
-        return lut[0][value]
-    return lut.ravel()[value + offsets[:, None, None]]
+    ink = np.empty((n, h, w), np.uint8)
+    ink[:] = lut[np.arange(n), corner_value][:, None, None]
+    ink[:, top:bottom, left:right] = lut[0][value] if n == 1 else lut.ravel()[value + offsets[:, None, None]]
+    return ink
 
 # ---------------------------------------------------------------- ink maps -> 32x32
 

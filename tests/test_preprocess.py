@@ -1,5 +1,7 @@
 """The drawing pipeline against independent references: MNIST itself (the pipeline must
 leave MNIST digits as the network knows them) and digits the tests draw in many ways."""
+import importlib
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -202,3 +204,55 @@ def test_any_pil_mode_gives_a_valid_input_or_invalid_drawing(mode, size, seed):
     except InvalidDrawing:
         return
     assert x.shape == (32, 32) and np.isfinite(x).all() and 0.0 <= x.min() and x.max() <= 1.0
+
+
+def _content_box_reference(stack):
+    """Independent reference: np.argwhere over every pixel that differs from its picture's corner."""
+    differs = (stack != stack[:, :1, :1]).any(axis=3).any(axis=0)
+    if not differs.any():
+        return 0, 1, 0, 1
+    where = np.argwhere(differs)
+    (top, left), (bottom, right) = where.min(axis=0), where.max(axis=0) + 1
+    return int(top), int(bottom), int(left), int(right)
+
+
+def _pictures():
+    rng = np.random.default_rng(7)
+    tinted = draw(4, canvas=120).copy()
+    tinted[..., :3] = np.clip(tinted[..., :3].astype(int) - [0, 20, 40], 0, 255)
+    half = draw(3, canvas=120, background="transparent").copy()
+    half[..., 3] = np.maximum(half[..., 3], 60)
+    light = draw(3, canvas=120, background="transparent").copy()
+    light[..., :3], light[..., 3] = 255, np.where(light[..., 3] > 0, light[..., 3], 200)
+    corner = draw(8, canvas=120).copy()
+    corner[0, 0] = (255, 0, 0, 255)
+    dot = np.full((120, 120, 4), 255, np.uint8)
+    dot[60, 61] = (0, 0, 0, 255)
+    banner = draw(7, canvas=120).copy()   # outside the box: the strongest ink (the corner's colour)
+    banner[..., :3] = 255 - (255 - banner[..., :3]) // 2   # grey strokes ...
+    banner[:30, :, :3] = 0                                 # ... under a black band
+    return [banner, draw(3, canvas=120), draw(1, canvas=120, centre=(0.1, 0.1), height=0.2),
+            draw(5, canvas=120, background="transparent"), draw(0, canvas=120, background="dark"),
+            tinted, half, light, corner, dot, np.full((120, 120, 4), 255, np.uint8), np.zeros((120, 120, 4), np.uint8),
+            rng.integers(0, 256, (120, 120, 4), dtype=np.uint8)]
+
+
+def test_content_box_is_the_box_of_every_pixel_unlike_the_corner():
+    from lenet.preprocess import _content_box
+    pictures = _pictures()
+    for picture in pictures:
+        assert _content_box(picture[None]) == _content_box_reference(picture[None])
+    stack = np.stack(pictures[:4])
+    assert _content_box(stack) == _content_box_reference(stack)
+
+
+def test_ink_maps_on_the_content_box_are_the_ink_maps_of_the_whole_picture(monkeypatch):
+    """ink_maps works on the box holding all that differs from the corner; working on the whole
+    picture (the box forced to be all of it) must give the same ink, alone and in a stack."""
+    pre = importlib.import_module("lenet.preprocess")   # lenet.preprocess is also a function's name
+    pictures = _pictures()
+    boxed = [pre.ink_maps(p[None]) for p in pictures] + [pre.ink_maps(np.stack(pictures))]
+    monkeypatch.setattr(pre, "_content_box", lambda stack: (0, stack.shape[1], 0, stack.shape[2]))
+    whole = [pre.ink_maps(p[None]) for p in pictures] + [pre.ink_maps(np.stack(pictures))]
+    for got, want in zip(boxed, whole):
+        np.testing.assert_array_equal(got, want)
