@@ -7,7 +7,7 @@ from functools import lru_cache
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from .colour import LUT, RAMP_CSS, colorize, diverging, gray, lut_index, png_bytes, png_uri, upscale, value_range  # noqa: F401
+from .colour import LUT, RAMP_CSS, colorize, diverging, gray, lut_index, png_bytes, png_uris, upscale, value_range  # noqa: F401
 from .preprocess import EMPTY
 
 BACKGROUND = (255, 255, 255)
@@ -118,9 +118,15 @@ FIGURE_CSS = """
 
 def _img(pixels, scale, alt, css_class="lf-map"):
     """An inline picture shown `scale` times its size (any positive float)."""
-    h, w = np.shape(pixels)[:2]
-    return (f'<img class="{css_class}" src="{png_uri(pixels)}" width="{round(w * scale)}" '
-            f'height="{round(h * scale)}" alt="{html.escape(alt)}">')
+    return _imgs(np.asarray(pixels)[None], scale, [alt], css_class)[0]
+
+
+def _imgs(stack, scale, alts, css_class="lf-map"):
+    """A stack of same-sized pictures (n, h, w[, c]) -> n inline pictures, as _img writes each."""
+    h, w = np.shape(stack)[1:3]
+    size = f'width="{round(w * scale)}" height="{round(h * scale)}"'
+    return [f'<img class="{css_class}" src="{uri}" {size} alt="{html.escape(alt)}">'
+            for uri, alt in zip(png_uris(stack), alts)]
 
 
 def _bar(lo, hi, label="activation"):
@@ -139,10 +145,14 @@ def _grid(cells, cols):
     return f'<div class="lf-grid" style="{style}">{"".join(cells)}</div>'
 
 
+def _colour_stack(maps, lo, hi):
+    """(h, w, n) maps -> (n, h, w, 3) uint8 through the colour map, range lo..hi."""
+    return LUT[lut_index(maps, lo, hi).transpose(2, 0, 1)]
+
+
 def _map_cells(maps, scale, captions, lo, hi):
-    rgb = LUT[lut_index(maps, lo, hi)]                     # (h, w, n, 3)
-    return [f'<figure><figcaption>{cap}</figcaption>{_img(rgb[:, :, k], scale, cap)}</figure>'
-            for k, cap in enumerate(captions)]
+    imgs = _imgs(_colour_stack(maps, lo, hi), scale, captions)
+    return [f'<figure><figcaption>{cap}</figcaption>{img}</figure>' for cap, img in zip(captions, imgs)]
 
 
 def maps_html(maps, cols, scale, title, captions=None, vmin=None, vmax=None):
@@ -170,9 +180,9 @@ def c1_html(maps, kernels, scale=5, stage=""):
     k = np.ascontiguousarray(np.asarray(kernels, dtype="float64")[:, :, 0, :])
     kimgs = _kernel_imgs(k.tobytes(), k.shape, max(1, (h * scale) // (2 * k.shape[0])))
     lo, hi = value_range(maps)
-    rgb = LUT[lut_index(maps, lo, hi)]
+    imgs = _imgs(_colour_stack(maps, lo, hi), scale, [f"C1 map {j + 1}" for j in range(n)])
     cells = [f'<figure><figcaption>filter {j + 1}: kernel → map</figcaption><div class="lf-pair">{kimgs[j]}'
-             f'{_img(rgb[:, :, j], scale, f"C1 map {j + 1}")}</div></figure>' for j in range(n)]
+             f'{imgs[j]}</div></figure>' for j in range(n)]
     return _figure(f"C1 · 6 filters 5×5 → 6@{h}×{w}{stage}", _grid(cells, 2), lo, hi, "lf-c1")
 
 

@@ -1,6 +1,10 @@
 """lenet/colour.py: the one colour map of every figure (dark = silent, bright = strong), the
 blue-white-red kernel colours and nearest-neighbour enlarging."""
+import base64
+import io
+
 import numpy as np
+from PIL import Image
 
 from lenet import colour
 
@@ -26,3 +30,19 @@ def test_diverging_kernel_colours():
     rgb = colour.diverging(np.array([[-1.0, 0.0, 1.0]]))
     assert tuple(rgb[0, 1]) == (255, 255, 255)
     assert rgb[0, 0, 2] > rgb[0, 0, 0] and rgb[0, 2, 0] > rgb[0, 2, 2]   # blue negative, red positive
+
+
+def test_pngs_decode_to_their_pixels_in_pillow_and_a_stack_encodes_as_its_pictures_alone():
+    rng = np.random.default_rng(0)
+    for shape, mode in (((5, 7, 9), "L"), ((3, 6, 4, 3), "RGB"), ((2, 1, 12, 4), "RGBA"), ((1, 28, 28, 3), "RGB")):
+        stack = rng.integers(0, 256, shape, dtype=np.uint8)
+        stack[0, : shape[1] // 2] = 17                    # a run zlib compresses
+        files = colour.pngs_bytes(stack)
+        assert len(files) == len(stack)
+        for picture, png in zip(stack, files):
+            im = Image.open(io.BytesIO(png))
+            assert im.mode == mode and im.size == (picture.shape[1], picture.shape[0])
+            np.testing.assert_array_equal(np.asarray(im), picture)
+            assert png == colour.png_bytes(picture)
+            assert colour.png_uri(picture) == "data:image/png;base64," + base64.b64encode(png).decode()
+        assert colour.png_uris(stack) == [colour.png_uri(p) for p in stack]
