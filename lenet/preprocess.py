@@ -139,7 +139,7 @@ def ink_maps(stack):
         value[pick] = _luma(rgb[pick])
         corner_value[pick] = _luma(corner_rgb[pick])[:, 0, 0]
         distance_of[pick] = np.abs(levels - background[pick].mean(axis=1).astype(np.int16)[:, None])
-        border[pick] = border[pick].mean(axis=2, keepdims=True)
+        border[pick] = ((border[pick, :, 0] + border[pick, :, 1] + border[pick, :, 2]) / 3)[..., None]   # grey
     if not grey.all():
         pick = np.flatnonzero(~grey)
         paper = background[pick, None, None, :]
@@ -151,7 +151,8 @@ def ink_maps(stack):
     # border, the 95th percentile is the ink's own strength once over 5 % of the border is ink
     # (a 7 whose bar runs along the top edge: the whole drawing read blank, issue 13), while the
     # median, and so the cap, stays at the paper's level until half of the border is ink.
-    apart = np.abs(border - background[:, None, :]).max(axis=2)                # (n, border pixels)
+    apart = np.abs(border - background[:, None, :])                             # (n, border pixels, 3)
+    apart = np.maximum(np.maximum(apart[..., 0], apart[..., 1]), apart[..., 2])   # (n, border pixels)
     floor = np.minimum(_percentile(apart, 95, axis=1), 3 * _percentile(apart, 50, axis=1) + 8)   # (n,)
     offsets = 256 * np.arange(n, dtype=np.int32)
     value_counts = np.bincount(value.ravel() if n == 1 else (value.reshape(n, -1) + offsets[:, None]).ravel(),
@@ -168,7 +169,7 @@ def ink_maps(stack):
     lut[total == 0] = 0                             # no contrast: blank or uniform
     ink = np.empty((n, h, w), np.uint8)
     ink[:] = lut[np.arange(n), corner_value][:, None, None]
-    ink[:, top:bottom, left:right] = lut[0][value] if n == 1 else lut.ravel()[value + offsets[:, None, None]]
+    ink[:, top:bottom, left:right] = lut[0].take(value) if n == 1 else lut.ravel().take(value + offsets[:, None, None])
     return ink
 
 # ---------------------------------------------------------------- ink maps -> 32x32
