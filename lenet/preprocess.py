@@ -116,6 +116,11 @@ def ink_maps(stack):
     done on the box holding everything that differs from the corner pixel (_content_box): the
     rest of each picture is that one colour, counted once and filled with its ink at the end.
     """
+    return _ink_maps(stack)[0]
+
+
+def _ink_maps(stack):
+    """ink_maps, and the box outside which each map holds its corner's ink (see _content_box)."""
     n, h, w = stack.shape[:3]
     top, bottom, left, right = _content_box(stack)
     part, corner = stack[:, top:bottom, left:right], stack[:, :1, :1]
@@ -170,7 +175,7 @@ def ink_maps(stack):
     ink = np.empty((n, h, w), np.uint8)
     ink[:] = lut[np.arange(n), corner_value][:, None, None]
     ink[:, top:bottom, left:right] = lut[0].take(value) if n == 1 else lut.ravel().take(value + offsets[:, None, None])
-    return ink
+    return ink, (top, bottom, left, right)
 
 # ---------------------------------------------------------------- ink maps -> 32x32
 
@@ -269,10 +274,13 @@ def _place(box, top, left, size):
     return out[:, :size, :size]
 
 
-def preprocess_inks(ink):
+def preprocess_inks(ink, box=None):
     """(n, H, W) uint8 ink maps (255 = ink) -> a list of Preprocessed, or of InvalidDrawing for
-    maps that are not drawings."""
+    maps that are not drawings. `box`: (top, bottom, left, right) outside which each map holds the
+    value of its corner (what _ink_maps gives); when that is no ink, the rest is not searched."""
     n, H, W = ink.shape
+    if box is not None and (ink[:, 0, 0] <= INK_LEVEL).all():   # no ink outside the box
+        ink = ink[:, box[0]:box[1], box[2]:box[3]]
     mask = ink > INK_LEVEL
     boxes, any_ink = _bboxes(mask)
     count = np.count_nonzero(mask, axis=(1, 2))
@@ -336,7 +344,7 @@ def preprocess_batch(images):
         groups.setdefault(rgba.shape, []).append((i, rgba))
     for members in groups.values():
         stack = members[0][1][None] if len(members) == 1 else np.stack([a for _, a in members])
-        for (i, rgba), result in zip(members, preprocess_inks(ink_maps(stack))):
+        for (i, rgba), result in zip(members, preprocess_inks(*_ink_maps(stack))):
             if isinstance(result, InvalidDrawing) and result.empty and _grainy(rgba):
                 result = InvalidDrawing("noise")   # no ink stands out because everything varies
             out[i] = result

@@ -256,3 +256,18 @@ def test_ink_maps_on_the_content_box_are_the_ink_maps_of_the_whole_picture(monke
     whole = [pre.ink_maps(p[None]) for p in pictures] + [pre.ink_maps(np.stack(pictures))]
     for got, want in zip(boxed, whole):
         np.testing.assert_array_equal(got, want)
+
+
+def test_the_content_box_hint_changes_no_reading():
+    """preprocess_inks given ink_maps' content box (where the rest of each map is its corner's
+    value) reads every map as it does searching the whole map."""
+    pre = importlib.import_module("lenet.preprocess")
+    for stack in [p[None] for p in _pictures()] + [np.stack(_pictures())]:
+        ink, box = pre._ink_maps(stack)
+        for hinted, whole in zip(pre.preprocess_inks(ink, box), pre.preprocess_inks(ink)):
+            assert type(hinted) is type(whole)
+            if isinstance(whole, InvalidDrawing):
+                assert hinted.reason == whole.reason
+                continue
+            for name in whole.stages:
+                np.testing.assert_array_equal(hinted.stages[name], whole.stages[name], err_msg=name)
