@@ -29,7 +29,7 @@ def lut_index(a, lo, hi):
     scale = hi - lo if hi - lo > 1e-9 else 1.0
     idx = (np.asarray(a, dtype="float32") - np.float32(lo)) * np.float32(255.0 / scale)
     np.clip(idx, 0, 255, out=idx)
-    return np.rint(idx).astype("uint8")
+    return np.rint(idx, out=idx).astype("uint8")
 
 
 

@@ -147,7 +147,7 @@ def _grid(cells, cols):
 
 def _colour_stack(maps, lo, hi):
     """(h, w, n) maps -> (n, h, w, 3) uint8 through the colour map, range lo..hi."""
-    return LUT[lut_index(maps, lo, hi).transpose(2, 0, 1)]
+    return LUT.take(lut_index(maps, lo, hi).transpose(2, 0, 1), axis=0)   # take: ~3x faster than LUT[...]
 
 
 def _map_cells(maps, scale, captions, lo, hi):
@@ -197,7 +197,7 @@ def strip_html(values, cols, scale, title):
     rows = -(-v.size // cols)
     lo, hi = value_range(v)
     rgba = np.zeros((rows * cols, 4), "uint8")
-    rgba[:v.size, :3] = LUT[lut_index(v, lo, hi)]
+    rgba[:v.size, :3] = LUT.take(lut_index(v, lo, hi), axis=0)
     rgba[:v.size, 3] = 255
     return _figure(title, _img(rgba.reshape(rows, cols, 4), scale, title), lo, hi)
 
