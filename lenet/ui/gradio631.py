@@ -10,8 +10,8 @@ Re-check each on upgrade:
   for the "update" (constructor, signature inspection, session config): ~1/6 of the server's time
   with a room of 100 drawing, whose shed live updates are answered that way (pad_line.py).
 - `lean_sessions`: every new session (a page, a gradio_client, each `call/` request, any
-  session_hash a client makes up) copied the config of all 154 blocks of the page: ~280 KB a
-  session, kept for up to `state_session_capacity` (10,000) sessions, i.e. ~2.8 GB a client could
+  session_hash a client makes up) copied the config of all 154 blocks of the page: ~280 KB and
+  ~11 ms of CPU a session, kept for up to `state_session_capacity` (10,000) sessions, i.e. ~2.8 GB a client could
   fill by inventing session hashes. Only the outputs an event changes are ever read back (and the
   deep-link route, which the boundary closes), so a session keeps those only.
 - `session_of`, `client_of`: gr.Request is None for some internal calls; the session names a
@@ -83,11 +83,23 @@ def lean_sessions():
         return
 
     def __init__(self, blocks):
-        made(self, blocks)
-        self.config_values = {}
+        made(self, _Unlisted(blocks))   # Gradio's own __init__, with no block's config to copy
 
-    __init__.lean = True
+    __init__.lean, __init__.gradios = True, made
     state_holder.SessionState.__init__ = __init__
+
+
+class _Unlisted:
+    """A Blocks seen with no blocks listed: Gradio's SessionState.__init__ builds the config of
+    every block `blocks.blocks` lists (this page's 154: ~11 ms of CPU per new session, all thrown
+    away by lean_sessions); every other attribute is the real Blocks'."""
+    blocks = {}
+
+    def __init__(self, real):
+        self._real = real
+
+    def __getattr__(self, name):
+        return getattr(self._real, name)
 
 
 def label_inline(label, values, index):
