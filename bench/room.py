@@ -62,6 +62,28 @@ def _cpu(proc):
     return total
 
 
+def _settled(procs, quiet=1.0, timeout=15.0):
+    """Wait until the servers' memory (with their prediction processes) has stopped moving: the
+    prediction process (lenet/ui/worker.py) loads for ~1-2 s after the page is served, and a room
+    that arrives meanwhile measures that start-up (the cold-start rows measure it), not the room."""
+    def rss():
+        total = 0
+        for proc in procs:
+            for p in [proc, *proc.children(recursive=True)]:
+                try:
+                    total += p.memory_info().rss
+                except psutil.NoSuchProcess:
+                    pass
+        return total / 2**20
+    readings, deadline = [(time.monotonic(), rss())], time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        time.sleep(0.2)
+        readings.append((time.monotonic(), rss()))
+        recent = [mb for t, mb in readings if t >= readings[-1][0] - quiet]
+        if readings[-1][0] - readings[0][0] >= quiet and max(recent) - min(recent) < 1.0:
+            return
+
+
 def _room_row(results, label, url, n, seconds, procs=()):
     """n people for `seconds` against url; one row; returns the summary."""
     from . import people
@@ -88,6 +110,7 @@ def crowd(root, results, seconds=60.0):
         try:
             _first_prediction(server.url)
             proc = psutil.Process(server.proc.pid)
+            _settled([proc])
             for n in (100, 200) if not env else (100,):
                 s = _room_row(results, label, server.url, n, seconds, [proc])
                 if n == 100 and not env:
@@ -125,7 +148,9 @@ def replicas(root, results, n=2, people=100, seconds=60.0):
         url = f"http://127.0.0.1:{port}"
         urllib.request.urlopen(url + "/", timeout=10)
         _first_prediction(url)
-        _room_row(results, f"{n} replicas behind nginx", url, people, seconds, [psutil.Process(p) for p in pids])
+        procs = [psutil.Process(p) for p in pids]
+        _settled(procs)
+        _room_row(results, f"{n} replicas behind nginx", url, people, seconds, procs)
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:
