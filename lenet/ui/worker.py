@@ -66,9 +66,10 @@ def main(argv=None):
 def _serve(conn, variants, variant, weights_dir):
     """The child: load the recognisers as the server did, say READY, then answer each request
     (job name, args) with the job's outputs, in order, until the pipe closes."""
-    import lenet.ui.tuning  # noqa: F401  (one OpenBLAS thread, as in the server)
+    import lenet.ui.tuning  # (one OpenBLAS thread, as in the server)
 
     from .room import open_room
+    lenet.ui.tuning.keep_freed_memory()   # one small picture after another: no page faults for each
     jobs = _jobs()
     room = open_room(variants, variant, weights_dir)
     conn.send(READY)
