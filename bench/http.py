@@ -25,6 +25,42 @@ def _free_port():
         return s.getsockname()[1]
 
 
+def cpu_of(proc):
+    """CPU seconds (user + system) a psutil.Process has used so far; 0 once it is gone."""
+    import psutil
+    try:
+        t = proc.cpu_times()
+        return t.user + t.system
+    except psutil.NoSuchProcess:
+        return 0.0
+
+
+def tree_rss_mb(procs):
+    """Resident memory (MB) of psutil.Processes and all their children (prediction processes)."""
+    import psutil
+    total = 0
+    for proc in procs:
+        for p in [proc, *proc.children(recursive=True)]:
+            try:
+                total += p.memory_info().rss
+            except psutil.NoSuchProcess:
+                pass
+    return total / 2**20
+
+
+def settled(read_mb, quiet=1.0, timeout=15.0):
+    """Poll `read_mb()` until it has moved under 1 MB for `quiet` s (at most `timeout` s); returns
+    the last reading."""
+    readings, deadline = [(time.monotonic(), read_mb())], time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        time.sleep(0.2)
+        readings.append((time.monotonic(), read_mb()))
+        recent = [mb for t, mb in readings if t >= readings[-1][0] - quiet]
+        if readings[-1][0] - readings[0][0] >= quiet and max(recent) - min(recent) < 1.0:
+            break
+    return readings[-1][1]
+
+
 class Server:
     """`python app.py` (or `python -m module`) on a free loopback port, as tests/conftest.py start_app
     does, timed from Popen; its output goes to a file so a full pipe can never stall it."""
@@ -62,34 +98,19 @@ class Server:
         import psutil
         if self.proc.poll() is not None:
             raise RuntimeError(f"app exited with {self.proc.returncode} during the run: {self.output()[-300:]}")
-        proc = psutil.Process(self.proc.pid)
-        return sum(p.memory_info().rss for p in [proc, *proc.children(recursive=True)]) / 2**20
+        return tree_rss_mb([psutil.Process(self.proc.pid)])
 
     def settled_rss_mb(self, quiet=1.0, timeout=15.0):
-        """RSS once it has stopped moving (under 1 MB change for `quiet` s, at most `timeout` s): the
-        prediction process (lenet/ui/worker.py) starts once the page is served and loads for ~1-2 s,
-        and its loading is not growth."""
-        readings, deadline = [(time.monotonic(), self.rss_mb())], time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            time.sleep(0.2)
-            readings.append((time.monotonic(), self.rss_mb()))
-            recent = [mb for t, mb in readings if t >= readings[-1][0] - quiet]
-            if readings[-1][0] - readings[0][0] >= quiet and max(recent) - min(recent) < 1.0:
-                break
-        return readings[-1][1]
+        """RSS once it has stopped moving (see `settled`): the prediction process
+        (lenet/ui/worker.py) starts once the page is served and loads for ~1-2 s, and its loading is
+        not growth."""
+        return settled(self.rss_mb, quiet, timeout)
 
     def cpu_seconds(self):
         """(server process, its children) CPU seconds so far, user + system."""
         import psutil
         proc = psutil.Process(self.proc.pid)
-
-        def used(p):
-            try:
-                t = p.cpu_times()
-                return t.user + t.system
-            except psutil.NoSuchProcess:
-                return 0.0
-        return used(proc), sum(used(c) for c in proc.children(recursive=True))
+        return cpu_of(proc), sum(cpu_of(c) for c in proc.children(recursive=True))
 
     def output(self):
         self.log.seek(0)

@@ -9,7 +9,7 @@ import time
 
 import psutil
 
-from .http import Server
+from .http import Server, cpu_of, settled, tree_rss_mb
 from .report import Bar
 
 SECTION_8 = "8. A lecture hall on one link (serving paths, a room of people)"
@@ -52,36 +52,14 @@ READERS = {"prediction process": {}, "in the server process": {"LENET_READER": "
 
 def _cpu(proc):
     """CPU seconds of a server and its children (the prediction process, lenet/ui/worker.py)."""
-    total = 0.0
-    for p in [proc, *proc.children(recursive=True)]:
-        try:
-            t = p.cpu_times()
-            total += t.user + t.system
-        except psutil.NoSuchProcess:
-            pass
-    return total
+    return sum(cpu_of(p) for p in [proc, *proc.children(recursive=True)])
 
 
-def _settled(procs, quiet=1.0, timeout=15.0):
+def _settled(procs):
     """Wait until the servers' memory (with their prediction processes) has stopped moving: the
     prediction process (lenet/ui/worker.py) loads for ~1-2 s after the page is served, and a room
     that arrives meanwhile measures that start-up (the cold-start rows measure it), not the room."""
-    def rss():
-        total = 0
-        for proc in procs:
-            for p in [proc, *proc.children(recursive=True)]:
-                try:
-                    total += p.memory_info().rss
-                except psutil.NoSuchProcess:
-                    pass
-        return total / 2**20
-    readings, deadline = [(time.monotonic(), rss())], time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        time.sleep(0.2)
-        readings.append((time.monotonic(), rss()))
-        recent = [mb for t, mb in readings if t >= readings[-1][0] - quiet]
-        if readings[-1][0] - readings[0][0] >= quiet and max(recent) - min(recent) < 1.0:
-            return
+    settled(lambda: tree_rss_mb(procs))
 
 
 def _room_row(results, label, url, n, seconds, procs=()):

@@ -106,7 +106,7 @@ _URI = "data:image/png;base64,"
 
 def png_uri(pixels):
     """Pixels (see png_bytes) -> a data: URI holding them as a PNG."""
-    return _URI + base64.b64encode(png_bytes(pixels)).decode("ascii")
+    return png_uris(np.asarray(pixels, dtype="uint8")[None])[0]
 
 
 def png_uris(stack):
