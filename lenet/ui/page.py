@@ -5,7 +5,7 @@ JavaScript are files in static/."""
 from pathlib import Path
 
 from .. import visualize as viz
-from . import about_tab, api, compare_tab, draw_tab, gradio631, lab_tab, number_tab, walkthrough_tab, why
+from . import about_tab, api, compare_tab, draw_tab, gradio631, lab_tab, learning_tab, number_tab, walkthrough_tab, why
 from .pad_line import Line
 from .room import Room
 from .worker import Worker
@@ -83,6 +83,8 @@ def build(room: Room):
                 lab_tab.build(gr, room, tab, first)
             with gr.Tab("Compare models", id="compare") as tab:
                 compare_tab.build(gr, room, tab, first)
+            with gr.Tab("Learning", id="learning") as tab:
+                learning_tab.build(gr, room, tab, first)
             with gr.Tab("About the model", id="about"):
                 about_tab.build(gr, room)
         api.build(gr, room, reader)

@@ -1,0 +1,328 @@
+"""The "Learning" tab (issue 27): the current drawing (from the first tab; an example until there is
+one) read by the network as it was at each snapshot of its training run (lenet/learning.py). A
+slider and a Play button move through the snapshots; at each: the answer and its probabilities, C1's
+kernels and maps, C3's maps, the loss and accuracy curves with a cursor at that point, and a few
+plain words. Also the `/learn` API's answer: the reading at every snapshot.
+
+A slider step runs one snapshot's numpy forward and draws its HTML (no model call, no file read:
+the snapshots are read once per file)."""
+import html
+import math
+import threading
+from functools import lru_cache
+
+import numpy as np
+
+from .. import learning
+from .. import visualize as viz
+from ..preprocess import InvalidDrawing
+from .draw_tab import EXAMPLES, current_picture
+from .room import Room
+
+EXAMPLE = EXAMPLES / "digit_3.png"   # shown until the person draws
+PLAY_EVERY = 0.8                     # s between snapshots while playing
+NO_PICTURE = "No picture was sent: send a picture file of one digit, dark ink on a light background."
+
+INTRO = """**How it learns.** Training shows the network a **batch** of training pictures at a time (here
+{batch}), measures how wrong its answers were (the **loss**), and nudges every weight a little so that
+it would have been less wrong: that is one **step**. One **epoch** is one pass over all the training
+pictures ({per_epoch} steps). The slider moves through copies of the weights kept during one training
+run, from the random start (step 0) to the end; your drawing from the first tab is read by each copy."""
+
+CSS = """
+.ln-answer .big { font-size: 3.6rem; font-weight: 700; line-height: 1; text-align: center; margin: 0.05em 0; }
+.ln-answer .conf, .ln-answer .ln-nd { text-align: center; font-size: 1.05rem; opacity: 0.9; }
+.ln-answer .empty { font-size: 1.2rem; font-weight: 600; text-align: center; margin: 0.6em 0; }
+.ln-answer .pb-title { font-size: 0.9rem; text-align: center; opacity: 0.9; }
+.ln-answer .pb-row { display: grid; grid-template-columns: repeat(10, minmax(0, 1fr)); gap: 3px; align-items: end; }
+.ln-answer .pb { display: flex; flex-direction: column; align-items: center; font-variant-numeric: tabular-nums; }
+.ln-answer .pb-v { font-size: 0.8rem; opacity: 0.9; }
+.ln-answer .pb-bar { display: flex; align-items: flex-end; width: 100%; height: 70px;
+                     background: var(--background-fill-secondary); border-radius: 3px; }
+.ln-answer .pb-bar span { display: block; width: 100%; background: var(--color-accent); border-radius: 3px; }
+.ln-answer .pb-d { font-weight: 700; font-size: 1.05rem; }
+.ln-answer .pb-top .pb-d { text-decoration: underline; }
+.lf { margin-bottom: 10px; overflow: visible; }
+.lf .lf-title { font-size: 1rem; margin: 0 0 2px; }
+.lf .lf-bar { margin-top: 2px; font-size: 0.85rem; }
+.lf figcaption { font-size: 0.8rem; white-space: normal; text-align: center; line-height: 1.15; }
+.lf-c1 .lf-grid { grid-template-columns: repeat(3, minmax(0, 1fr)) !important; gap: 4px 10px; }
+.lf-c1 .lf-pair { display: grid; grid-template-columns: 1fr 2.2fr; gap: 4px; width: 100%; align-items: center; }
+.lf-c3 .lf-grid { grid-template-columns: repeat(8, minmax(0, 1fr)) !important; gap: 3px 5px; }
+.lf img { width: 100%; height: auto; }
+.lf figure { width: 100%; }
+"""
+
+
+# ------------------------------------------------------------------ the snapshots and the drawing
+
+_lock = threading.Lock()
+
+
+@lru_cache(maxsize=8)
+def _read(file, mtime_ns):
+    try:
+        return learning.load(file)
+    except learning.SnapshotsError as err:
+        return err
+
+
+def snapshots(room: Room, variant):
+    """The variant's Snapshots (read once per file version), or the SnapshotsError saying why not."""
+    file = learning.path(variant, room.weights_dir)
+    try:
+        mtime = file.stat().st_mtime_ns
+    except OSError:
+        return learning.SnapshotsError(f"There are no training snapshots for the {variant} model yet "
+                                       f"({file.name} is not in the weights folder); the other tabs work as usual.")
+    with _lock:
+        return _read(str(file), mtime)
+
+
+def activation(room: Room, variant):
+    """The variant's squashing function, as its recogniser's facts name it."""
+    rec = room.recognizers.get(variant)
+    return rec.facts.activations.get("C1") if rec is not None else None
+
+
+@lru_cache(maxsize=4)
+def _example(rec):
+    return rec.predict(str(EXAMPLE)).input
+
+
+def drawing_input(room: Room, pad_value, upload, source, variant):
+    """The current drawing's 32x32 input and a line saying whose it is; the example's until the
+    person has drawn (or uploaded) something readable."""
+    rec = room.recognizers[room.model(variant)]
+    try:
+        return rec.predict(current_picture(pad_value, upload, source)).input, "your drawing from the first tab"
+    except InvalidDrawing:
+        return _example(rec), "an example 3 (draw on the first tab, then come back, to see yours)"
+
+
+# ------------------------------------------------------------------ the curves
+
+W, H, LEFT, RIGHT, TOP, BOTTOM = 420, 190, 58, 14, 34, 44   # px: drawn 1:1, so 15 px text stays 15 px
+DASHED = ' stroke-dasharray="6 4"'
+
+
+def _x(step, last):
+    """Steps on a log axis (step + 1): the first batches change the most, and the snapshots are log-spaced."""
+    return LEFT + (W - LEFT - RIGHT) * math.log10(step + 1) / math.log10(last + 1)
+
+
+def _chart(title, steps, series, at, top, fmt, ticks):
+    """One SVG chart: `series` [(name, values, dash)] against steps, y from 0 to `top`, a cursor at
+    snapshot `at` with each series' value beside it."""
+    last = max(int(steps[-1]), 1)
+    y = lambda v: TOP + (H - TOP - BOTTOM) * (1 - min(max(v / top, 0), 1))   # noqa: E731
+    parts = [f'<text x="2" y="20" class="t">{html.escape(title)}</text>',
+             f'<line x1="{LEFT}" y1="{H - BOTTOM}" x2="{W - RIGHT}" y2="{H - BOTTOM}" class="ax"/>',
+             f'<line x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{H - BOTTOM}" class="ax"/>']
+    for v in ticks:
+        parts.append(f'<text x="{LEFT - 6}" y="{y(v) + 5:.1f}" text-anchor="end">{fmt(v)}</text>'
+                     f'<line x1="{LEFT}" y1="{y(v):.1f}" x2="{W - RIGHT}" y2="{y(v):.1f}" class="grid"/>')
+    for p in range(0, int(math.log10(last)) + 1):
+        step = 10 ** p if p else 0   # 0, 10, 100, ...
+        parts.append(f'<text x="{_x(step, last):.1f}" y="{H - BOTTOM + 18}" text-anchor="middle">{step:,}</text>')
+    parts.append(f'<text x="{(LEFT + W - RIGHT) / 2}" y="{H - 6}" text-anchor="middle">batches seen (log scale)</text>')
+    cx = _x(int(steps[at]), last)
+    parts.append(f'<line x1="{cx:.1f}" y1="{TOP - 6}" x2="{cx:.1f}" y2="{H - BOTTOM}" class="cur"/>')
+    for k, (name, values, dash) in enumerate(series):
+        pts = " ".join(f"{_x(int(s), last):.1f},{y(v):.1f}" for s, v in zip(steps, values))
+        parts.append(f'<polyline points="{pts}" class="s{k}"{DASHED if dash else ""}/>'
+                     f'<circle cx="{cx:.1f}" cy="{y(values[at]):.1f}" r="5" class="d{k}"/>')
+    label = " · ".join(f"{name} {fmt(values[at])}" for name, values, _ in series)
+    spans = " · ".join(f'<tspan class="d{k}">{html.escape(name)} {fmt(values[at])}{" (dashed)" if dash else ""}'
+                       f'</tspan>' for k, (name, values, dash) in enumerate(series))
+    parts.append(f'<text x="{W - RIGHT}" y="20" text-anchor="end" class="v">{spans}</text>')
+    return (f'<svg class="ln-chart" width="{W}" height="{H}" viewBox="0 0 {W} {H}" role="img" '
+            f'aria-label="{html.escape(title)}: {html.escape(label)}">{"".join(parts)}</svg>')
+
+
+CHART_CSS = """
+.ln-chart { display: block; max-width: none; overflow: visible; }
+.ln-chart text { font-size: 15px; fill: currentColor; }
+.ln-chart .t { font-weight: 600; }
+.ln-chart .ax { stroke: currentColor; stroke-width: 1.5; }
+.ln-chart .grid { stroke: currentColor; stroke-opacity: 0.15; }
+.ln-chart .cur { stroke: #d62728; stroke-width: 2.5; }
+.ln-chart polyline { fill: none; stroke-width: 2.5; }
+.ln-chart .s0 { stroke: #1f77b4; } .ln-chart .d0 { fill: #1f77b4; }
+.ln-chart .s1 { stroke: #c2570c; } .ln-chart .d1 { fill: #c2570c; }
+"""
+
+
+def _ticks(top, n=4):
+    """0 and round steps (1, 2, 2.5 or 5 x 10^k) up to at least `top`, about n of them."""
+    if not top > 0 or not math.isfinite(top):
+        return [0.0, 1.0]
+    raw = top / n
+    unit = 10 ** math.floor(math.log10(raw))
+    step = next(m * unit for m in (1, 2, 2.5, 5, 10) if m * unit >= raw)
+    return [k * step for k in range(int(math.ceil(top / step - 1e-9)) + 1)]
+
+
+def curves_html(snaps: learning.Snapshots, at):
+    """The training loss and the train/test accuracy against batches seen, a cursor at snapshot `at`."""
+    loss_ticks = _ticks(float(np.nanmax(snaps.loss)))
+    loss_top = loss_ticks[-1]
+    pct = lambda v: f"{100 * v:.0f} %"   # noqa: E731
+    return ('<div class="ln-curves">'
+            + _chart("Training loss (lower is better)", snaps.step, [("loss", snaps.loss, False)], at,
+                     loss_top, lambda v: f"{v:.3g}", loss_ticks)
+            + _chart("Accuracy", snaps.step, [("training", snaps.train_accuracy, False),
+                                              ("test", snaps.test_accuracy, True)], at, 1.0, pct,
+                     [0, 0.25, 0.5, 0.75, 1.0])
+            + '</div>')
+
+
+# ------------------------------------------------------------------ one snapshot
+
+def where(snaps: learning.Snapshots, at):
+    """The line above the figures: which point of training this is."""
+    step, epoch = int(snaps.step[at]), float(snaps.epoch[at])
+    seen = f" · {step * snaps.batch_size:,} pictures seen" if snaps.batch_size else ""
+    head = "the random start, before any training" if step == 0 else f"after {step:,} batches"
+    return (f'<div class="ln-where"><b>Snapshot {at + 1} of {len(snaps)}: {head}</b> · epoch {epoch:.2f}{seen} · '
+            f'loss {snaps.loss[at]:.2f} · accuracy {100 * snaps.train_accuracy[at]:.1f} % training, '
+            f'{100 * snaps.test_accuracy[at]:.1f} % test</div>')
+
+
+def narration(snaps: learning.Snapshots, reading: learning.Reading, at, whose):
+    """Plain words for a student on what this point shows (markdown)."""
+    p = reading.probabilities[0]
+    top = int(np.argmax(p))
+    change = learning.kernel_change(snaps, at)
+    if int(snaps.step[at]) == 0:
+        spread = ("each gets about 10 %" if p.max() < 0.2 else
+                  "they are not quite equal: random weights still favour some outputs a little")
+        return (f"**Why about 10 % each at the start?** The weights are random numbers, so nothing yet ties "
+                f"any output to any digit: the ten outputs come out nearly alike and {spread} (here the highest "
+                f"is {top} at {100 * p.max():.0f} %). The C1 kernels are random static. Reading {whose}.")
+    now, start = learning.smoothness(snaps.kernels_c1(at)), learning.smoothness(snaps.kernels_c1(0))
+    if change < 0.25:
+        kernels = (f"C1's kernels have moved only {100 * change:.0f} % of their starting size: still mostly the "
+                   "random static of step 0")
+    else:
+        kernels = (f"C1's kernels have moved {100 * change:.0f} % of their starting size away from the random "
+                   f"static of step 0, and neighbouring weights now agree more (correlation {start:.2f} at the "
+                   f"start, {now:.2f} now): smoother patches of red (positive weight) beside blue (negative). A "
+                   "kernel like that answers to an edge or a stroke in one direction, and its map lights up "
+                   "where the drawing has one")
+    return (f"**Now it says {top} with {100 * p.max():.0f} %.** Each batch nudged the weights towards the "
+            f"answers in the training labels. {kernels}. Reading {whose}.")
+
+
+def step_view(room: Room, variant, x32, whose, at):
+    """Snapshot `at` of `variant` on the input -> (where, narration, answer, curves, C1 and C3) HTML
+    and markdown; with no snapshots, the sentence saying so and empty figures."""
+    snaps = snapshots(room, variant)
+    if isinstance(snaps, learning.SnapshotsError):
+        return f'<div class="ln-where"><b>{html.escape(str(snaps))}</b></div>', "", "", "", ""
+    at = int(min(max(int(at or 0), 0), len(snaps) - 1))
+    r = learning.forward(snaps, x32, at, activation(room, variant))
+    p, digit = r.probabilities[0], int(r.digit[0])
+    nd = ("" if r.not_a_digit is None else
+          f'<div class="ln-nd">"not a digit": {100 * float(r.not_a_digit[0]):.0f} %</div>')
+    answer = ('<div class="ln-answer">' + viz.digit_html(digit, None, float(p[digit]), variant) + nd
+              + viz.probs_html(p) + "</div>")
+    c3 = viz.c3_html(r.c3[0], scale=5).replace('<div class="lf ', '<div class="lf lf-c3 ', 1)
+    return (where(snaps, at), narration(snaps, r, at, whose), answer, curves_html(snaps, at),
+            viz.c1_html(r.c1[0], r.kernels[0], scale=4) + c3)
+
+
+def slider_range(room: Room, variant):
+    """(last index, info) for the slider: one position per snapshot of the variant."""
+    snaps = snapshots(room, variant)
+    if isinstance(snaps, learning.SnapshotsError):
+        return 0, "no snapshots for this model"
+    return len(snaps) - 1, f"{len(snaps)} snapshots, from step 0 to step {int(snaps.step[-1]):,}"
+
+
+def intro(room: Room, variant):
+    snaps = snapshots(room, variant)
+    known = not isinstance(snaps, learning.SnapshotsError)
+    return INTRO.format(batch=f"{snaps.batch_size} pictures" if known and snaps.batch_size else "a few dozen pictures",
+                        per_epoch=f"{snaps.steps_per_epoch:,}" if known and snaps.steps_per_epoch else "a few hundred")
+
+
+# ------------------------------------------------------------------ the API
+
+def learn_api(room: Room, image, variant):
+    """`/learn`: a picture + model name -> {"variant", "readings": [one per snapshot]}, or {"error": one sentence}."""
+    variant = room.model(variant)
+    if image is None or (isinstance(image, (str, bytes)) and not image):
+        return {"error": NO_PICTURE}
+    snaps = snapshots(room, variant)
+    if isinstance(snaps, learning.SnapshotsError):
+        return {"error": str(snaps)}
+    try:
+        x = room.recognizers[variant].predict(image).input
+    except InvalidDrawing as err:
+        return {"error": str(err)}
+    return {"variant": variant, "readings": learning.readings(snaps, x, activation(room, variant))}
+
+
+# ------------------------------------------------------------------ layout and events
+
+def build(gr, room: Room, tab, first):
+    """Lay the tab out; `tab` is its gr.Tab, `first` the draw tab's components (pad, upload, source, variant)."""
+    last, info = slider_range(room, room.variant)
+    with gr.Row(equal_height=False):
+        slider = gr.Slider(0, max(last, 1), value=0, step=1, label="Training snapshot", info=info,
+                           elem_id="learn-slider", scale=5, interactive=last > 0)
+        with gr.Column(scale=1, min_width=200):
+            play = gr.Button("▶ Play", elem_id="learn-play", variant="primary", size="md")
+            again = gr.Button("Read the current drawing", elem_id="learn-refresh", size="sm")
+    here = gr.HTML(elem_id="learn-where", js_on_load=None, padding=False)
+    with gr.Row(equal_height=False):
+        with gr.Column(min_width=300, scale=4):
+            answer = gr.HTML(elem_id="learn-answer", css_template=CSS, js_on_load=None)
+            words = gr.Markdown(elem_id="learn-words")
+        with gr.Column(min_width=420, scale=4):
+            curves = gr.HTML(elem_id="learn-curves", css_template=CHART_CSS, js_on_load=None)
+        with gr.Column(min_width=300, scale=5):
+            maps = gr.HTML(elem_id="learn-maps", css_template=CSS, js_on_load=None)   # C1 and C3
+    head = gr.Markdown(intro(room, room.variant), elem_id="learn-intro")
+    drawing = gr.State(None)     # (32x32 input, whose) of the drawing being shown
+    playing = gr.State(False)
+    timer = gr.Timer(PLAY_EVERY, active=False)
+    shown = [here, words, answer, curves, maps]
+    private = dict(api_visibility="private", show_progress="hidden")
+
+    def on_drawing(pad_value, upload, source, variant, at):
+        variant = room.model(variant)
+        x, whose = drawing_input(room, pad_value, upload, source, variant)
+        last, info = slider_range(room, variant)
+        at = min(int(at or 0), last)
+        return ((x, whose), intro(room, variant), gr.update(maximum=max(last, 1), value=at, info=info,
+                                                             interactive=last > 0),
+                *step_view(room, variant, x, whose, at))
+
+    def on_step(variant, state, at):
+        if state is None:
+            return [gr.skip()] * len(shown)
+        return step_view(room, room.model(variant), *state, at)
+
+    def on_play(is_playing, variant, at):
+        if is_playing:
+            return False, gr.Timer(active=False), gr.update(value="▶ Play"), gr.skip()
+        last = slider_range(room, room.model(variant))[0]
+        return (True, gr.Timer(active=True), gr.update(value="⏸ Pause"),
+                0 if int(at or 0) >= last else gr.skip())
+
+    def on_tick(variant, at):
+        last = slider_range(room, room.model(variant))[0]
+        nxt = int(at or 0) + 1
+        if nxt >= last:
+            return min(nxt, last), False, gr.Timer(active=False), gr.update(value="▶ Play")
+        return nxt, True, gr.skip(), gr.skip()
+
+    inputs = [first["pad"], first["upload"], first["source"], first["variant"], slider]
+    gr.on([tab.select, again.click, first["variant"].change], on_drawing, inputs,
+          [drawing, head, slider, *shown], trigger_mode="always_last", **private)
+    slider.change(on_step, [first["variant"], drawing, slider], shown, trigger_mode="always_last",
+                  concurrency_limit=2, concurrency_id="learn", **private)
+    play.click(on_play, [playing, first["variant"], slider], [playing, timer, play, slider], **private)
+    timer.tick(on_tick, [first["variant"], slider], [slider, playing, timer, play], **private)
