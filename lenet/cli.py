@@ -1,4 +1,4 @@
-"""`python -m lenet train | evaluate | predict`: the command line over the package."""
+"""`python -m lenet train | evaluate | predict | export | learn`: the command line over the package."""
 import argparse
 import json
 import sys
@@ -58,8 +58,37 @@ def main(argv=None):
     x.add_argument("--variant", choices=tuple(BUILDERS) + (ALL, "both"), default=ALL)
     _weights_dir(x, "folder holding lenet5_<variant>.keras (default: weights/)")
 
+    n = sub.add_parser("learn", help="read one image at every training snapshot (lenet5_<variant>_snapshots.npz)",
+                       formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    n.add_argument("image")
+    n.add_argument("--variant", choices=tuple(BUILDERS), default="modern")
+    n.add_argument("--json", action="store_true", help="one JSON object per snapshot")
+    _weights_dir(n, "folder holding lenet5_<variant>_snapshots.npz and the weights (default: weights/)")
+
     args = parser.parse_args(argv)
-    return {"train": _train, "evaluate": _evaluate, "predict": _predict, "export": _export}[args.command](args)
+    return {"train": _train, "evaluate": _evaluate, "predict": _predict, "export": _export,
+            "learn": _learn}[args.command](args)
+
+
+def _learn(args):
+    from . import InvalidDrawing, Recognizer, learning
+    try:
+        snaps = learning.load(learning.path(args.variant, args.weights_dir), args.variant)
+        rec = Recognizer.load(args.variant, args.weights_dir)
+        rows = learning.readings(snaps, rec.predict(args.image).input, rec.facts.activations.get("C1"))
+    except (learning.SnapshotsError, InvalidDrawing) as err:
+        print(f"{args.image}: {err}", file=sys.stderr)
+        return 1
+    if args.json:
+        for row in rows:
+            print(json.dumps({"file": args.image, "variant": args.variant, **row}))
+        return 0
+    print(f"{args.image} read by the {args.variant} model at each training snapshot "
+          f"(batches of {snaps.batch_size}, {snaps.steps_per_epoch} steps an epoch):")
+    print(f"{'step':>8} {'epoch':>7} {'digit':>6} {'confidence':>11}")
+    for row in rows:
+        print(f"{row['step']:>8,} {row['epoch']:>7.2f} {row['digit']:>6} {100 * row['confidence']:>10.1f}%")
+    return 0
 
 
 def _export(args):

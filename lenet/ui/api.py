@@ -1,8 +1,9 @@
 """The documented API, for gradio_client and REST callers: `/predict` (a sketchpad dict
 {"background", "layers", "composite"} + model name) and `/predict_image` (a picture file + model
 name), each answering (digit HTML, note, class probabilities, pipeline stages, C1, C3, smaller
-layers). They run on hidden components, so the page's own events can change without changing
-what API callers send and receive.
+layers); `/learn` (a picture file + model name) answers the reading at every training snapshot.
+They run on hidden components, so the page's own events can change without changing what API
+callers send and receive.
 
 A small picture (a file of at most fair_queue.HEAVY_BYTES and HEAVY_PIXELS) is read in the
 prediction process (worker.py), a bigger one in a worker thread here: the queue lets at most one
@@ -11,7 +12,7 @@ import anyio
 
 from .. import visualize as viz
 from ..preprocess import InvalidDrawing
-from . import gradio631
+from . import gradio631, learning_tab
 from .draw_tab import LIVE, LOW_CONFIDENCE, analyse
 from .fair_queue import heavy
 from .room import Room
@@ -52,7 +53,9 @@ def build(gr, room: Room, reader: Worker):
         variant = gr.Radio(list(room.variants), value=room.variant, label="Model")
         outputs = [gr.HTML(), gr.Markdown(), gr.Label(num_top_classes=10), gr.HTML(), gr.HTML(), gr.HTML(),
                    gr.HTML()]
+        learn_image, learned = gr.Image(type="numpy", image_mode="RGB", elem_id="api-learn-image"), gr.JSON()
     gradio631.pass_files_undecoded(image, sketch)
+    gradio631.pass_files_undecoded(learn_image)
     label = outputs[2]
 
     def served(values):
@@ -65,3 +68,5 @@ def build(gr, room: Room, reader: Worker):
 
     sketch.change(on_predict, [sketch, variant], outputs, api_name="predict", postprocess=False, **LIVE)
     image.change(on_predict, [image, variant], outputs, api_name="predict_image", postprocess=False, **LIVE)
+    learn_image.change(lambda picture, model: learning_tab.learn_api(room, picture, model), [learn_image, variant],
+                       learned, api_name="learn", **LIVE)   # the reading at every training snapshot (issue 27)
