@@ -79,6 +79,7 @@ def main(argv=None):
     pipeline.recognizer_predict(rec, results, sketch, args.repeats)
     progress("3/6 per-stroke handler")
     canvas = pipeline.handler(ROOT, results, args.repeats, args.variant)
+    pipeline.learning_step(results, args.repeats, args.variant, args.weights_dir)
     progress("6/6 batches")
     model_paths.batches(rec, results, batch_sets(args.batch), max(3, args.repeats // 60), lite)
     progress("7 whole numbers, invariance sweeps, saliency")

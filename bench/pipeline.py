@@ -50,3 +50,38 @@ def handler(root, results, repeats, variant="modern", side=280):
                 "also the pipeline stages and S2-F6 (when their accordion is open)")
     results.bars.append(Bar("per-stroke handler p50 <= 15 ms", full.ms(50), 15.0, unit=" ms"))
     return side, side
+
+
+def learning_step(results, repeats, variant="modern", weights_dir=None):
+    """The Learning tab (lenet.ui.learning_tab): one slider step (a snapshot's numpy forward and its
+    figures, learning_tab.step_view) and reading the drawing when the tab opens (drawing_input +
+    step_view), on the example drawing; each step a different snapshot, as Play moves."""
+    from pathlib import Path
+
+    from lenet import learning
+    from lenet.paths import WEIGHTS
+    from lenet.ui import learning_tab
+    from lenet.ui.room import Room
+    room = Room({variant: Recognizer.load(variant, weights_dir)}, variant, Path(weights_dir or WEIGHTS))
+    snaps = learning_tab.snapshots(room, variant)
+    if isinstance(snaps, learning.SnapshotsError):
+        results.add(SECTION_3, "Learning tab: one slider step", "not measured", str(snaps))
+        return
+    import io
+
+    from PIL import Image
+
+    from lenet.synthetic import draw
+    from lenet.ui import pad
+    buf = io.BytesIO()
+    Image.fromarray(draw(3, canvas=280), "RGBA").save(buf, "PNG")
+    value = pad.value_of(buf.getvalue())                        # a drawing as the pad sends it
+    x, whose = learning_tab.drawing_input(room, value, None, "pad", variant)
+    steps = iter(range(10 ** 9))
+    step = measure(lambda: learning_tab.step_view(room, variant, x, whose, next(steps) % len(snaps)), repeats)
+    opened = measure(lambda: learning_tab.step_view(room, variant, *learning_tab.drawing_input(
+        room, value, None, "pad", variant), 0), max(10, repeats // 3))
+    results.add(SECTION_3, f"Learning tab: one slider step ({len(snaps)} snapshots)", fmt_ms(step, 50, 95),
+                "one snapshot's numpy forward, answer, C1/C3 and curves HTML")
+    results.add(SECTION_3, "Learning tab: opening it (read the drawing + a step)", fmt_ms(opened, 50, 95))
+    results.bars.append(Bar("Learning slider step (handler) p50 <= 100 ms", step.ms(50), 100.0, unit=" ms"))
