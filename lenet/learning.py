@@ -191,3 +191,15 @@ def kernel_change(snaps: Snapshots, at):
     difference over the norm at initialisation (0 at the start; 1 = moved as far as they started)."""
     k = snaps.weights["C1/kernel"]
     return float(np.linalg.norm(k[at] - k[0]) / (np.linalg.norm(k[0]) or 1.0))
+
+
+def smoothness(kernels):
+    """How much neighbouring weights of C1's kernels agree: their correlation with the weight beside
+    and below, averaged over the kernels, (5, 5, 1, n) -> a number. ~0 for random static (each weight
+    drawn on its own); towards 1 for smooth patches, as an edge or stroke detector is."""
+    k = np.asarray(kernels, "float64")[:, :, 0, :]
+    k = k - k.mean(axis=(0, 1))
+    pairs = (k[1:] * k[:-1]).sum(axis=(0, 1)) + (k[:, 1:] * k[:, :-1]).sum(axis=(0, 1))
+    count = k[1:].shape[0] * k.shape[1] + k.shape[0] * k[:, 1:].shape[1]
+    power = (k * k).sum(axis=(0, 1)) * count / (k.shape[0] * k.shape[1])
+    return float(np.mean(pairs / np.where(power > 0, power, 1.0)))
