@@ -111,7 +111,7 @@ def _x(step, last):
     return LEFT + (W - LEFT - RIGHT) * math.log10(step + 1) / math.log10(last + 1)
 
 
-def _chart(title, steps, series, at, top, fmt, ticks):
+def _chart(title, steps, series, at, top, fmt, ticks, per_epoch=0):
     """One SVG chart: `series` [(name, values, dash)] against steps, y from 0 to `top`, a cursor at
     snapshot `at` with each series' value beside it."""
     last = max(int(steps[-1]), 1)
@@ -125,6 +125,12 @@ def _chart(title, steps, series, at, top, fmt, ticks):
     for p in range(0, int(math.log10(last)) + 1):
         step = 10 ** p if p else 0   # 0, 10, 100, ...
         parts.append(f'<text x="{_x(step, last):.1f}" y="{H - BOTTOM + 18}" text-anchor="middle">{step:,}</text>')
+    if _x(last, last) - _x(10 ** int(math.log10(last)), last) > 60:   # the last step, if it has room
+        parts.append(f'<text x="{W - RIGHT}" y="{H - BOTTOM + 18}" text-anchor="end">{last:,}</text>')
+    if 0 < per_epoch <= last:                                          # what one epoch is, on the axis
+        ex = _x(per_epoch, last)
+        parts.append(f'<line x1="{ex:.1f}" y1="{TOP}" x2="{ex:.1f}" y2="{H - BOTTOM}" class="ep"/>'
+                     f'<text x="{ex - 4:.1f}" y="{H - BOTTOM - 6}" text-anchor="end" class="ept">1 epoch</text>')
     parts.append(f'<text x="{(LEFT + W - RIGHT) / 2}" y="{H - 6}" text-anchor="middle">batches seen (log scale)</text>')
     cx = _x(int(steps[at]), last)
     parts.append(f'<line x1="{cx:.1f}" y1="{TOP - 6}" x2="{cx:.1f}" y2="{H - BOTTOM}" class="cur"/>')
@@ -147,6 +153,8 @@ CHART_CSS = """
 .ln-chart .ax { stroke: currentColor; stroke-width: 1.5; }
 .ln-chart .grid { stroke: currentColor; stroke-opacity: 0.15; }
 .ln-chart .cur { stroke: #d62728; stroke-width: 2.5; }
+.ln-chart .ep { stroke: currentColor; stroke-opacity: 0.5; stroke-dasharray: 2 4; }
+.ln-chart .ept { opacity: 0.75; }
 .ln-chart polyline { fill: none; stroke-width: 2.5; }
 .ln-chart .s0 { stroke: #1f77b4; } .ln-chart .d0 { fill: #1f77b4; }
 .ln-chart .s1 { stroke: #c2570c; } .ln-chart .d1 { fill: #c2570c; }
@@ -170,10 +178,10 @@ def curves_html(snaps: learning.Snapshots, at):
     pct = lambda v: f"{100 * v:.0f} %"   # noqa: E731
     return ('<div class="ln-curves">'
             + _chart("Training loss (lower is better)", snaps.step, [("loss", snaps.loss, False)], at,
-                     loss_top, lambda v: f"{v:.3g}", loss_ticks)
+                     loss_top, lambda v: f"{v:.3g}", loss_ticks, snaps.steps_per_epoch)
             + _chart("Accuracy", snaps.step, [("training", snaps.train_accuracy, False),
                                               ("test", snaps.test_accuracy, True)], at, 1.0, pct,
-                     [0, 0.25, 0.5, 0.75, 1.0])
+                     [0, 0.25, 0.5, 0.75, 1.0], snaps.steps_per_epoch)
             + '</div>')
 
 
@@ -206,12 +214,11 @@ def narration(snaps: learning.Snapshots, reading: learning.Reading, at, whose):
                    "random static of step 0")
     else:
         kernels = (f"C1's kernels have moved {100 * change:.0f} % of their starting size away from the random "
-                   f"static of step 0, and neighbouring weights now agree more (correlation {start:.2f} at the "
-                   f"start, {now:.2f} now): smoother patches of red (positive weight) beside blue (negative). A "
-                   "kernel like that answers to an edge or a stroke in one direction, and its map lights up "
-                   "where the drawing has one")
-    return (f"**Now it says {top} with {100 * p.max():.0f} %.** Each batch nudged the weights towards the "
-            f"answers in the training labels. {kernels}. Reading {whose}.")
+                   f"static of step 0, and neighbouring weights agree more (correlation {start:.2f} at the start, "
+                   f"{now:.2f} now): smoother patches of red (positive weight) beside blue (negative), which "
+                   "answer to an edge or stroke in one direction; the map lights up where the drawing has one")
+    return (f"**Now it says {top} with {100 * p.max():.1f} %.** Each batch nudged the weights towards the "
+            f"training labels. {kernels}. Reading {whose}.")
 
 
 def step_view(room: Room, variant, x32, whose, at):
@@ -282,7 +289,7 @@ def build(gr, room: Room, tab, first):
             words = gr.Markdown(elem_id="learn-words")
         with gr.Column(min_width=420, scale=4):
             curves = gr.HTML(elem_id="learn-curves", css_template=CHART_CSS, js_on_load=None)
-        with gr.Column(min_width=300, scale=5):
+        with gr.Column(min_width=300, scale=4):
             maps = gr.HTML(elem_id="learn-maps", css_template=CSS, js_on_load=None)   # C1 and C3
     head = gr.Markdown(intro(room, room.variant), elem_id="learn-intro")
     drawing = gr.State(None)     # (32x32 input, whose) of the drawing being shown
