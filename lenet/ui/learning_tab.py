@@ -87,7 +87,11 @@ def activation(room: Room, variant):
 
 @lru_cache(maxsize=4)
 def _example(rec):
-    return rec.predict(str(EXAMPLE)).input
+    """The example's input: docs/examples' 3, or a 3 drawn by lenet/synthetic.py where docs/ is absent."""
+    if EXAMPLE.is_file():
+        return rec.predict(str(EXAMPLE)).input
+    from ..synthetic import draw
+    return rec.predict(draw(3, canvas=280)).input
 
 
 def drawing_input(room: Room, pad_value, upload, source, variant):
@@ -329,7 +333,6 @@ def build(gr, room: Room, tab, first):
     inputs = [first["pad"], first["upload"], first["source"], first["variant"], slider]
     gr.on([tab.select, again.click, first["variant"].change], on_drawing, inputs,
           [drawing, head, slider, *shown], trigger_mode="always_last", **private)
-    slider.change(on_step, [first["variant"], drawing, slider], shown, trigger_mode="always_last",
-                  concurrency_limit=2, concurrency_id="learn", **private)
+    slider.change(on_step, [first["variant"], drawing, slider], shown, trigger_mode="always_last", **private)
     play.click(on_play, [playing, first["variant"], slider], [playing, timer, play, slider], **private)
     timer.tick(on_tick, [first["variant"], slider], [slider, playing, timer, play], **private)
