@@ -103,3 +103,14 @@ def test_learn_api_answers_every_snapshot_or_one_sentence(learning_room, tmp_pat
     blank.write_bytes(_png(np.full((64, 64, 3), 255, "uint8")))
     assert "error" in lt.learn_api(learning_room, str(blank), "modern")
     assert "no training snapshots" in lt.learn_api(learning_room, str(path), "classic")["error"]
+
+
+def test_the_not_a_digit_share_is_shown_and_explained_when_it_dominates(learning_room):
+    x, whose = lt.drawing_input(learning_room, "", None, "pad", "paper")
+    snaps = learning.load(learning.path("paper", learning_room.weights_dir))
+    for at in range(len(snaps)):
+        r = learning.forward(snaps, x, at)
+        _, words, answer, *_ = lt.step_view(learning_room, "paper", x, whose, at)
+        assert f'"not a digit": {100 * r.not_a_digit[0]:.0f} %' in answer
+        if at == 0:
+            assert ('"not a digit" answer' in words) == (r.not_a_digit[0] >= 0.5)

@@ -201,6 +201,14 @@ def where(snaps: learning.Snapshots, at):
             f'{100 * snaps.test_accuracy[at]:.1f} % test</div>')
 
 
+def _rest(reading):
+    """A sentence on the "not a digit" share when it holds most of the answer, else ""."""
+    if reading.not_a_digit is None or reading.not_a_digit[0] < 0.5:
+        return ""
+    return (f' The model also has a "not a digit" answer, which takes {100 * reading.not_a_digit[0]:.0f} % here: '
+            "the bars share out the rest among the ten digits.")
+
+
 def narration(snaps: learning.Snapshots, reading: learning.Reading, at, whose):
     """Plain words for a student on what this point shows (markdown)."""
     p = reading.probabilities[0]
@@ -211,7 +219,8 @@ def narration(snaps: learning.Snapshots, reading: learning.Reading, at, whose):
                   "they are not quite equal: random weights still favour some outputs a little")
         return (f"**Why about 10 % each at the start?** The weights are random numbers, so nothing yet ties "
                 f"any output to any digit: the ten outputs come out nearly alike and {spread} (here the highest "
-                f"is {top} at {100 * p.max():.0f} %). The C1 kernels are random static. Reading {whose}.")
+                f"is {top} at {100 * p.max():.0f} %). The C1 kernels are random static.{_rest(reading)} "
+                f"Reading {whose}.")
     now, start = learning.smoothness(snaps.kernels_c1(at)), learning.smoothness(snaps.kernels_c1(0))
     if change < 0.25:
         kernels = (f"C1's kernels have moved only {100 * change:.0f} % of their starting size: still mostly the "
