@@ -106,7 +106,7 @@ def drawing_input(room: Room, pad_value, upload, source, variant):
 
 # ------------------------------------------------------------------ the curves
 
-W, H, LEFT, RIGHT, TOP, BOTTOM = 420, 190, 58, 14, 34, 44   # px: drawn 1:1, so 15 px text stays 15 px
+W, H, LEFT, RIGHT, TOP, BOTTOM = 400, 190, 58, 14, 34, 44   # px: drawn 1:1 where the column allows
 DASHED = ' stroke-dasharray="6 4"'
 
 
@@ -151,7 +151,7 @@ def _chart(title, steps, series, at, top, fmt, ticks, per_epoch=0):
 
 
 CHART_CSS = """
-.ln-chart { display: block; max-width: none; overflow: visible; }
+.ln-chart { display: block; max-width: 100%; height: auto; overflow: visible; }   /* a phone: scaled down */
 .ln-chart text { font-size: 15px; fill: currentColor; }
 .ln-chart .t { font-weight: 600; }
 .ln-chart .ax { stroke: currentColor; stroke-width: 1.5; }
@@ -194,7 +194,7 @@ def curves_html(snaps: learning.Snapshots, at):
 def where(snaps: learning.Snapshots, at):
     """The line above the figures: which point of training this is."""
     step, epoch = int(snaps.step[at]), float(snaps.epoch[at])
-    seen = f" · {step * snaps.batch_size:,} pictures seen" if snaps.batch_size else ""
+    seen = f" · {step * snaps.batch_size:,} pictures seen" if snaps.batch_size and step else ""
     head = "the random start, before any training" if step == 0 else f"after {step:,} batches"
     return (f'<div class="ln-where"><b>Snapshot {at + 1} of {len(snaps)}: {head}</b> · epoch {epoch:.2f}{seen} · '
             f'loss {snaps.loss[at]:.2f} · accuracy {100 * snaps.train_accuracy[at]:.1f} % training, '
