@@ -34,3 +34,29 @@ def test_evaluate_reports_the_committed_accuracy(root, mnist_test):
     assert run.returncode == 0, run.stderr[-2000:]
     assert f"classic: test accuracy {100 * card['test_accuracy']:.2f} % on 10,000 images" in run.stdout
     assert "confusion" in run.stdout
+
+
+def test_learn_prints_the_reading_at_every_snapshot(root, tmp_path):
+    """`python -m lenet learn` on a weights folder holding paper's snapshots (made as
+    tests/test_learning.py makes them): a row per snapshot, the same as lenet.learning.readings."""
+    from test_learning import make_snapshots
+
+    from lenet import Recognizer, learning
+    for f in (root / "weights").iterdir():
+        if f.is_file() and not f.name.endswith("_snapshots.npz"):
+            (tmp_path / f.name).symlink_to(f)
+    make_snapshots(tmp_path, "paper")
+    seven = str(root / "docs" / "examples" / "digit_7.png")
+    run = lenet(root, "learn", seven, "--variant", "paper", "--weights-dir", str(tmp_path), "--json")
+    assert run.returncode == 0, run.stderr[-2000:]
+    rows = [json.loads(line) for line in run.stdout.splitlines()]
+    x = Recognizer.load("paper", tmp_path).predict(seven).input
+    assert [{k: r[k] for k in ("step", "digit", "confidence")} for r in rows] == [
+        {k: r[k] for k in ("step", "digit", "confidence")} for r in learning.readings(learning.load(
+            learning.path("paper", tmp_path)), x)]
+    assert rows[-1]["digit"] == 7
+    table = lenet(root, "learn", seven, "--variant", "paper", "--weights-dir", str(tmp_path))
+    assert table.returncode == 0 and len(table.stdout.splitlines()) == 2 + len(rows)
+    missing = lenet(root, "learn", seven, "--variant", "classic", "--weights-dir", str(tmp_path))
+    assert missing.returncode == 1 and "no training snapshots for the classic model" in missing.stderr
+    assert "Traceback" not in missing.stderr
