@@ -20,7 +20,7 @@ def api_view(room: Room, result, variant):
 
 
 def predict(room: Room, image, variant):
-    variant = variant if variant in room.recognizers else room.variant
+    variant = room.model(variant)
     return api_view(room, analyse(room, image, variant), variant)
 
 

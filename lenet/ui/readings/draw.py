@@ -14,7 +14,7 @@ LOW_CONFIDENCE = 0.6    # below this top probability the page says it is not sur
 def analyse(room: Room, image, variant, drawing=None):
     """Any picture + model -> its Prediction, or the InvalidDrawing that says why not. When the
     room collects drawings, this one is kept (`drawing` names a pad drawing in progress)."""
-    rec = room.recognizers.get(variant) or room.recognizers[room.variant]
+    rec = room.recognizers[room.model(variant)]
     try:
         result = rec.predict(image)
     except InvalidDrawing as err:

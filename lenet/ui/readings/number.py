@@ -13,7 +13,7 @@ DRAW = "Draw a number: a few digits side by side."
 
 def read(room: Room, image, variant):
     """Any picture -> its NumberReading, or the InvalidDrawing that says why not."""
-    rec = room.recognizers.get(variant) or room.recognizers[room.variant]
+    rec = room.recognizers[room.model(variant)]
     try:
         return rec.predict_number(image)
     except InvalidDrawing as err:
@@ -69,7 +69,7 @@ def read_pad(room: Room, value, variant):
 
 def predict_number(room: Room, image, variant):
     """The API: picture + model name -> (text, readings dict)."""
-    variant = variant if variant in room.recognizers else room.variant
+    variant = room.model(variant)
     data = readings(read(room, image, variant))
     return data["text"], data
 

@@ -15,7 +15,7 @@ CAPTION = ("Red: ink that pushed toward this digit; blue: ink that argued agains
 def why_html(room: Room, pad_value, upload, source, variant):
     """Current drawing -> HTML: the occlusion map over the input, at 8 px per input pixel, with its legend."""
     from PIL import Image
-    rec = room.recognizers.get(variant) or room.recognizers[room.variant]
+    rec = room.recognizers[room.model(variant)]
     try:
         p = rec.predict(current_picture(pad_value, upload, source))
     except InvalidDrawing as err:
