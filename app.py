@@ -11,14 +11,14 @@ import sys
 import time
 import warnings
 
-import lenet.ui.tuning  # noqa: F401  (process tuning: before numpy and Gradio load)
+import lenet.ui.gate.tuning  # noqa: F401  (process tuning: before numpy and Gradio load)
 
 _T0 = time.monotonic()
 
 from lenet import MAX_BYTES, VARIANTS, WeightsError  # noqa: E402
 from lenet.paths import WEIGHTS  # noqa: E402
 from lenet.ui import page  # noqa: E402
-from lenet.ui.room import COLLECTED, open_room  # noqa: E402
+from lenet.ui.readings.room import COLLECTED, open_room  # noqa: E402
 
 
 def parse_args(argv=None):

@@ -39,7 +39,7 @@ def _call(http, url, name, data, headers):
 
 
 def _stroke(http, url, dep, data, headers):
-    """A stroke as the page sends it (the pad's event is queue=False, lenet/ui/pad_line.py): one POST
+    """A stroke as the page sends it (the pad's event is queue=False, lenet/ui/gate/pad_line.py): one POST
     run/predict with the event's fn_index, the answer in its response -> (ok, output)."""
     data = list(data) + [None] * (len(dep["inputs"]) - len(data))
     r = http.post(f"{url}/gradio_api/run/predict", headers=headers,
@@ -68,7 +68,7 @@ def under_attack(root, results, strokes=60, connections=4):
     import httpx
 
     from lenet.synthetic import draw
-    from lenet.ui import pad
+    from lenet.ui.readings import pad
 
     from .http import Server
     heavy = np.full((7000, 7000, 4), 255, np.uint8)

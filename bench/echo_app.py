@@ -6,9 +6,9 @@ import json
 
 import gradio as gr  # noqa: E402
 
-import lenet.ui.tuning  # noqa: F401  (the app's process settings)
-from lenet.ui import pad as pad_  # noqa: E402
+import lenet.ui.gate.tuning  # noqa: F401  (the app's process settings)
 from lenet.ui import page  # noqa: E402
+from lenet.ui.readings import pad as pad_  # noqa: E402
 
 
 async def echo(value):   # a coroutine, as the app's per-update handler

@@ -1,5 +1,5 @@
 """Sections 2 and 3: Recognizer.predict on a sketchpad-sized drawing, split into its stages,
-and the page's per-update handler called directly (lenet.ui.draw_tab.read_pad)."""
+and the page's per-update handler called directly (lenet.ui.draw.read_pad)."""
 from lenet import Recognizer, preprocess
 
 from .report import Bar, fmt_ms
@@ -28,7 +28,7 @@ def recognizer_predict(rec, results, image, repeats):
 # ---------------------------------------------------------------- the handler
 
 def handler(root, results, repeats, variant="modern", side=280):
-    """The page's per-update handler (lenet.ui.draw_tab.read_pad) on what the pad sends: a
+    """The page's per-update handler (lenet.ui.draw.read_pad) on what the pad sends: a
     `side`-px PNG of a drawing, as a live update (the closed accordion's figures left out) and
     with every figure. Returns the canvas (side, side)."""
     import io
@@ -36,14 +36,15 @@ def handler(root, results, repeats, variant="modern", side=280):
     from PIL import Image
 
     from lenet.synthetic import draw
-    from lenet.ui import draw_tab, pad
-    from lenet.ui.room import Room
+    from lenet.ui.readings import draw as reading
+    from lenet.ui.readings import pad
+    from lenet.ui.readings.room import Room
     buf = io.BytesIO()
     Image.fromarray(draw(3, canvas=side), "RGBA").save(buf, "PNG")
     value = pad.value_of(buf.getvalue())
     room = Room({variant: Recognizer.load(variant)}, variant)
-    live = measure(lambda: draw_tab.read_pad(room, value, variant, more=False), repeats)
-    full = measure(lambda: draw_tab.read_pad(room, value, variant, more=True), repeats)
+    live = measure(lambda: reading.read_pad(room, value, variant, more=False), repeats)
+    full = measure(lambda: reading.read_pad(room, value, variant, more=True), repeats)
     results.add(SECTION_3, f"read_pad, a live update ({side}x{side} PNG from the pad)", fmt_ms(live, 50, 95),
                 "digit, probabilities, C1 and C3 figures")
     results.add(SECTION_3, "read_pad with every figure", fmt_ms(full, 50, 95),
@@ -53,15 +54,15 @@ def handler(root, results, repeats, variant="modern", side=280):
 
 
 def learning_step(results, repeats, variant="modern", weights_dir=None):
-    """The Learning tab (lenet.ui.learning_tab): one slider step (a snapshot's numpy forward and its
-    figures, learning_tab.step_view) and reading the drawing when the tab opens (drawing_input +
+    """The Learning tab (lenet.ui.readings.learning): one slider step (a snapshot's numpy forward and its
+    figures, step_view) and reading the drawing when the tab opens (drawing_input +
     step_view), on the example drawing; each step a different snapshot, as Play moves."""
     from pathlib import Path
 
     from lenet import learning
     from lenet.paths import WEIGHTS
-    from lenet.ui import learning_tab
-    from lenet.ui.room import Room
+    from lenet.ui.readings import learning as learning_tab
+    from lenet.ui.readings.room import Room
     room = Room({variant: Recognizer.load(variant, weights_dir)}, variant, Path(weights_dir or WEIGHTS))
     snaps = learning_tab.snapshots(room, variant)
     if isinstance(snaps, learning.SnapshotsError):
@@ -72,7 +73,7 @@ def learning_step(results, repeats, variant="modern", weights_dir=None):
     from PIL import Image
 
     from lenet.synthetic import draw
-    from lenet.ui import pad
+    from lenet.ui.readings import pad
     buf = io.BytesIO()
     Image.fromarray(draw(3, canvas=280), "RGBA").save(buf, "PNG")
     value = pad.value_of(buf.getvalue())                        # a drawing as the pad sends it

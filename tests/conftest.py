@@ -3,7 +3,7 @@ absent), weights folders broken on purpose, and the app as a process (`app_serve
 with a client that reads its answers."""
 import os
 
-# As the app (lenet/ui/tuning.py), before numpy loads: OpenBLAS on one thread. Its default thread per
+# As the app (lenet/ui/gate/tuning.py), before numpy loads: OpenBLAS on one thread. Its default thread per
 # core made the pipeline ~17x slower on a busy 2-core machine (spinning workers).
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
@@ -78,7 +78,7 @@ def classic():
 def room():
     """The room `python app.py` makes: every variant loaded, modern selected, nothing collected."""
     from lenet import VARIANTS
-    from lenet.ui.room import Room
+    from lenet.ui.readings.room import Room
     return Room({v: _load(v, "auto") for v in VARIANTS}, "modern")
 
 
@@ -96,7 +96,7 @@ def fresh_collect():
 @pytest.fixture
 def collecting_room(room, tmp_path):
     """The room `python app.py --collect --collect-dir <tmp>/collected` makes."""
-    from lenet.ui.room import Room
+    from lenet.ui.readings.room import Room
     return Room(room.recognizers, room.variant, room.weights_dir, tmp_path / "collected")
 
 

@@ -1,4 +1,4 @@
-"""lenet/ui/boundary.py, attacked as a stranger on a public link would: plain HTTP against a
+"""lenet/ui/gate/boundary.py, attacked as a stranger on a public link would: plain HTTP against a
 running `python app.py`, one test per finding of issue 14, each asserting its bound (server memory
 from /proc/<pid>/status, other clients' latency, bytes on disk, the exact sentence)."""
 import base64
@@ -23,7 +23,8 @@ from PIL import Image
 
 from lenet import synthetic
 from lenet.decode import EMPTY, TOO_MANY_PIXELS
-from lenet.ui import boundary, pad
+from lenet.ui.gate import boundary
+from lenet.ui.readings import pad
 
 pytestmark = pytest.mark.slow
 MB = 2**20

@@ -1,11 +1,11 @@
-"""Who is a client (lenet/ui/boundary.py client_key) when every request comes from 127.0.0.1, as
+"""Who is a client (lenet/ui/gate/boundary.py client_key) when every request comes from 127.0.0.1, as
 under --share: Gradio's frpc relays what the share server's frps wrote, and frps (pkg/util/vhost/
 http.go: the incoming X-Forwarded-For copied, then Go's SetXForwarded) appends the address it
 saw to whatever X-Forwarded-For the visitor sent, in one header. The last entry is therefore
 frps's, and a visitor cannot pick a fresh per-client budget by sending their own."""
 import pytest
 
-from lenet.ui.boundary import client_key
+from lenet.ui.gate.boundary import client_key
 
 TUNNEL = ("127.0.0.1", 50000)   # frpc connects from loopback
 

@@ -1,5 +1,5 @@
 """lenet/collect.py (the presenter's `--collect`: every drawing a room makes, with what the model
-said) and how the draw tab feeds it: draw_tab.analyse / read_pad with a Room whose collect_dir is
+said) and how the draw tab feeds it: reading.analyse / read_pad with a Room whose collect_dir is
 a temporary folder, and `python app.py --collect` over HTTP."""
 import io
 import json
@@ -12,7 +12,8 @@ from PIL import Image
 from lenet import collect
 from lenet.decode import DOT
 from lenet.synthetic import draw, save_png, sketchpad_value, speck
-from lenet.ui import draw_tab, pad
+from lenet.ui.readings import draw as reading
+from lenet.ui.readings import pad
 
 NAME = re.compile(r"^drawing-\d{8}-\d{6}-\d{6}\.png$")
 SIDE = 280   # the pad sends 280 x 280 pictures
@@ -44,7 +45,7 @@ def pixels(path):
 
 def test_a_drawing_is_saved_as_sent_with_a_log_line_of_the_answer(collecting_room):
     folder = collecting_room.collect_dir
-    out = draw_tab.read_pad(collecting_room, on_pad(one()), "modern", drawing="s")
+    out = reading.read_pad(collecting_room, on_pad(one()), "modern", drawing="s")
     assert 'data-digit="1"' in out[0]
     (png,) = folder.glob("*.png")
     assert NAME.match(png.name) and np.array_equal(pixels(png), one())      # the canvas, not the 32x32 input
@@ -57,7 +58,7 @@ def test_a_drawing_is_saved_as_sent_with_a_log_line_of_the_answer(collecting_roo
 def test_an_invalid_drawing_is_logged_with_its_message(collecting_room):
     folder = collecting_room.collect_dir
     dot = speck(np.full((SIDE, SIDE, 4), 255, np.uint8), 140, 140, 10)
-    result = draw_tab.analyse(collecting_room, dot, "modern")
+    result = reading.analyse(collecting_room, dot, "modern")
     assert str(result) == DOT
     (entry,) = log(folder)
     assert "digit" not in entry and entry["message"] == DOT
@@ -66,9 +67,9 @@ def test_an_invalid_drawing_is_logged_with_its_message(collecting_room):
 
 def test_a_blank_canvas_is_not_a_drawing_to_keep(collecting_room):
     folder = collecting_room.collect_dir
-    draw_tab.analyse(collecting_room, blank(), "modern")
-    draw_tab.read_pad(collecting_room, on_pad(blank()), "modern", drawing="s")
-    draw_tab.read_pad(collecting_room, "", "modern", drawing="s")
+    reading.analyse(collecting_room, blank(), "modern")
+    reading.read_pad(collecting_room, on_pad(blank()), "modern", drawing="s")
+    reading.read_pad(collecting_room, "", "modern", drawing="s")
     assert not folder.exists() or not list(folder.glob("*.png"))
 
 
@@ -77,20 +78,20 @@ def test_one_file_per_drawing_however_many_strokes(collecting_room):
     whole = draw(7, canvas=SIDE, background="transparent")
     first = whole.copy()
     first[SIDE // 4:] = 0                           # the 7's bar, before the stem is drawn
-    draw_tab.read_pad(collecting_room, on_pad(first, 1), "modern", drawing="session-a")
-    draw_tab.read_pad(collecting_room, on_pad(whole, 2), "modern", drawing="session-a")
-    draw_tab.rerun(collecting_room, on_pad(whole, 2), None, "classic", "pad", drawing="session-a")  # model switch
+    reading.read_pad(collecting_room, on_pad(first, 1), "modern", drawing="session-a")
+    reading.read_pad(collecting_room, on_pad(whole, 2), "modern", drawing="session-a")
+    reading.rerun(collecting_room, on_pad(whole, 2), None, "classic", "pad", drawing="session-a")  # model switch
     (png,) = folder.glob("*.png")
     assert np.array_equal(pixels(png), whole)                                # the finished drawing
     assert [e["file"] for e in log(folder)] == [png.name] * 3                # a log line per stroke
     assert [e["variant"] for e in log(folder)] == ["modern", "modern", "classic"]
     assert [caption.startswith("7") for _, caption in collect.recent(folder)] == [True]
     # another person drawing at the same time keeps their own file
-    draw_tab.read_pad(collecting_room, on_pad(one()), "modern", drawing="session-b")
+    reading.read_pad(collecting_room, on_pad(one()), "modern", drawing="session-b")
     assert len(list(folder.glob("*.png"))) == 2
     # clearing the pad ends the drawing: the next strokes go to a new file, the 7 stays
-    draw_tab.read_pad(collecting_room, "", "modern", drawing="session-a")
-    draw_tab.read_pad(collecting_room, on_pad(first, 3), "modern", drawing="session-a")
+    reading.read_pad(collecting_room, "", "modern", drawing="session-a")
+    reading.read_pad(collecting_room, on_pad(first, 3), "modern", drawing="session-a")
     assert len(list(folder.glob("*.png"))) == 3
     assert np.array_equal(pixels(png), whole)
 
@@ -98,8 +99,8 @@ def test_one_file_per_drawing_however_many_strokes(collecting_room):
 def test_uploads_are_kept_one_file_each(collecting_room, tmp_path):
     folder = collecting_room.collect_dir
     path = str(save_png(draw(4, canvas=300), tmp_path / "four.png"))
-    draw_tab.read_upload(collecting_room, path, "modern")
-    draw_tab.read_upload(collecting_room, path, "classic")
+    reading.read_upload(collecting_room, path, "modern")
+    reading.read_upload(collecting_room, path, "classic")
     assert len(list(folder.glob("*.png"))) == 2 and [e["digit"] for e in log(folder)] == [4, 4]
 
 
@@ -108,19 +109,19 @@ def test_a_room_that_does_not_collect_saves_nothing(room, tmp_path, monkeypatch)
     monkeypatch.setattr(collect, "save_stroke", lambda *a, **k: calls.append(a))
     monkeypatch.setattr(collect, "save_drawing", lambda *a, **k: calls.append(a))
     assert not room.collecting
-    draw_tab.analyse(room, one(), "modern")
-    draw_tab.read_pad(room, on_pad(one()), "modern", drawing="s")
-    draw_tab.read_pad(room, "", "modern", drawing="s")
-    draw_tab.read_upload(room, one(), "modern")
+    reading.analyse(room, one(), "modern")
+    reading.read_pad(room, on_pad(one()), "modern", drawing="s")
+    reading.read_pad(room, "", "modern", drawing="s")
+    reading.read_upload(room, one(), "modern")
     assert calls == []
 
 
 def test_unsaveable_input_is_skipped_silently(collecting_room):
     folder = collecting_room.collect_dir
     for image in (None, sketchpad_value(None), b"not a picture"):
-        draw_tab.analyse(collecting_room, image, "modern")
+        reading.analyse(collecting_room, image, "modern")
     for value in ("not json", '{"seq": 1, "png": "data:image/png;base64,AAAA"}'):
-        draw_tab.read_pad(collecting_room, value, "modern", drawing="s")
+        reading.read_pad(collecting_room, value, "modern", drawing="s")
     assert not folder.exists() or not any(folder.iterdir())
 
 

@@ -11,7 +11,7 @@ import requests
 from lenet import collect
 from lenet.synthetic import draw, save_png
 from lenet.ui import page
-from lenet.ui.room import Room
+from lenet.ui.readings.room import Room
 
 pytestmark = pytest.mark.usefixtures("fresh_collect")   # conftest.py: collect's caps and problems reset
 

@@ -2,7 +2,7 @@
 import numpy as np
 
 from lenet.synthetic import draw
-from lenet.ui.compare_tab import comparison_markdown
+from lenet.ui.readings.compare import comparison_markdown
 
 
 def test_comparison_counts_zeros_and_negatives(modern):

@@ -1,4 +1,4 @@
-"""lenet/ui/fair_queue.py's scheduling, on a stand-in for Gradio's queue (the same attributes
+"""lenet/ui/gate/fair_queue.py's scheduling, on a stand-in for Gradio's queue (the same attributes
 FairQueue reads: event_queue_per_concurrency_id -> .queue, .concurrency_limit, .current_concurrency;
 events with ._id, .data.data, .enqueue_time, .request). Which event starts next is checked against
 the rules written in FairQueue's docstring: fewest running per client, then oldest. (The pads'
@@ -7,9 +7,9 @@ import asyncio
 import time
 from types import SimpleNamespace
 
-from lenet.ui.boundary import Limits
-from lenet.ui.fair_queue import FairQueue
-from lenet.ui.pad import value_of
+from lenet.ui.gate.boundary import Limits
+from lenet.ui.gate.fair_queue import FairQueue
+from lenet.ui.readings.pad import value_of
 
 
 class GradioQueue:

@@ -1,8 +1,9 @@
-"""lenet/ui/gradio631.py against Gradio's own code: a lean session holds what Gradio's session
+"""lenet/ui/gate/gradio631.py against Gradio's own code: a lean session holds what Gradio's session
 would, minus the configs it never reads back, and builds none of them when it is made."""
 import pytest
 
-from lenet.ui import gradio631, page
+from lenet.ui import page
+from lenet.ui.gate import gradio631
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""lenet/ui/learning_tab.py: the tab's handlers on a weights folder holding a snapshot file (made as
+"""lenet/ui/readings/learning.py: the Learning tab's readings on a weights folder holding a snapshot file (made as
 tests/test_learning.py makes it): one snapshot's answer, bars, kernels and maps are what
 lenet.learning.forward gives; the example until there is a drawing, the first tab's drawing after;
 the curves' cursor sits at the snapshot's step, in text at least 14 px; a missing file is one sentence
@@ -12,9 +12,10 @@ from PIL import Image
 from test_learning import make_snapshots
 
 from lenet import learning, synthetic
-from lenet.ui import learning_tab as lt
-from lenet.ui import pad
-from lenet.ui.room import Room
+from lenet.ui.readings import learning as lt
+from lenet.ui.readings import pad
+from lenet.ui.readings.room import Room
+from lenet.ui.tabs import learning as tab
 
 
 def _png(rgba):
@@ -74,7 +75,7 @@ def test_the_curves_cursor_and_text_size(learning_room):
         assert f"loss {float(snaps.loss[at]):.3g}" in svg
         assert f"test {100 * snaps.test_accuracy[at]:.0f} %" in svg
     assert lt._x(0, 860) == lt.LEFT and lt._x(860, 860) == lt.W - lt.RIGHT
-    sizes = [int(s) for s in re.findall(r"font-size: (\d+)px", lt.CHART_CSS)]
+    sizes = [int(s) for s in re.findall(r"font-size: (\d+)px", tab.CHART_CSS)]
     assert sizes and min(sizes) >= 14
     assert f'width="{lt.W}" height="{lt.H}" viewBox="0 0 {lt.W} {lt.H}"' in svg   # drawn 1:1: 15 px stays 15 px
 

@@ -34,10 +34,10 @@ def test_squashed_sums_are_the_networks_own_maps(room, variant):
 
 
 def test_the_first_tab_shows_the_sums_when_asked(room, inline_images):
-    from lenet.ui import draw_tab
+    from lenet.ui.readings import draw as reading
     rec = room.recognizers["classic"]
     p = rec.predict(draw(4, canvas=280))
-    after, before = (draw_tab.page_view(room, p, "classic", pre=pre) for pre in (False, True))
+    after, before = (reading.page_view(room, p, "classic", pre=pre) for pre in (False, True))
     assert "before squashing" in before[3] and "before squashing" in before[4] and "before squashing" not in after[3]
     assert before[0] == after[0] and before[1] == after[1]          # the answer does not change
     maps = [np.asarray(im.convert("RGB")) for alt, _, im in inline_images(before[3]) if alt.startswith("C1 map")]

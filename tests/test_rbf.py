@@ -11,7 +11,8 @@ from lenet import rbf
 from lenet import walkthrough as walk
 from lenet.codes import CODES, code_matrix
 from lenet.synthetic import draw
-from lenet.ui import draw_tab, walkthrough_tab
+from lenet.ui.readings import draw as reading
+from lenet.ui.readings import walkthrough
 
 
 @pytest.fixture(scope="module")
@@ -80,8 +81,8 @@ def test_explaining_a_distance_gives_what_the_network_computed(paper, seven):
 
 
 def test_the_page_shows_the_panel_for_paper_only(room, seven):
-    assert draw_tab.page_view(room, seven, "paper")[6] == rbf.prediction_html(seven)
-    assert draw_tab.page_view(room, room.recognizers["classic"].predict(draw(7, canvas=280)), "classic")[6] == ""
+    assert reading.page_view(room, seven, "paper")[6] == rbf.prediction_html(seven)
+    assert reading.page_view(room, room.recognizers["classic"].predict(draw(7, canvas=280)), "classic")[6] == ""
 
 
 def test_walkthrough_out_row_and_click(room, paper, seven):
@@ -89,8 +90,8 @@ def test_walkthrough_out_row_and_click(room, paper, seven):
     assert "7×12 code" in rows["OUT"]["what"]
     assert walk.row_images(paper, seven)["OUT"].size == rbf.out_figure(
         seven.feature_maps["F6"], seven.distances, seven.codes).size
-    fig, html = walkthrough_tab.out_click_view(paper, seven.input, rbf.out_centre(3))
+    fig, html = walkthrough.out_click_view(paper, seven.input, rbf.out_centre(3))
     assert fig is not None and 'data-map="3"' in html
     assert float(re.search(r'data-fm="([^"]+)"', html).group(1)) == pytest.approx(float(seven.distances[3]), rel=1e-5)
-    assert walkthrough_tab.out_click_view(paper, seven.input, [0, 0]) == (None, rbf.EXPLAIN_PROMPT)
-    assert walkthrough_tab.out_click_view(room.recognizers["modern"], seven.input, [0, 0]) == (None, "")
+    assert walkthrough.out_click_view(paper, seven.input, [0, 0]) == (None, rbf.EXPLAIN_PROMPT)
+    assert walkthrough.out_click_view(room.recognizers["modern"], seven.input, [0, 0]) == (None, "")

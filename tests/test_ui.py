@@ -19,7 +19,9 @@ from lenet import walkthrough as walk
 from lenet.colour import LUT, lut_index
 from lenet.decode import EMPTY, MESSAGES, InvalidDrawing
 from lenet.synthetic import draw, save_png, sketchpad_value
-from lenet.ui import api, compare_tab, draw_tab, pad, page, walkthrough_tab
+from lenet.ui import page
+from lenet.ui.readings import api, compare, pad, walkthrough
+from lenet.ui.readings import draw as reading
 
 SENTENCES = {pad.NOT_A_DRAWING, *MESSAGES.values()}   # everything the page may say instead of a digit
 
@@ -44,21 +46,21 @@ def shown(outputs):
 # ------------------------------------------------------------------ draw tab
 
 def test_analyse_returns_the_prediction_or_the_reason(room):
-    p = draw_tab.analyse(room, draw(3, canvas=280), "classic")
+    p = reading.analyse(room, draw(3, canvas=280), "classic")
     assert p.digit == 3
-    err = draw_tab.analyse(room, np.full((280, 280, 4), 255, np.uint8), "modern")
+    err = reading.analyse(room, np.full((280, 280, 4), 255, np.uint8), "modern")
     assert isinstance(err, InvalidDrawing) and err.empty and str(err) == EMPTY
 
 
 def test_analyse_falls_back_to_the_rooms_model_for_an_unknown_name(room):
     image = draw(4, canvas=280)
-    np.testing.assert_allclose(draw_tab.analyse(room, image, "no-such-model").probabilities,
+    np.testing.assert_allclose(reading.analyse(room, image, "no-such-model").probabilities,
                                room.recognizers[room.variant].predict(image).probabilities)
 
 
 def test_page_view_of_a_prediction(room, inline_images):
     p = room.recognizers["modern"].predict(draw(7, canvas=280))
-    digit, probs, stages, c1, c3, small, rbf = draw_tab.page_view(room, p, "modern", seq=9)
+    digit, probs, stages, c1, c3, small, rbf = reading.page_view(room, p, "modern", seq=9)
     assert 'data-digit="7"' in digit and 'data-model="modern"' in digit and 'data-seq="9"' in digit
     assert rbf == ""                                    # a softmax ending has no distances to show
     ps = [float(v) for v in re.findall(r'data-p="([0-9.]+)"', probs)]
@@ -67,66 +69,66 @@ def test_page_view_of_a_prediction(room, inline_images):
 
 
 def test_page_view_of_an_invalid_drawing_is_one_sentence_and_nothing_else(room):
-    out = draw_tab.page_view(room, InvalidDrawing("dot"), "modern")
+    out = reading.page_view(room, InvalidDrawing("dot"), "modern")
     assert shown(out) == MESSAGES["dot"] and out[1:] == ("",) * 6
 
 
 def test_a_low_confidence_answer_says_so(room):
     p = room.recognizers["modern"].predict(draw(7, canvas=280))
     p.probabilities = np.full(10, 0.1)
-    assert "Not sure" in draw_tab.page_view(room, p, "modern")[0]
+    assert "Not sure" in reading.page_view(room, p, "modern")[0]
 
 
 @pytest.mark.parametrize("variant", ["modern", "classic"])
 def test_read_pad_reads_the_pads_drawing_and_echoes_its_seq(room, variant):
     for digit in (0, 1, 7):
-        out = draw_tab.read_pad(room, pad_value(digit, seq=41 + digit), variant)
+        out = reading.read_pad(room, pad_value(digit, seq=41 + digit), variant)
         assert shown(out) == digit and f'data-seq="{41 + digit}"' in out[0] and f'data-model="{variant}"' in out[0]
 
 
 def test_read_pad_leaves_the_closed_accordions_pictures_out(room, inline_images):
-    digit, probs, stages, c1, c3, small, rbf = draw_tab.read_pad(room, pad_value(5, seq=2), "modern", more=False)
+    digit, probs, stages, c1, c3, small, rbf = reading.read_pad(room, pad_value(5, seq=2), "modern", more=False)
     assert 'data-digit="5"' in digit and 'data-seq="2"' in digit and probs
     assert stages == small == "" and len(inline_images(c1)) == 12 and len(inline_images(c3)) == 16
 
 
 def test_only_what_the_pad_sends_is_light_enough_for_the_event_loop():
-    assert draw_tab.light(pad_value(7)) and draw_tab.light(sent(uri(png_header(pad.EXPORT, pad.EXPORT))))
-    assert not draw_tab.light(pad_value(7, canvas=pad.EXPORT + 1))
-    assert not draw_tab.light(sent(uri(png_header(pad.MAX_SIDE, 10))))
-    assert not draw_tab.light(sent(uri(SEVEN + b"\0" * draw_tab.INLINE_CHARS)))
-    assert not draw_tab.light(None) and not draw_tab.light(b"{}")
+    assert pad.light(pad_value(7)) and pad.light(sent(uri(png_header(pad.EXPORT, pad.EXPORT))))
+    assert not pad.light(pad_value(7, canvas=pad.EXPORT + 1))
+    assert not pad.light(sent(uri(png_header(pad.MAX_SIDE, 10))))
+    assert not pad.light(sent(uri(SEVEN + b"\0" * pad.INLINE_CHARS)))
+    assert not pad.light(None) and not pad.light(b"{}")
 
 
 def test_read_pad_of_a_blank_or_cleared_pad_asks_for_a_digit(room):
     blank = pad.value_of(png_bytes(np.zeros((280, 280, 4), np.uint8)), 3)
     for value in ("", None, blank):
-        out = draw_tab.read_pad(room, value, "modern")
+        out = reading.read_pad(room, value, "modern")
         assert shown(out) == EMPTY and out[1:] == ("",) * 6
 
 
 def test_read_upload_takes_arrays_and_files(room, tmp_path):
-    assert shown(draw_tab.read_upload(room, draw(2, canvas=300)[..., :3], "modern")) == 2
-    assert shown(draw_tab.read_upload(room, str(save_png(draw(5, canvas=300), tmp_path / "five.png")), "classic")) == 5
-    assert shown(draw_tab.read_upload(room, b"", "modern")) in SENTENCES   # a webcam frame Gradio could not decode
+    assert shown(reading.read_upload(room, draw(2, canvas=300)[..., :3], "modern")) == 2
+    assert shown(reading.read_upload(room, str(save_png(draw(5, canvas=300), tmp_path / "five.png")), "classic")) == 5
+    assert shown(reading.read_upload(room, b"", "modern")) in SENTENCES   # a webcam frame Gradio could not decode
 
 
 def test_current_picture_is_what_was_used_last(room):
     value = pad_value(8)
     upload = draw(1, canvas=200)
-    assert draw_tab.current_picture(value, upload, "upload") is upload
-    assert draw_tab.current_picture(value, upload, "pad") == pad.parse(value)[0]
+    assert reading.current_picture(value, upload, "upload") is upload
+    assert reading.current_picture(value, upload, "pad") == pad.parse(value)[0]
     with pytest.raises(InvalidDrawing):
-        draw_tab.current_picture("", upload, "pad")
+        reading.current_picture("", upload, "pad")
 
 
 def test_rerun_reads_the_same_drawing_with_the_other_model(room):
     value, upload = pad_value(6), draw(9, canvas=280)
     for variant in ("classic", "modern"):
-        out = draw_tab.rerun(room, value, upload, variant, "pad")
+        out = reading.rerun(room, value, upload, variant, "pad")
         assert shown(out) == 6 and f'data-model="{variant}"' in out[0]
-        assert shown(draw_tab.rerun(room, value, upload, variant, "upload")) == 9
-    assert shown(draw_tab.rerun(room, "", upload, "classic", "pad")) == EMPTY
+        assert shown(reading.rerun(room, value, upload, variant, "upload")) == 9
+    assert shown(reading.rerun(room, "", upload, "classic", "pad")) == EMPTY
 
 
 def figures(page):
@@ -161,7 +163,7 @@ def independent_sums(rec, p):
 def test_the_first_tabs_smaller_layers_follow_the_switch(room, inline_images, variant):
     rec = room.recognizers[variant]
     p = rec.predict(draw(8, canvas=280))
-    after, before = (draw_tab.page_view(room, p, variant, pre=pre)[5] for pre in (False, True))
+    after, before = (reading.page_view(room, p, variant, pre=pre)[5] for pre in (False, True))
     want = independent_sums(rec, p)
     titles = [t for t, _ in figures(before)]
     assert [t.split(" ·")[0] for t in titles] == ["S2", "S4", "C5", "F6"]
@@ -206,13 +208,13 @@ def test_api_predict_takes_a_sketchpad_dict_and_any_model_name(room, tmp_path):
 # ------------------------------------------------------------------ compare and walk-through tabs
 
 def test_compare_view_shows_every_model_on_the_same_drawing(room):
-    out = compare_tab.compare_view(room, pad_value(3), None, "pad")
-    assert len(out) == compare_tab.PER_MODEL * len(room.recognizers) + 1
+    out = compare.compare_view(room, pad_value(3), None, "pad")
+    assert len(out) == compare.PER_MODEL * len(room.recognizers) + 1
     for k, variant in enumerate(room.variants):
-        digit, probs = out[k * compare_tab.PER_MODEL:k * compare_tab.PER_MODEL + 2]
+        digit, probs = out[k * compare.PER_MODEL:k * compare.PER_MODEL + 2]
         assert 'data-digit="3"' in digit and f'data-model="{variant}"' in digit and max(probs, key=probs.get) == "3"
     assert out[-1]
-    empty = compare_tab.compare_view(room, "", None, "pad")
+    empty = compare.compare_view(room, "", None, "pad")
     assert EMPTY in empty[0] and empty[-1] == ""
 
 
@@ -225,8 +227,8 @@ def c1_sums_by_loop(rec, x32):
 
 
 def test_compare_view_shows_the_sums_on_the_switch(room, inline_images):
-    after, before = (compare_tab.compare_view(room, pad_value(3), None, "pad", pre=pre) for pre in (False, True))
-    n = compare_tab.PER_MODEL
+    after, before = (compare.compare_view(room, pad_value(3), None, "pad", pre=pre) for pre in (False, True))
+    n = compare.PER_MODEL
     for k, variant in enumerate(room.variants):
         rec = room.recognizers[variant]
         digit, probs, c1, c3 = before[k * n:(k + 1) * n]
@@ -251,7 +253,7 @@ def test_compare_view_shows_the_sums_on_the_switch(room, inline_images):
 def test_walk_view_shows_the_sums_on_the_switch(room):
     n = len(walk.ROWS)
     for variant in ("classic", "modern", "paper"):
-        after, before = (walkthrough_tab.walk_view(room, pad_value(2), None, variant, "pad", pre=pre)
+        after, before = (walkthrough.walk_view(room, pad_value(2), None, variant, "pad", pre=pre)
                          for pre in (False, True))
         md_after, md_before = (dict(zip(walk.ROWS, out[2:2 + n])) for out in (after, before))
         im_after, im_before = (dict(zip(walk.ROWS, out[2 + n:2 + 2 * n])) for out in (after, before))
@@ -270,7 +272,7 @@ def test_walk_view_shows_the_sums_on_the_switch(room):
 
 def test_walk_view_c1_grid_shows_the_sums(room):
     rec = room.recognizers["classic"]
-    out = walkthrough_tab.walk_view(room, pad_value(4), None, "classic", "pad", pre=True)
+    out = walkthrough.walk_view(room, pad_value(4), None, "classic", "pad", pre=True)
     x32, grid = out[0], np.asarray(out[2 + len(walk.ROWS) + walk.ROWS.index("C1")])
     z = c1_sums_by_loop(rec, x32)
     colours = LUT[lut_index(z, z.min(), z.max())]
@@ -281,28 +283,28 @@ def test_walk_view_c1_grid_shows_the_sums(room):
 
 def test_a_click_on_a_map_of_sums_explains_the_sum(room):
     rec = room.recognizers["classic"]
-    x32 = walkthrough_tab.walk_view(room, pad_value(4), None, "classic", "pad", pre=True)[0]
+    x32 = walkthrough.walk_view(room, pad_value(4), None, "classic", "pad", pre=True)[0]
     z = c1_sums_by_loop(rec, x32)
     m, r, c = 2, 12, 11
     index = walk.pixel_centre("C1", z.shape, m, r, c)
-    _, sum_html = walkthrough_tab.explain(room, x32, "classic", "C1", index, pre=True)
-    _, act_html = walkthrough_tab.explain(room, x32, "classic", "C1", index)
+    _, sum_html = walkthrough.explain(room, x32, "classic", "C1", index, pre=True)
+    _, act_html = walkthrough.explain(room, x32, "classic", "C1", index)
     assert "before squashing" in sum_html and 'data-stage="before"' in sum_html and "before squashing" not in act_html
     data = {k: float(v) for k, v in re.findall(r'data-(sum|fm)="([^"]+)"', sum_html)}
     assert data["sum"] == pytest.approx(z[r, c, m], abs=1e-4) and data["fm"] == pytest.approx(z[r, c, m], abs=1e-4)
     act = {k: float(v) for k, v in re.findall(r'data-(sum|fm)="([^"]+)"', act_html)}
     assert act["sum"] == pytest.approx(1.7159 * np.tanh(2 / 3 * z[r, c, m]), abs=1e-4)   # the same sum, squashed
     assert act["sum"] != pytest.approx(data["sum"], abs=1e-3)
-    prompt = walkthrough_tab.explain(room, x32, "classic", "C1", (1, 1), pre=True)   # the caption band
+    prompt = walkthrough.explain(room, x32, "classic", "C1", (1, 1), pre=True)   # the caption band
     assert prompt == (None, walk.EXPLAIN_PROMPT)
 
 
 def test_walk_view_rows_and_reset(room):
     n = len(walk.ROWS)
-    out = walkthrough_tab.walk_view(room, pad_value(2), None, "classic", "pad")
+    out = walkthrough.walk_view(room, pad_value(2), None, "classic", "pad")
     assert len(out) == 2 + 2 * n + 3 and out[0].shape == (32, 32)
     assert all(im is not None for im in out[2 + n:2 + 2 * n]) and out[-1] == walk.EXPLAIN_PROMPT
-    empty = walkthrough_tab.walk_view(room, "", None, "classic", "pad")
+    empty = walkthrough.walk_view(room, "", None, "classic", "pad")
     assert empty[0] is None and EMPTY in empty[1] and len(empty) == len(out)
 
 
@@ -408,7 +410,7 @@ BAD_PIXELS = {   # pass parse (a PNG header of a size the pad sends), fail when 
 @pytest.mark.parametrize("value", list(MALFORMED.values()) + list(BAD_PIXELS.values()),
                          ids=list(MALFORMED) + list(BAD_PIXELS))
 def test_read_pad_answers_any_malformed_value_with_one_sentence(room, value):
-    out = draw_tab.read_pad(room, value, "modern")
+    out = reading.read_pad(room, value, "modern")
     assert shown(out) in SENTENCES and out[1:] == ("",) * 6
 
 

@@ -5,7 +5,7 @@ import io
 from PIL import Image
 
 from lenet import synthetic
-from lenet.ui import pad, why
+from lenet.ui.readings import pad, why
 
 
 def _png(rgba):

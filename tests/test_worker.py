@@ -1,5 +1,5 @@
-"""lenet/ui/worker.py: the pads' drawings and the API's small pictures read in a child process. Its
-answers are the server's own (draw_tab.read_pad and api.predict in this process are the
+"""lenet/ui/gate/worker.py: the pads' drawings and the API's small pictures read in a child process. Its
+answers are the server's own (reading.read_pad and api.predict in this process are the
 reference), a child that dies is replaced while drawings are read here meanwhile, and it stays off
 where it must (LENET_READER=server, a room that collects drawings)."""
 import asyncio
@@ -11,8 +11,11 @@ import pytest
 from PIL import Image
 
 from lenet.synthetic import draw
-from lenet.ui import api, draw_tab, worker
-from lenet.ui.pad import value_of
+from lenet.ui.gate import worker
+from lenet.ui.readings import api
+from lenet.ui.readings import draw as reading
+from lenet.ui.readings.pad import value_of
+from lenet.ui.tabs import api as api_tab
 
 
 def pad_value(digit, seq=7):
@@ -40,7 +43,7 @@ def test_the_childs_answers_are_the_servers_own(room):
                                               (5, "paper", True, False)]:
                 value = pad_value(digit)
                 out[(digit, variant)] = (await w.read_pad(value, variant, None, more, pre),
-                                         draw_tab.read_pad(room, value, variant, None, more, pre))
+                                         reading.read_pad(room, value, variant, None, more, pre))
             return out
         finally:
             w.stop()
@@ -54,7 +57,7 @@ def test_the_childs_api_answers_are_the_servers_own(room, tmp_path):
     path = tmp_path / "six.png"
     Image.fromarray(draw(6, canvas=280)).save(path)
     sketch = {"background": None, "layers": [], "composite": str(path)}
-    assert api.light(sketch) and api.light(str(path)) and not api.light(None)
+    assert api_tab.light(sketch) and api_tab.light(str(path)) and not api_tab.light(None)
 
     async def go():
         w = worker.Worker(room)

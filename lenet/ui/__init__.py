@@ -1,4 +1,7 @@
-"""The web page: Gradio Blocks built from one module per tab, the drawing pad, the presenter's
-room settings. `page.build(room)` returns the Blocks; app.py parses arguments and launches.
+"""The web page, in three parts: `tabs/` (the Blocks layout and event wiring of each tab),
+`readings/` (pure functions from a drawing to what the page or the API shows) and `gate/` (what
+admits and runs a visitor's request: boundary, fairness, uploads, the pads' line, the prediction
+process, process tuning). `page.build(room)` assembles the tabs; app.py parses arguments and launches.
+Arrows point one way: tabs -> gate -> readings -> lenet.
 
-Import `lenet.ui.tuning` before anything else in a serving process (app.py does)."""
+Import `lenet.ui.gate.tuning` before anything else in a serving process (app.py does)."""

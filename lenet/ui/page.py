@@ -5,10 +5,11 @@ JavaScript are files in static/."""
 from pathlib import Path
 
 from .. import visualize as viz
-from . import about_tab, api, compare_tab, draw_tab, gradio631, lab_tab, learning_tab, number_tab, walkthrough_tab, why
-from .pad_line import Line
-from .room import Room
-from .worker import Worker
+from .gate import gradio631
+from .gate.pad_line import Line
+from .gate.worker import Worker
+from .readings.room import Room
+from .tabs import about, api, compare, draw, lab, learning, number, walkthrough, why
 
 STATIC = Path(__file__).resolve().parent / "static"
 TITLE = "LeNet-5: draw a digit, watch it think"
@@ -73,20 +74,20 @@ def build(room: Room):
                                         show_progress="hidden", api_visibility="private")
         with gr.Tabs(elem_id="tabs"):
             with gr.Tab("Draw & see", id="main"):
-                first = draw_tab.build(gr, room, line, reader)
+                first = draw.build(gr, room, line, reader)
                 why.build(gr, room, first)
             with gr.Tab("Walk-through", id="walkthrough") as tab:
-                walkthrough_tab.build(gr, room, tab, first)
+                walkthrough.build(gr, room, tab, first)
             with gr.Tab("Number", id="number"):
-                number_tab.build(gr, room, first, line)
+                number.build(gr, room, first, line)
             with gr.Tab("Invariance lab", id="lab") as tab:
-                lab_tab.build(gr, room, tab, first)
+                lab.build(gr, room, tab, first)
             with gr.Tab("Compare models", id="compare") as tab:
-                compare_tab.build(gr, room, tab, first)
+                compare.build(gr, room, tab, first)
             with gr.Tab("Learning", id="learning") as tab:
-                learning_tab.build(gr, room, tab, first)
+                learning.build(gr, room, tab, first)
             with gr.Tab("About the model", id="about"):
-                about_tab.build(gr, room)
+                about.build(gr, room)
         api.build(gr, room, reader)
     demo.queue(**QUEUE)
     gradio631.cheap_skips(demo)   # shed live updates are answered gr.skip(): cheaply
@@ -118,7 +119,7 @@ def launch(demo, host, port, share=False, max_file_size=None):
     A port already in use stops it with one line naming --port."""
     import sys
 
-    from . import boundary, worker
+    from .gate import boundary, worker
     try:
         demo.launch(server_name=host, server_port=port, share=share, css=css(), footer_links=["api"],
                     show_error=False, quiet=False, max_file_size=max_file_size, prevent_thread_lock=True,

@@ -10,31 +10,13 @@ prediction process (worker.py), a bigger one in a worker thread here: the queue 
 heavy event run (fair_queue.py), and none of them holds up the pads' strokes in the child."""
 import anyio
 
-from .. import visualize as viz
-from ..preprocess import InvalidDrawing
-from . import gradio631, learning_tab
-from .draw_tab import LIVE, LOW_CONFIDENCE, analyse
-from .fair_queue import heavy
-from .room import Room
-from .worker import Worker
-
-
-def api_view(room: Room, result, variant):
-    """A Prediction (or InvalidDrawing) -> the API's 7 values; probabilities as {"0": p, ...}."""
-    if isinstance(result, InvalidDrawing):
-        return viz.digit_html(None, str(result)), "", None, None, None, None, None
-    rec = room.recognizers[variant]
-    fm = result.feature_maps
-    return (viz.digit_html(result.digit, None, result.confidence, variant),
-            viz.confidence_note(result.confidence, LOW_CONFIDENCE),
-            {str(d): float(p) for d, p in enumerate(result.probabilities)},
-            viz.stages_html(result.stages), viz.c1_html(fm["C1"], rec.kernels("C1")), viz.c3_html(fm["C3"]),
-            viz.small_layers_html(fm))
-
-
-def predict(room: Room, image, variant):
-    variant = variant if variant in room.recognizers else room.variant
-    return api_view(room, analyse(room, image, variant), variant)
+from ..gate import gradio631
+from ..gate.fair_queue import heavy
+from ..gate.worker import Worker
+from ..readings.api import predict
+from ..readings.learning import learn_api
+from ..readings.room import Room
+from .events import LIVE
 
 
 def light(image):
@@ -68,5 +50,5 @@ def build(gr, room: Room, reader: Worker):
 
     sketch.change(on_predict, [sketch, variant], outputs, api_name="predict", postprocess=False, **LIVE)
     image.change(on_predict, [image, variant], outputs, api_name="predict_image", postprocess=False, **LIVE)
-    learn_image.change(lambda picture, model: learning_tab.learn_api(room, picture, model), [learn_image, variant],
-                       learned, api_name="learn", **LIVE)   # the reading at every training snapshot (issue 27)
+    learn_image.change(lambda picture, model: learn_api(room, picture, model), [learn_image, variant], learned,
+                       api_name="learn", **LIVE)   # the reading at every training snapshot (issue 27)

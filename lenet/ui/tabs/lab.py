@@ -2,27 +2,8 @@
 transformation at a time (shift, scale, rotation, squeeze, stroke width, noise; lenet/invariance.py):
 the class probabilities along the sweep for the selected model and the others side by side, the
 inputs of every step under them, and a one-line reading."""
-from .. import invariance
-from ..preprocess import InvalidDrawing
-from .draw_tab import current_picture
-from .room import Room
-
-LABELS = {"shift": "Shift", "scale": "Scale", "rotation": "Rotation", "squeeze": "Squeeze",
-          "stroke": "Stroke width", "noise": "Noise"}
-
-
-def lab_view(room: Room, pad_value, upload, source, variant, name):
-    """Current drawing + transformation -> (reading markdown, one chart per model (selected first), strip).
-    One model call per model (each sweep is one batch)."""
-    order = [variant] + [v for v in room.variants if v != variant]
-    try:
-        picture = current_picture(pad_value, upload, source)
-        x = room.recognizers[variant].predict(picture).input   # the pipeline is the same for every model
-    except InvalidDrawing as err:
-        return (f"**{err}** Draw a digit on the first tab, then come back.", *[None] * len(order), None)
-    sweeps = {v: invariance.sweep(room.recognizers[v], x, name) for v in order}
-    line = "  \n".join(f"**{v}**: {sweeps[v].reading}" for v in order)
-    return (line, *[invariance.chart(sweeps[v]) for v in order], invariance.strip(sweeps[variant], scale=2))
+from ..readings.lab import LABELS, lab_view
+from ..readings.room import Room
 
 
 def build(gr, room: Room, tab, first):

@@ -1,8 +1,8 @@
-"""The "Learning" tab (issue 27): the current drawing (from the first tab; an example until there is
-one) read by the network as it was at each snapshot of its training run (lenet/learning.py). A
-slider and a Play button move through the snapshots; at each: the answer and its probabilities, C1's
-kernels and maps, C3's maps, the loss and accuracy curves with a cursor at that point, and a few
-plain words. Also the `/learn` API's answer: the reading at every snapshot.
+"""Readings for the "Learning" tab (issue 27): the current drawing (from the first tab; an example
+until there is one) read by the network as it was at each snapshot of its training run
+(lenet/learning.py): at one snapshot the answer and its probabilities, C1's kernels and maps, C3's
+maps, the loss and accuracy curves (SVG) with a cursor at that point, and a few plain words for a
+student; and the `/learn` API's answer, the reading at every snapshot.
 
 A slider step runs one snapshot's numpy forward and draws its HTML (no model call, no file read:
 the snapshots are read once per file)."""
@@ -10,17 +10,17 @@ import html
 import math
 import threading
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
-from .. import learning
-from .. import visualize as viz
-from ..preprocess import InvalidDrawing
-from .draw_tab import EXAMPLES, current_picture
+from ... import learning
+from ... import visualize as viz
+from ...preprocess import InvalidDrawing
+from .draw import current_picture
 from .room import Room
 
-EXAMPLE = EXAMPLES / "digit_3.png"   # shown until the person draws
-PLAY_EVERY = 0.8                     # s between snapshots while playing
+EXAMPLE = Path(__file__).resolve().parents[3] / "docs" / "examples" / "digit_3.png"   # until the person draws
 NO_PICTURE = "No picture was sent: send a picture file of one digit, dark ink on a light background."
 
 INTRO = """**How it learns.** Training shows the network a **batch** of training pictures at a time (here
@@ -29,29 +29,6 @@ it would have been less wrong: that is one **step**. One **epoch** is one pass o
 pictures ({per_epoch} steps). The slider moves through copies of the weights kept during one training
 run, from the random start (step 0) to the end; your drawing from the first tab is read by each copy."""
 
-CSS = """
-.ln-answer .big { font-size: 3.6rem; font-weight: 700; line-height: 1; text-align: center; margin: 0.05em 0; }
-.ln-answer .conf, .ln-answer .ln-nd { text-align: center; font-size: 1.05rem; opacity: 0.9; }
-.ln-answer .empty { font-size: 1.2rem; font-weight: 600; text-align: center; margin: 0.6em 0; }
-.ln-answer .pb-title { font-size: 0.9rem; text-align: center; opacity: 0.9; }
-.ln-answer .pb-row { display: grid; grid-template-columns: repeat(10, minmax(0, 1fr)); gap: 3px; align-items: end; }
-.ln-answer .pb { display: flex; flex-direction: column; align-items: center; font-variant-numeric: tabular-nums; }
-.ln-answer .pb-v { font-size: 0.8rem; opacity: 0.9; }
-.ln-answer .pb-bar { display: flex; align-items: flex-end; width: 100%; height: 70px;
-                     background: var(--background-fill-secondary); border-radius: 3px; }
-.ln-answer .pb-bar span { display: block; width: 100%; background: var(--color-accent); border-radius: 3px; }
-.ln-answer .pb-d { font-weight: 700; font-size: 1.05rem; }
-.ln-answer .pb-top .pb-d { text-decoration: underline; }
-.lf { margin-bottom: 10px; overflow: visible; }
-.lf .lf-title { font-size: 1rem; margin: 0 0 2px; }
-.lf .lf-bar { margin-top: 2px; font-size: 0.85rem; }
-.lf figcaption { font-size: 0.8rem; white-space: normal; text-align: center; line-height: 1.15; }
-.lf-c1 .lf-grid { grid-template-columns: repeat(3, minmax(0, 1fr)) !important; gap: 4px 10px; }
-.lf-c1 .lf-pair { display: grid; grid-template-columns: 1fr 2.2fr; gap: 4px; width: 100%; align-items: center; }
-.lf-c3 .lf-grid { grid-template-columns: repeat(8, minmax(0, 1fr)) !important; gap: 3px 5px; }
-.lf img { width: 100%; height: auto; }
-.lf figure { width: 100%; }
-"""
 
 
 # ------------------------------------------------------------------ the snapshots and the drawing
@@ -90,7 +67,7 @@ def _example(rec):
     """The example's input: docs/examples' 3, or a 3 drawn by lenet/synthetic.py where docs/ is absent."""
     if EXAMPLE.is_file():
         return rec.predict(str(EXAMPLE)).input
-    from ..synthetic import draw
+    from ...synthetic import draw
     return rec.predict(draw(3, canvas=280)).input
 
 
@@ -150,19 +127,6 @@ def _chart(title, steps, series, at, top, fmt, ticks, per_epoch=0):
             f'aria-label="{html.escape(title)}: {html.escape(label)}">{"".join(parts)}</svg>')
 
 
-CHART_CSS = """
-.ln-chart { display: block; max-width: 100%; height: auto; overflow: visible; }   /* a phone: scaled down */
-.ln-chart text { font-size: 15px; fill: currentColor; }
-.ln-chart .t { font-weight: 600; }
-.ln-chart .ax { stroke: currentColor; stroke-width: 1.5; }
-.ln-chart .grid { stroke: currentColor; stroke-opacity: 0.15; }
-.ln-chart .cur { stroke: #d62728; stroke-width: 2.5; }
-.ln-chart .ep { stroke: currentColor; stroke-opacity: 0.5; stroke-dasharray: 2 4; }
-.ln-chart .ept { opacity: 0.75; }
-.ln-chart polyline { fill: none; stroke-width: 2.5; }
-.ln-chart .s0 { stroke: #1f77b4; } .ln-chart .d0 { fill: #1f77b4; }
-.ln-chart .s1 { stroke: #c2570c; } .ln-chart .d1 { fill: #c2570c; }
-"""
 
 
 def _ticks(top, n=4):
@@ -282,66 +246,3 @@ def learn_api(room: Room, image, variant):
     except InvalidDrawing as err:
         return {"error": str(err)}
     return {"variant": variant, "readings": learning.readings(snaps, x, activation(room, variant))}
-
-
-# ------------------------------------------------------------------ layout and events
-
-def build(gr, room: Room, tab, first):
-    """Lay the tab out; `tab` is its gr.Tab, `first` the draw tab's components (pad, upload, source, variant)."""
-    last, info = slider_range(room, room.variant)
-    with gr.Row(equal_height=False):
-        slider = gr.Slider(0, max(last, 1), value=0, step=1, label="Training snapshot", info=info,
-                           elem_id="learn-slider", scale=5, interactive=last > 0)
-        with gr.Column(scale=1, min_width=200):
-            play = gr.Button("▶ Play", elem_id="learn-play", variant="primary", size="md")
-            again = gr.Button("Read the current drawing", elem_id="learn-refresh", size="sm")
-    here = gr.HTML(elem_id="learn-where", js_on_load=None, padding=False)
-    with gr.Row(equal_height=False):
-        with gr.Column(min_width=300, scale=4):
-            answer = gr.HTML(elem_id="learn-answer", css_template=CSS, js_on_load=None)
-            words = gr.Markdown(elem_id="learn-words")
-        with gr.Column(min_width=420, scale=4):
-            curves = gr.HTML(elem_id="learn-curves", css_template=CHART_CSS, js_on_load=None)
-        with gr.Column(min_width=300, scale=4):
-            maps = gr.HTML(elem_id="learn-maps", css_template=CSS, js_on_load=None)   # C1 and C3
-    head = gr.Markdown(intro(room, room.variant), elem_id="learn-intro")
-    drawing = gr.State(None)     # (32x32 input, whose) of the drawing being shown
-    playing = gr.State(False)
-    timer = gr.Timer(PLAY_EVERY, active=False)
-    shown = [here, words, answer, curves, maps]
-    private = dict(api_visibility="private", show_progress="hidden")
-
-    def on_drawing(pad_value, upload, source, variant, at):
-        variant = room.model(variant)
-        x, whose = drawing_input(room, pad_value, upload, source, variant)
-        last, info = slider_range(room, variant)
-        at = min(int(at or 0), last)
-        return ((x, whose), intro(room, variant), gr.update(maximum=max(last, 1), value=at, info=info,
-                                                             interactive=last > 0),
-                *step_view(room, variant, x, whose, at))
-
-    def on_step(variant, state, at):
-        if state is None:
-            return [gr.skip()] * len(shown)
-        return step_view(room, room.model(variant), *state, at)
-
-    def on_play(is_playing, variant, at):
-        if is_playing:
-            return False, gr.Timer(active=False), gr.update(value="▶ Play"), gr.skip()
-        last = slider_range(room, room.model(variant))[0]
-        return (True, gr.Timer(active=True), gr.update(value="⏸ Pause"),
-                0 if int(at or 0) >= last else gr.skip())
-
-    def on_tick(variant, at):
-        last = slider_range(room, room.model(variant))[0]
-        nxt = int(at or 0) + 1
-        if nxt >= last:
-            return min(nxt, last), False, gr.Timer(active=False), gr.update(value="▶ Play")
-        return nxt, True, gr.skip(), gr.skip()
-
-    inputs = [first["pad"], first["upload"], first["source"], first["variant"], slider]
-    gr.on([tab.select, again.click, first["variant"].change], on_drawing, inputs,
-          [drawing, head, slider, *shown], trigger_mode="always_last", **private)
-    slider.change(on_step, [first["variant"], drawing, slider], shown, trigger_mode="always_last", **private)
-    play.click(on_play, [playing, first["variant"], slider], [playing, timer, play, slider], **private)
-    timer.tick(on_tick, [first["variant"], slider], [slider, playing, timer, play], **private)

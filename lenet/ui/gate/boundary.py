@@ -42,7 +42,7 @@ import sys
 import traceback
 from dataclasses import dataclass, fields
 
-from ..decode import MAX_PIXELS, TOO_MANY_PIXELS, UNREADABLE
+from ...decode import MAX_PIXELS, TOO_MANY_PIXELS, UNREADABLE
 from .uploads import DISK_LOW, UPLOAD_HELD, UPLOAD_RATE, Uploads, remove, say  # noqa: F401
 
 API = "/gradio_api"

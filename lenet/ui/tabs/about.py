@@ -1,9 +1,9 @@
 """The "About the model" tab: every loaded model's layer table (counts as LeCun et al. 1998
 tabulate them), its kernels, and its model card's test results."""
-from .. import card as model_card
-from .. import visualize as viz
-from ..architecture import TABLE_HEADERS, c3_connection_table, table_values
-from .room import Room
+from ... import card as model_card
+from ... import visualize as viz
+from ...architecture import TABLE_HEADERS, c3_connection_table, table_values
+from ..readings.room import Room
 
 
 def build(gr, room: Room):

@@ -1,28 +1,19 @@
-"""The "Number" tab: a wide pad for a whole number; each digit found gets its box, its reading and
-its confidence drawn over the drawing (lenet/numbers.py segments it). Also the documented API
-endpoint `/predict_number` (a picture file + model name -> the text and one reading per digit),
-on hidden components as lenet/ui/api.py does for `/predict_image`."""
+"""Readings for the Number tab and `/predict_number`: a row of digits -> its NumberReading, as plain
+data for the API and as HTML (the number in large type, each digit's box and reading over the drawing)."""
 import base64
 import html
 
-import anyio
-
-from ..preprocess import InvalidDrawing
-from . import gradio631, pad_line
+from ...preprocess import InvalidDrawing
 from . import pad as pad_
-from .draw_tab import LIVE, LOW_CONFIDENCE, PAD
-from .pad_line import Line
+from .draw import LOW_CONFIDENCE
 from .room import Room
 
-ASPECT = 3   # the wide pad: 3 x as wide as high, sent as 840x280 px
 DRAW = "Draw a number: a few digits side by side."
 
 
-# ------------------------------------------------------------------ handlers
-
 def read(room: Room, image, variant):
     """Any picture -> its NumberReading, or the InvalidDrawing that says why not."""
-    rec = room.recognizers.get(variant) or room.recognizers[room.variant]
+    rec = room.recognizers[room.model(variant)]
     try:
         return rec.predict_number(image)
     except InvalidDrawing as err:
@@ -78,49 +69,8 @@ def read_pad(room: Room, value, variant):
 
 def predict_number(room: Room, image, variant):
     """The API: picture + model name -> (text, readings dict)."""
-    variant = variant if variant in room.recognizers else room.variant
+    variant = room.model(variant)
     data = readings(read(room, image, variant))
     return data["text"], data
 
 
-# ------------------------------------------------------------------ layout and events
-
-def build(gr, room: Room, first, line: Line):
-    """Lay the tab out inside the current gr.Tab and wire its events (the wide pad's updates wait in
-    `line`, as the first pad's do), and the hidden API endpoint."""
-    gr.Markdown("### Write a whole number\nLeNet-5 read cheques and ZIP codes: the drawing is cut into digits "
-                "(separate ink, strokes of one digit grouped, touching digits cut where the cut reads best) and "
-                "every digit goes through the same pipeline in one batch.")
-    wide = pad_.component("number-pad", aspect=ASPECT)
-    answer = gr.HTML(view_html(InvalidDrawing("empty", DRAW)), elem_id="number-answer")
-    variant = first["variant"]
-    private = dict(api_visibility="private")
-
-    async def on_pad(value, variant, request: gr.Request):
-        client, session = gradio631.client_of(request), gradio631.session_of(request)
-        # A number's reading (~3-30 ms) in a worker thread: the event loop stays free; heavy: at most
-        # one slot of the line, the other stays for the first pad's strokes
-        answer = await line.read(client, session, pad_.is_live(value), True,
-                                 lambda: anyio.to_thread.run_sync(read_pad, room, value, variant))
-        if answer is pad_line.SHED:
-            return gr.skip()
-        if answer is pad_line.FULL:
-            return view_html(InvalidDrawing("busy", pad_line.TOO_MANY_WAITING))
-        return answer
-
-    def on_switch(value, variant):
-        return read_pad(room, value, variant)
-
-    wide.change(on_pad, [wide, variant], answer, queue=False, **PAD, **private)
-    variant.change(on_switch, [wide, variant], answer, **LIVE, **private)
-
-    with gr.Group(visible=False):
-        image = gr.Image(type="numpy", image_mode="RGB", elem_id="api-number-image")
-        model = gr.Radio(list(room.variants), value=room.variant, label="Model")
-        outputs = [gr.Textbox(label="text"), gr.JSON(label="digits")]
-    gradio631.pass_files_undecoded(image)
-
-    def on_api(image, variant):
-        return predict_number(room, image, variant)
-
-    image.change(on_api, [image, model], outputs, api_name="predict_number", **LIVE)

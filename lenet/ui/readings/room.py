@@ -4,10 +4,10 @@ live). Made once at start-up; no visitor can change it."""
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..paths import WEIGHTS
-from ..recognizer import Recognizer
+from ...paths import WEIGHTS
+from ...recognizer import Recognizer
 
-COLLECTED = Path(__file__).resolve().parents[2] / "collected"   # default folder for --collect
+COLLECTED = Path(__file__).resolve().parents[3] / "collected"   # default folder for --collect
 
 
 @dataclass(frozen=True)

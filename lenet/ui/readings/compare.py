@@ -1,11 +1,11 @@
-"""The "Compare models" tab: every variant on the same drawing, side by side, and what to point at.
-A switch shows the C1 and C3 sums before the squashing function instead of the maps (issue 15.2)."""
+"""Reading for the Compare tab: every variant on the same drawing, side by side, and a few computed
+facts on what ReLU and max-pooling change."""
 import numpy as np
 
-from .. import preactivation
-from .. import visualize as viz
-from ..preprocess import InvalidDrawing
-from .draw_tab import current_picture
+from ... import preactivation
+from ... import visualize as viz
+from ...preprocess import InvalidDrawing
+from .draw import current_picture
 from .room import Room
 
 PER_MODEL = 4   # outputs per model: digit, top probabilities, C1, C3
@@ -59,24 +59,3 @@ def compare_view(room: Room, pad_value, upload, source, pre=False):
     return (*out, comparison_markdown(preds, sums if pre else None))
 
 
-def build(gr, room: Room, tab, first):
-    gr.Markdown("## The models on the same drawing\n" + COMPARISON_NOTE)
-    with gr.Row():
-        refresh = gr.Button("Compare on the current drawing", variant="primary", elem_id="cmp-refresh")
-        pre = gr.Checkbox(False, label="C1, C3 before squashing (the sums)", elem_id="cmp-pre", scale=0,
-                          min_width=260)
-    outputs = []
-    with gr.Row(equal_height=False):
-        for v in room.variants:
-            with gr.Column(elem_id=f"cmp-{v}", min_width=260):
-                gr.Markdown(f"### {v}")
-                outputs += [gr.HTML(viz.digit_html(None), elem_id=f"cmp-digit-{v}", elem_classes="cmp-digit"),
-                            gr.Label(num_top_classes=3, label="Top probabilities", elem_id=f"cmp-probs-{v}"),
-                            gr.HTML(elem_id=f"cmp-c1-{v}"), gr.HTML(elem_id=f"cmp-c3-{v}")]
-    outputs.append(gr.Markdown(elem_id="cmp-facts"))
-
-    def on_compare(pad_value, upload, source, pre):
-        return compare_view(room, pad_value, upload, source, pre)
-
-    gr.on([tab.select, refresh.click, pre.change], on_compare, [first["pad"], first["upload"], first["source"], pre],
-          outputs, show_progress="minimal", trigger_mode="always_last", api_visibility="private")  # as walkthrough_tab

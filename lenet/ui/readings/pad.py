@@ -1,7 +1,6 @@
-"""The drawing pad: a plain 2-D <canvas> in a gr.HTML (mouse, pen and touch through pointer
-events; pen, eraser, undo, Clear), live while the pen moves, and the decoding of what it sends.
-
-The browser side is static/pad.js. The pad's value is a small JSON text,
+"""What the drawing pad sends, and how it is read before any pixel is decoded. (The pad itself,
+a <canvas> in a gr.HTML, is lenet/ui/tabs/pad.py and static/pad.js.)
+ The pad's value is a small JSON text,
 `{"seq": <stroke update number>, "live": true, "png": "data:image/png;base64,..."}` (a 280x280 PNG
 the browser already downscaled, ~3-8 KB; a wide pad's is 280 px high), or "" for a cleared pad.
 `seq` comes back in the answer (`#digit [data-seq]`) so the page can tell which update an answer
@@ -12,56 +11,16 @@ import base64
 import binascii
 import json
 import struct
-from pathlib import Path
 
-from ..preprocess import EMPTY, InvalidDrawing
+from ...preprocess import EMPTY, InvalidDrawing
 
-STATIC = Path(__file__).resolve().parent / "static"
 EXPORT = 280          # px: the side of the picture the pad sends (~10x MNIST's 28 px field)
 MAX_VALUE = 400_000   # characters: a 280 px drawing is ~4-12 KB; anything bigger is not from the pad
 MAX_SIDE = 1024       # px: the pad path decodes on the event loop, so its pictures stay small
 NOT_A_DRAWING = "That is not a drawing from the pad; draw a digit, or upload a picture file."
 
-TEMPLATE = """
-<div class="pad-wrap" data-aspect="{aspect}">
-  <div class="pad-area"><canvas class="pad-canvas" role="img"{style}
-       aria-label="Drawing pad: draw {what} with the mouse, a pen or a finger"></canvas></div>
-  <div class="pad-tools" role="toolbar" aria-label="Drawing tools">
-    <button type="button" class="pad-tool" data-tool="pen" aria-pressed="true" aria-label="Pen">✎ Pen</button>
-    <button type="button" class="pad-tool" data-tool="eraser" aria-pressed="false" aria-label="Eraser">⌫ Eraser</button>
-    <button type="button" data-act="undo" aria-label="Undo">↶ Undo</button>
-    <button type="button" data-act="clear" aria-label="Clear canvas">✕ Clear</button>
-  </div>
-</div>
-"""
-
 
 # A wide pad carries its own look (the square one's is #pad's, in static/page.css).
-WIDE_CSS = """
-.pad-wrap { display: flex; flex-direction: column; gap: 6px;
-             max-width: max(300px, calc((100vh - 420px) * 3)); }   /* the answer shows under it */
-.pad-area { touch-action: none; user-select: none; -webkit-user-select: none; cursor: crosshair; }
-.pad-canvas { display: block; width: 100%; background: #fff; touch-action: none; border: 2px solid #8a8a8a;
-              border-radius: 6px; box-sizing: border-box; }
-.pad-tools { display: grid; grid-template-columns: repeat(4, 1fr); gap: 6px; max-width: 36rem; }
-.pad-tools button { min-height: 40px; border-radius: 8px; cursor: pointer;
-                    border: 1px solid var(--border-color-primary);
-                    color: var(--body-text-color); background: var(--button-secondary-background-fill); }
-.pad-tools button[aria-pressed="true"] { background: var(--button-primary-background-fill);
-                                         color: var(--button-primary-text-color); }
-"""
-
-
-def component(elem_id="pad", aspect=1):
-    """The pad as a gr.HTML; its `.change` fires for every throttled update and at pen-up. `aspect`
-    (width / height) makes a wide pad that sends EXPORT * aspect x EXPORT px (3: 840x280, a number)."""
-    import gradio as gr
-    wide = aspect != 1
-    html = (TEMPLATE.replace("{aspect}", f"{aspect:g}").replace("{what}", "a number" if wide else "one digit")
-            .replace("{style}", f' style="aspect-ratio: {aspect:g}"' if wide else ""))
-    return gr.HTML("", html_template=html, js_on_load=(STATIC / "pad.js").read_text(encoding="utf-8"),
-                   css_template=WIDE_CSS if wide else "", elem_id=elem_id, elem_classes="pad",
-                   apply_default_css=False)
 
 
 def parse(value):
@@ -118,3 +77,21 @@ def value_of(png_bytes, seq=1, live=False):
     sent = {"seq": seq, "live": True} if live else {"seq": seq}
     sent["png"] = "data:image/png;base64," + base64.b64encode(png_bytes).decode()
     return json.dumps(sent, separators=(",", ":"))
+
+
+INLINE_CHARS = 40_000   # a 280 px pad drawing is 4-12 KB of data URL; a noisy one up to ~30 KB
+
+
+
+def light(value):
+    """Whether a pad value is small enough to read on the event loop: at most INLINE_CHARS long and
+    a PNG of at most pad.EXPORT px a side (read from its header: no pixel decoded)."""
+    if not isinstance(value, str) or len(value) > INLINE_CHARS:
+        return False
+    head = value.partition("base64,")[2][:32]
+    try:
+        width, height = png_size(base64.b64decode(head[:len(head) // 4 * 4]))
+    except ValueError:
+        return False
+    return width <= EXPORT and height <= EXPORT
+
