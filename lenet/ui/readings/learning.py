@@ -92,7 +92,7 @@ def _x(step, last):
     return LEFT + (W - LEFT - RIGHT) * math.log10(step + 1) / math.log10(last + 1)
 
 
-def _chart(title, steps, series, at, top, fmt, ticks, per_epoch=0):
+def _chart(title, steps, series, at, top, fmt, ticks, per_epoch=0, epoch_label_low=True):
     """One SVG chart: `series` [(name, values, dash)] against steps, y from 0 to `top`, a cursor at
     snapshot `at` with each series' value beside it."""
     last = max(int(steps[-1]), 1)
@@ -111,7 +111,8 @@ def _chart(title, steps, series, at, top, fmt, ticks, per_epoch=0):
     if 0 < per_epoch <= last:                                          # what one epoch is, on the axis
         ex = _x(per_epoch, last)
         parts.append(f'<line x1="{ex:.1f}" y1="{TOP}" x2="{ex:.1f}" y2="{H - BOTTOM}" class="ep"/>'
-                     f'<text x="{ex - 4:.1f}" y="{H - BOTTOM - 6}" text-anchor="end" class="ept">1 epoch</text>')
+                     f'<text x="{ex - 4:.1f}" y="{H - BOTTOM - 6 if epoch_label_low else TOP + 14}" '
+                     'text-anchor="end" class="ept">1 epoch</text>')
     parts.append(f'<text x="{(LEFT + W - RIGHT) / 2}" y="{H - 6}" text-anchor="middle">batches seen (log scale)</text>')
     cx = _x(int(steps[at]), last)
     parts.append(f'<line x1="{cx:.1f}" y1="{TOP - 6}" x2="{cx:.1f}" y2="{H - BOTTOM}" class="cur"/>')
@@ -146,7 +147,7 @@ def curves_html(snaps: learning.Snapshots, at):
     pct = lambda v: f"{100 * v:.0f} %"   # noqa: E731
     return ('<div class="ln-curves">'
             + _chart("Training loss (lower is better)", snaps.step, [("loss", snaps.loss, False)], at,
-                     loss_top, lambda v: f"{v:.3g}", loss_ticks, snaps.steps_per_epoch)
+                     loss_top, lambda v: f"{v:.3g}", loss_ticks, snaps.steps_per_epoch, epoch_label_low=False)
             + _chart("Accuracy", snaps.step, [("training", snaps.train_accuracy, False),
                                               ("test", snaps.test_accuracy, True)], at, 1.0, pct,
                      [0, 0.25, 0.5, 0.75, 1.0], snaps.steps_per_epoch)
