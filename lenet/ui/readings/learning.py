@@ -23,12 +23,11 @@ from .room import Room
 EXAMPLE = Path(__file__).resolve().parents[3] / "docs" / "examples" / "digit_3.png"   # until the person draws
 NO_PICTURE = "No picture was sent: send a picture file of one digit, dark ink on a light background."
 
-INTRO = """**How it learns.** Training shows the network a **batch** of training pictures at a time (here
-{batch}), measures how wrong its answers were (the **loss**), and nudges every weight a little so that
-it would have been less wrong: that is one **step**. One **epoch** is one pass over all the training
-pictures ({per_epoch} steps). The slider moves through copies of the weights kept during one training
-run, from the random start (step 0) to the end; your drawing from the first tab is read by each copy."""
-
+INTRO = """**How it learns.** Training shows the network a **batch** of training pictures at a time{batch},
+measures how wrong its answers were (the **loss**), and nudges every weight a little so that it would
+have been less wrong: that is one **step**. One **epoch** is one pass over all the training
+pictures{per_epoch}. The slider moves through copies of the weights kept during one training run, from
+the random start (step 0) to the end; your drawing from the first tab is read by each copy."""
 
 
 # ------------------------------------------------------------------ the snapshots and the drawing
@@ -180,9 +179,11 @@ def narration(snaps: learning.Snapshots, reading: learning.Reading, at, whose):
     top = int(np.argmax(p))
     change = learning.kernel_change(snaps, at)
     if int(snaps.step[at]) == 0:
-        spread = ("each gets about 10 %" if p.max() < 0.2 else
+        even = p.max() < 0.2
+        spread = ("each gets about 10 %" if even else
                   "they are not quite equal: random weights still favour some outputs a little")
-        return (f"**Why about 10 % each at the start?** The weights are random numbers, so nothing yet ties "
+        return (f"**{'Why about 10 % each' if even else 'Why no clear answer'} at the start?** The weights are "
+                "random numbers, so nothing yet ties "
                 f"any output to any digit: the ten outputs come out nearly alike and {spread} (here the highest "
                 f"is {top} at {100 * p.max():.0f} %). The C1 kernels are random static.{_rest(reading)} "
                 f"Reading {whose}.")
@@ -228,8 +229,8 @@ def slider_range(room: Room, variant):
 def intro(room: Room, variant):
     snaps = snapshots(room, variant)
     known = not isinstance(snaps, learning.SnapshotsError)
-    return INTRO.format(batch=f"{snaps.batch_size} pictures" if known and snaps.batch_size else "a few dozen pictures",
-                        per_epoch=f"{snaps.steps_per_epoch:,}" if known and snaps.steps_per_epoch else "a few hundred")
+    return INTRO.format(batch=f" (here {snaps.batch_size} pictures)" if known and snaps.batch_size else "",
+                        per_epoch=f" ({snaps.steps_per_epoch:,} steps)" if known and snaps.steps_per_epoch else "")
 
 
 # ------------------------------------------------------------------ the API
