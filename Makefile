@@ -1,13 +1,19 @@
-# The two commands a newcomer needs: `make run` (the app) and `make test` (the suite).
+# The commands a newcomer needs: `make run` (the app), `make check` (ruff and the fast tests, the
+# loop while working) and `make test` (everything: what CI runs).
 # Each creates or reuses .venv and reinstalls only when a requirements file changed.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test bench train clean
+.PHONY: run check test bench train clean
 
 run: $(VENV)/.app-installed
 	$(BIN)/python app.py $(ARGS)
+
+# The fast loop: no server, browser, subprocess or training (tests/conftest.py marks those `server`).
+check: $(VENV)/.dev-installed
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q -m "not server" $(PYTEST_ARGS)
 
 test: $(VENV)/.dev-installed
 	$(BIN)/ruff check .

@@ -25,6 +25,23 @@ ROOT = Path(__file__).resolve().parent.parent
 MNIST = ROOT.parent / "shared" / "mnist" / "mnist.npz"
 
 
+# ------------------------------------------------------------------ the fast loop
+
+SERVING = {"app_server", "app_url", "client", "run_app", "browser_app", "chromium", "open_page"}
+# Modules and tests that start `python app.py`, `python -m lenet` or another interpreter themselves
+PROCESSES = {"test_startup.py", "test_cli.py", "test_tuning.py", "test_train.py", "test_replicas.py",
+             "test_load_with_one_runtime_blocked", "test_share_warns_that_the_link_is_public"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """A test that starts the app (a fixture of SERVING) or another process (PROCESSES) is marked
+    `server`: `make check` leaves these, `slow` and `browser` out; `make test` runs everything."""
+    for item in items:
+        if (SERVING & set(getattr(item, "fixturenames", ())) or item.get_closest_marker("slow")
+                or item.path.name in PROCESSES or item.originalname in PROCESSES):
+            item.add_marker(pytest.mark.server)
+
+
 # ------------------------------------------------------------------ paths
 
 @pytest.fixture(scope="session")
