@@ -9,7 +9,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-# As the app (lenet/ui/tuning.py): OpenBLAS on one thread. With its default of one per core, the
+# As the app (lenet/ui/gate/tuning.py): OpenBLAS on one thread. With its default of one per core, the
 # pipeline's small matrix products ran ~17x slower on a busy 2-core machine (40 vs 2.3 ms a drawing).
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 

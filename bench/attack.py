@@ -39,7 +39,7 @@ def _call(http, url, name, data, headers):
 
 
 def _stroke(http, url, dep, data, headers):
-    """A stroke as the page sends it (the pad's event is queue=False, lenet/ui/pad_line.py): one POST
+    """A stroke as the page sends it (the pad's event is queue=False, lenet/ui/gate/pad_line.py): one POST
     run/predict with the event's fn_index, the answer in its response -> (ok, output)."""
     data = list(data) + [None] * (len(dep["inputs"]) - len(data))
     r = http.post(f"{url}/gradio_api/run/predict", headers=headers,

@@ -1,12 +1,13 @@
 """Gradio's floor for the page: the app's own drawing pad (lenet/ui/pad.py, the same JS) whose
 handler only echoes the update's number into #digit. Pen-up -> answer here is what Gradio and the
 browser cost with no model, no figures. `python -m bench.echo_app --port P`"""
-import argparse
-import json
+import lenet.ui.gate.tuning  # noqa: F401, I001  (the app's process settings, before gradio loads)
+
+import argparse  # noqa: E402
+import json  # noqa: E402
 
 import gradio as gr  # noqa: E402
 
-import lenet.ui.tuning  # noqa: F401  (the app's process settings)
 from lenet.ui import pad as pad_  # noqa: E402
 from lenet.ui import page  # noqa: E402
 

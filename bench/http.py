@@ -102,7 +102,7 @@ class Server:
 
     def settled_rss_mb(self, quiet=1.0, timeout=15.0):
         """RSS once it has stopped moving (see `settled`): the prediction process
-        (lenet/ui/worker.py) starts once the page is served and loads for ~1-2 s, and its loading is
+        (lenet/ui/gate/worker.py) starts once the page is served and loads for ~1-2 s, and its loading is
         not growth."""
         return settled(self.rss_mb, quiet, timeout)
 

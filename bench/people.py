@@ -4,7 +4,7 @@ live updates every ~100 ms while the pen moves, then the pen-up update; like the
 client (trigger_mode always_last) a person has at most one update in flight and a newer one
 replaces their waiting one. They wait for the answer to their last pen-up, look for 3 s, and
 draw the next digit. What the page's Gradio client sends for the pad's event (queue=False, see
-lenet/ui/pad_line.py): one POST /gradio_api/run/predict (the event's fn_index, the session hash),
+lenet/ui/gate/pad_line.py): one POST /gradio_api/run/predict (the event's fn_index, the session hash),
 the answer in its response.
 
 One asyncio loop (aiohttp: a fifth of httpx's CPU per request here; with httpx one loop of 100
@@ -144,7 +144,7 @@ class Person:
         self.tally.answers += 1
         head = out[0]
         if isinstance(head, dict) and head.get("__type__") == "update" and seq not in self.penup_at:
-            self.tally.skipped += 1      # a live update the server shed (lenet/ui/pad_line.py)
+            self.tally.skipped += 1      # a live update the server shed (lenet/ui/gate/pad_line.py)
             return
         if not isinstance(head, str) or f'data-seq="{seq}"' not in head:
             raise RuntimeError(f"answer without its seq {seq}: {str(head)[:80]}")

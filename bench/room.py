@@ -51,13 +51,13 @@ READERS = {"prediction process": {}, "in the server process": {"LENET_READER": "
 
 
 def _cpu(proc):
-    """CPU seconds of a server and its children (the prediction process, lenet/ui/worker.py)."""
+    """CPU seconds of a server and its children (the prediction process, lenet/ui/gate/worker.py)."""
     return sum(cpu_of(p) for p in [proc, *proc.children(recursive=True)])
 
 
 def _settled(procs):
     """Wait until the servers' memory (with their prediction processes) has stopped moving: the
-    prediction process (lenet/ui/worker.py) loads for ~1-2 s after the page is served, and a room
+    prediction process (lenet/ui/gate/worker.py) loads for ~1-2 s after the page is served, and a room
     that arrives meanwhile measures that start-up (the cold-start rows measure it), not the room."""
     settled(lambda: tree_rss_mb(procs))
 

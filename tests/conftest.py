@@ -3,7 +3,7 @@ absent), weights folders broken on purpose, and the app as a process (`app_serve
 with a client that reads its answers."""
 import os
 
-# As the app (lenet/ui/tuning.py), before numpy loads: OpenBLAS on one thread. Its default thread per
+# As the app (lenet/ui/gate/tuning.py), before numpy loads: OpenBLAS on one thread. Its default thread per
 # core made the pipeline ~17x slower on a busy 2-core machine (spinning workers).
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 

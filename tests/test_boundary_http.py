@@ -1,4 +1,4 @@
-"""lenet/ui/boundary.py, attacked as a stranger on a public link would: plain HTTP against a
+"""lenet/ui/gate/boundary.py, attacked as a stranger on a public link would: plain HTTP against a
 running `python app.py`, one test per finding of issue 14, each asserting its bound (server memory
 from /proc/<pid>/status, other clients' latency, bytes on disk, the exact sentence)."""
 import base64
@@ -23,7 +23,8 @@ from PIL import Image
 
 from lenet import synthetic
 from lenet.decode import EMPTY, TOO_MANY_PIXELS
-from lenet.ui import boundary, pad
+from lenet.ui import pad
+from lenet.ui.gate import boundary
 
 pytestmark = pytest.mark.slow
 MB = 2**20
@@ -37,7 +38,8 @@ def free_port():
 
 
 class App:
-    """`python app.py` on a free port with a private Gradio cache; its output goes to a file."""
+    """`python app.py` on a free port with a private Gradio cache; its output goes to a file. This
+    machine is a trusted proxy (LENET_TRUSTED_PROXIES), so X-Forwarded-For tells the tests' visitors apart."""
 
     def __init__(self, *args, env=None, timeout=120):
         self.port = free_port()
@@ -47,7 +49,7 @@ class App:
         self.proc = subprocess.Popen(
             [sys.executable, str(ROOT / "app.py"), "--port", str(self.port), *args], cwd=ROOT,
             env={**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONUNBUFFERED": "1",
-                 "GRADIO_TEMP_DIR": self.cache.name, **(env or {})},
+                 "GRADIO_TEMP_DIR": self.cache.name, "LENET_TRUSTED_PROXIES": "127.0.0.1", **(env or {})},
             stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
         while True:
@@ -433,7 +435,7 @@ def test_6_inputs_that_do_not_fit_a_run_step_get_a_sentence_not_a_500(app):
 def test_11_sessions_a_client_makes_up_cost_little(app):
     """Any request may name a new session (run/, queue/join, each call/ request). Gradio copied the
     page's whole config into each (~280 KB, kept for up to 10,000 sessions: ~2.8 GB); now a session
-    keeps only its changed outputs, at most lenet.ui.page.SESSIONS of them. The deep-link route,
+    keeps only its changed outputs, at most lenet.ui.gate.server.SESSIONS of them. The deep-link route,
     which wrote a session's state to disk per call, is closed."""
     value = pad.value_of(digit_png(5))
     for i in range(20):   # warm-up: the allocator's first growth is not the sessions'

@@ -220,7 +220,7 @@ def test_answers_arrive_while_the_pen_moves_and_pen_up_is_quick(open_page):
     page.mouse.up()
     shown(page, 7)
     assert seen_during >= 1
-    # Each update is one POST run/predict (the pad's event is queue=False: lenet/ui/pad_line.py),
+    # Each update is one POST run/predict (the pad's event is queue=False: lenet/ui/gate/pad_line.py),
     # the ones sent while the pen moved marked live; none goes through Gradio's queue
     updates = [(url, body) for url, body in sent if '\\"seq\\"' in body]
     assert updates and all(url.endswith("/gradio_api/run/predict") for url, _ in updates), [u for u, _ in updates]

@@ -1,4 +1,4 @@
-"""lenet/ui/pad_line.py, driven with plain coroutines and futures standing in for the readings:
+"""lenet/ui/gate/pad_line.py, driven with plain coroutines and futures standing in for the readings:
 each rule of its docstring (slots, one waiting update per page, pen-ups first, late live updates
 shed, fewest reading per client, per-client and total caps, heavy work in at most slots - 1), and
 the property the design rests on: the next reading starts in the callback that sees one end,
@@ -7,9 +7,9 @@ import asyncio
 
 import pytest
 
-from lenet.ui import pad_line
+from lenet.ui.gate import pad_line
+from lenet.ui.gate.pad_line import FULL, SHED, Line
 from lenet.ui.pad import is_live, value_of
-from lenet.ui.pad_line import FULL, SHED, Line
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
 

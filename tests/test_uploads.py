@@ -1,13 +1,13 @@
-"""lenet/ui/uploads.py, the upload ledger: its running totals against sums recomputed from its
+"""lenet/ui/gate/uploads.py, the upload ledger: its running totals against sums recomputed from its
 files after every step of a random sequence of uploads, expiries and evictions; the budgets per
 client; the order files go in (expired first, then the oldest while the cache is over its cap).
 (Over HTTP, with Gradio's upload route: tests/test_boundary_http.py, finding 8.)"""
 import random
 from collections import defaultdict
 
-from lenet.ui import uploads
-from lenet.ui.boundary import MB, Limits
-from lenet.ui.uploads import UPLOAD_HELD, UPLOAD_RATE, Uploads
+from lenet.ui.gate import uploads
+from lenet.ui.gate.limits import MB, Limits
+from lenet.ui.gate.uploads import UPLOAD_HELD, UPLOAD_RATE, Uploads
 
 
 def ledger(tmp_path, **limits):

@@ -1,4 +1,4 @@
-"""lenet/ui/worker.py: the pads' drawings and the API's small pictures read in a child process. Its
+"""lenet/ui/gate/worker.py: the pads' drawings and the API's small pictures read in a child process. Its
 answers are the server's own (draw_tab.read_pad and api.predict in this process are the
 reference), a child that dies is replaced while drawings are read here meanwhile, and it stays off
 where it must (LENET_READER=server, a room that collects drawings)."""
@@ -11,7 +11,8 @@ import pytest
 from PIL import Image
 
 from lenet.synthetic import draw
-from lenet.ui import api, draw_tab, worker
+from lenet.ui import api, draw_tab
+from lenet.ui.gate import worker
 from lenet.ui.pad import value_of
 
 

@@ -11,11 +11,11 @@ import anyio
 
 from .. import visualize as viz
 from ..preprocess import InvalidDrawing
-from . import gradio631
 from .draw_tab import LIVE, LOW_CONFIDENCE, analyse
-from .fair_queue import heavy
+from .gate import gradio_internals
+from .gate.fair_queue import heavy
+from .gate.worker import Worker
 from .room import Room
-from .worker import Worker
 
 
 def api_view(room: Room, result, variant):
@@ -52,11 +52,11 @@ def build(gr, room: Room, reader: Worker):
         variant = gr.Radio(list(room.variants), value=room.variant, label="Model")
         outputs = [gr.HTML(), gr.Markdown(), gr.Label(num_top_classes=10), gr.HTML(), gr.HTML(), gr.HTML(),
                    gr.HTML()]
-    gradio631.pass_files_undecoded(image, sketch)
+    gradio_internals.pass_files_undecoded(image, sketch)
     label = outputs[2]
 
     def served(values):
-        return gradio631.label_inline(label, values, 2)
+        return gradio_internals.label_inline(label, values, 2)
 
     async def on_predict(drawing, variant):
         def here():

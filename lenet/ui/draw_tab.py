@@ -12,10 +12,10 @@ from .. import collect, preactivation, rbf
 from .. import visualize as viz
 from ..preprocess import EMPTY, InvalidDrawing
 from . import pad as pad_
-from . import pad_line
-from .pad_line import Line
+from .gate import pad_line
+from .gate.pad_line import Line
+from .gate.worker import Worker
 from .room import Room
-from .worker import Worker
 
 LOW_CONFIDENCE = 0.6    # below this top probability the page says it is not sure
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
@@ -120,7 +120,7 @@ def build(gr, room: Room, line: Line, reader: Worker):
     """Lay the tab out inside the current gr.Tab and wire its events (the pad's updates wait in
     `line`, and `reader` reads them). Returns the components other tabs read (pad, upload, variant,
     source)."""
-    from . import gradio631
+    from .gate import gradio_internals, visitors
     # Which input the person used last ("pad" or "upload"): a hidden textbox the browser sets itself
     # (js-only events), so a pad update costs no extra request.
     source = gr.Textbox("pad", visible=False, elem_id="source")
@@ -150,7 +150,7 @@ def build(gr, room: Room, line: Line, reader: Worker):
         stages = gr.HTML(elem_id="stages")
         gr.Markdown(viz.LEGEND_MD)
         small = gr.HTML(elem_id="small")
-    gradio631.pass_files_undecoded(upload)
+    gradio_internals.pass_files_undecoded(upload)
 
     outputs = [digit, probs, stages, c1, c3, small, rbf_box]
 
@@ -160,7 +160,7 @@ def build(gr, room: Room, line: Line, reader: Worker):
     # everyone's requests); anything bigger (up to pad.MAX_SIDE) to a worker thread here, so no client
     # can stall the loop or the process (issue 14).
     async def on_pad(value, variant, more, pre, request: gr.Request):
-        session, variant, pre, quick = gradio631.session_of(request), room.model(variant), pre is True, light(value)
+        session, variant, pre, quick = visitors.session_of(request), room.model(variant), pre is True, light(value)
 
         def job():   # called by the line when this update's turn comes
             if not quick:
@@ -168,7 +168,7 @@ def build(gr, room: Room, line: Line, reader: Worker):
             return (reader.submit("read_pad", value, variant, None, more, pre)
                     or reader.read_pad(value, variant, session, more, pre))
         try:
-            answer = await line.read(gradio631.client_of(request), session, pad_.is_live(value), not quick, job)
+            answer = await line.read(visitors.client_of(request), session, pad_.is_live(value), not quick, job)
         except ChildProcessError:          # the prediction process died while reading it (a new one starts)
             answer = read_pad(room, value, variant, session, more, pre)
         if answer is pad_line.SHED:        # replaced by a newer update, or live and late: no change
@@ -181,7 +181,7 @@ def build(gr, room: Room, line: Line, reader: Worker):
         return read_upload(room, image, variant, pre)
 
     def on_switch(pad_value, upload, variant, source, more, pre, request: gr.Request):
-        return rerun(room, pad_value, upload, variant, source, gradio631.session_of(request), more, pre)
+        return rerun(room, pad_value, upload, variant, source, visitors.session_of(request), more, pre)
 
     private = dict(api_visibility="private")
     # queue=False: one POST per update, answered in its response (pad_line.py); preprocess=False: the

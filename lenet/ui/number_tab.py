@@ -8,10 +8,10 @@ import html
 import anyio
 
 from ..preprocess import InvalidDrawing
-from . import gradio631, pad_line
 from . import pad as pad_
 from .draw_tab import LIVE, LOW_CONFIDENCE, PAD
-from .pad_line import Line
+from .gate import gradio_internals, pad_line, visitors
+from .gate.pad_line import Line
 from .room import Room
 
 ASPECT = 3   # the wide pad: 3 x as wide as high, sent as 840x280 px
@@ -97,7 +97,7 @@ def build(gr, room: Room, first, line: Line):
     private = dict(api_visibility="private")
 
     async def on_pad(value, variant, request: gr.Request):
-        client, session = gradio631.client_of(request), gradio631.session_of(request)
+        client, session = visitors.client_of(request), visitors.session_of(request)
         # A number's reading (~3-30 ms) in a worker thread: the event loop stays free; heavy: at most
         # one slot of the line, the other stays for the first pad's strokes
         answer = await line.read(client, session, pad_.is_live(value), True,
@@ -118,7 +118,7 @@ def build(gr, room: Room, first, line: Line):
         image = gr.Image(type="numpy", image_mode="RGB", elem_id="api-number-image")
         model = gr.Radio(list(room.variants), value=room.variant, label="Model")
         outputs = [gr.Textbox(label="text"), gr.JSON(label="digits")]
-    gradio631.pass_files_undecoded(image)
+    gradio_internals.pass_files_undecoded(image)
 
     def on_api(image, variant):
         return predict_number(room, image, variant)

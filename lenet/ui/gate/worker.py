@@ -34,8 +34,8 @@ import threading
 import weakref
 from multiprocessing.connection import Connection
 
-from ..paths import REPO
-from .room import Room
+from ...paths import REPO
+from ..room import Room
 
 MAX_FAILURES = 3   # child processes that may die (or fail to load) before the server reads every drawing itself
 READY = "ready"    # the child's first message: its models are loaded
@@ -51,8 +51,8 @@ def start_all():
 
 def _jobs():
     """What the child can be asked: name -> function of (room, *args)."""
-    from .api import predict
-    from .draw_tab import read_pad
+    from ..api import predict
+    from ..draw_tab import read_pad
     return {"read_pad": read_pad, "predict": predict}
 
 
@@ -66,10 +66,10 @@ def main(argv=None):
 def _serve(conn, variants, variant, weights_dir):
     """The child: load the recognisers as the server did, say READY, then answer each request
     (job name, args) with the job's outputs, in order, until the pipe closes."""
-    import lenet.ui.tuning  # (one OpenBLAS thread, as in the server)
+    import lenet.ui.gate.tuning  # (one OpenBLAS thread, as in the server)
 
-    from .room import open_room
-    lenet.ui.tuning.keep_freed_memory()   # one small picture after another: no page faults for each
+    from ..room import open_room
+    lenet.ui.gate.tuning.keep_freed_memory()   # one small picture after another: no page faults for each
     jobs = _jobs()
     room = open_room(variants, variant, weights_dir)
     conn.send(READY)
@@ -115,7 +115,7 @@ class Worker:
         ours, theirs = socket.socketpair()
         settings = json.dumps({"variants": list(self.room.variants), "variant": self.room.variant,
                                "weights_dir": str(self.room.weights_dir)})
-        code = f"import sys; sys.path.insert(0, {str(REPO)!r}); from lenet.ui.worker import main; main()"
+        code = f"import sys; sys.path.insert(0, {str(REPO)!r}); from lenet.ui.gate.worker import main; main()"
         try:
             proc = subprocess.Popen([sys.executable, "-c", code, str(theirs.fileno()), settings],
                                     pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL)
@@ -201,7 +201,7 @@ class Worker:
     async def read_pad(self, value, variant, drawing=None, more=True, pre=False):
         """draw_tab.read_pad(room, value, variant, drawing, more, pre): in the child once it is ready,
         else here (`drawing` only matters here: the child's room does not collect)."""
-        from .draw_tab import read_pad
+        from ..draw_tab import read_pad
 
         async def here():
             return read_pad(self.room, value, variant, drawing, more, pre)
