@@ -54,7 +54,8 @@ def _answer(result):
 def _run(data):
     code = f"import sys; sys.path.insert(0, {str(REPO)!r}); from lenet.ui.gate.decoder import main; main()"
     try:
-        done = subprocess.run([sys.executable, "-c", code], input=data, capture_output=True, timeout=WALL_SECONDS)
+        done = subprocess.run([sys.executable, "-c", code, str(CPU_SECONDS)], input=data, capture_output=True,
+                              timeout=WALL_SECONDS)
     except subprocess.TimeoutExpired:
         return decode.InvalidDrawing("too_costly")
     except OSError:   # no process could be started: the server is out of resources
@@ -79,7 +80,8 @@ def main():
     import os
     import resource
     os.nice(NICE)
-    resource.setrlimit(resource.RLIMIT_CPU, (CPU_SECONDS, CPU_SECONDS + 1))
+    cpu = int(sys.argv[1]) if len(sys.argv) > 1 else CPU_SECONDS
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY, MEMORY))
     data = sys.stdin.buffer.read(decode.MAX_BYTES + 1)
     try:

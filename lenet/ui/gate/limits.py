@@ -27,7 +27,7 @@ class Limits:
     # sessions and streams (boundary.py)
     sessions_per_minute: int = 240         # new sessions per visitor (a page makes one; a script more)
     room_sessions_per_minute: int = 2400   # ... per address that stands for a room (visitors.known)
-    streams_per_client: int = 8            # open event streams (heartbeat, queue data) per visitor
+    streams_per_client: int = 32           # open event streams (heartbeat, queue data) per visitor
     room_streams: int = 1200               # ... per address that stands for a room
     # connections (server.py)
     header_timeout: float = 10.0           # s to send a request's line and headers
