@@ -479,3 +479,56 @@ def test_documented_api_still_works(app, tmp_path):
         app.upload(path.read_bytes()))}, "modern"])
     assert 'data-digit="7"' in sketch[0] and 'data-digit="7"' in picture[0]
     assert event == "complete" and 'data-digit="7"' in rest[0]
+
+
+# ------------------------------------------------------------------ issue 29, round two
+
+def test_29_3_sessions_keep_no_raw_input(app):
+    """Made-up sessions each sent a ~400 KB input (under the 0.5 MB body cap): Gradio kept every raw
+    value per session (+1,864 MB in 22 s); now a session keeps none of them."""
+    big = "x" * 390_000
+    dep = next(d for d in app.config["dependencies"] if d.get("api_name") == "on_pad")
+    for i in range(10):
+        requests.post(app.url + "/gradio_api/run/predict", timeout=60, json={
+            "data": [big, "modern"] + [None] * (len(dep["inputs"]) - 2), "fn_index": dep["id"],
+            "session_hash": f"warm-big-{i}"})
+    before = app.rss_mb()
+    for i in range(200):
+        requests.post(app.url + "/gradio_api/run/predict", timeout=60, json={
+            "data": [big, "modern"] + [None] * (len(dep["inputs"]) - 2), "fn_index": dep["id"],
+            "session_hash": f"big-{i}"}, headers=ATTACKER)
+    growth = app.rss_mb() - before
+    print(f"200 made-up sessions x 390 KB input: server +{growth:.0f} MB (kept, it would be ~78 MB)")
+    assert growth < 40
+
+
+def test_29_7_small_points_answer_one_sentence(app):
+    r = requests.get(app.url + "/monitoring", timeout=30)
+    assert r.status_code == 404 and r.json()["detail"] == boundary.CLOSED_MSG
+    assert requests.get(app.url + "/monitoring/summary", timeout=30).status_code == 404
+    assert "Monitoring URL" not in app.output()
+    deep = "[" * 100_000 + "]" * 100_000
+    r = requests.post(app.url + "/gradio_api/call/predict", data='{"data": ' + deep + "}", timeout=30,
+                      headers={"content-type": "application/json"})
+    assert r.status_code == 400 and r.json()["detail"] == boundary.TOO_DEEP
+    for bad in (5, "abc", [], {"composite": 5}):
+        event, r = app.call("predict", [bad, "modern"])
+        assert event == "refused" and r.status_code == 400 and r.json()["detail"] == boundary.BAD_DRAWING, bad
+    event, r = app.call("predict", [{"background": None, "layers": [], "composite": None}, {"a": 1}])
+    assert event == "refused" and "no model called" in r.json()["detail"] and "dict" not in r.json()["detail"]
+    r = requests.post(app.url + "/gradio_api/call/predict", json={"data": ["x" * (MB // 2 + 10)]}, timeout=30)
+    assert r.status_code == 413 and r.json()["detail"] == boundary.TOO_BIG_BODY
+
+
+def test_29_4_a_forged_x_forwarded_for_buys_no_budget():
+    """Without --trusted-proxies, X-Forwarded-For from a client on this machine is not believed: 32 x
+    19 MB uploads with fresh addresses were all accepted; now they share one budget."""
+    a = App(env={"LENET_TRUSTED_PROXIES": ""})
+    try:
+        rng = np.random.default_rng(2)
+        accepted = sum(a.upload(rng.bytes(8 * MB), f"f{i}.bin", {"X-Forwarded-For": f"203.0.113.{i}"}).status_code
+                       == 200 for i in range(8))
+        print(f"8 x 8 MB uploads with forged addresses: {accepted} accepted")
+        assert accepted * 8 <= 40
+    finally:
+        a.stop()

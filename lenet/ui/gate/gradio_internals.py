@@ -208,6 +208,12 @@ def session_capacity(demo, sessions):
     demo.state_session_capacity = sessions
 
 
+def upload_folder():
+    """Where Gradio keeps uploads and answer files (GRADIO_TEMP_DIR, else <tmp>/gradio)."""
+    from gradio.utils import get_upload_folder
+    return get_upload_folder()
+
+
 def open_tunnel(demo, host, port):
     """A gradio.live link to host:port (what launch(share=True) starts); raises if there is none."""
     from gradio import networking

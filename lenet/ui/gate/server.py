@@ -106,11 +106,9 @@ def temp_dir_problem():
     else one line naming the fix (Gradio keeps every upload and answer picture there)."""
     import tempfile
     from pathlib import Path
-
-    from gradio.utils import get_upload_folder
     folder = "GRADIO_TEMP_DIR"
     try:
-        folder = Path(get_upload_folder())
+        folder = Path(gradio_internals.upload_folder())
         folder.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryFile(dir=folder):
             pass
@@ -130,7 +128,6 @@ def app_for(demo, css="", max_file_size=None, models=(), limits=None):
     """The ASGI app serving `demo` behind the boundary (what `serve` runs; tests may mount it)."""
     import gradio as gr
     from fastapi import FastAPI
-    from gradio.utils import get_upload_folder
     limits = limits or Limits.from_env()
     gradio_internals.group_events(demo, GROUP, SLOTS)
     gradio_internals.hook_queue(demo, Fairness(limits), key_of)
@@ -140,7 +137,7 @@ def app_for(demo, css="", max_file_size=None, models=(), limits=None):
     if not os.environ.get("LENET_TRACEBACKS"):
         gradio_internals.quiet_tracebacks()
     decoder.install()
-    uploads = Uploads(limits, get_upload_folder())
+    uploads = Uploads(limits, gradio_internals.upload_folder())
     uploads.sweeper()
     app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
     gr.mount_gradio_app(app, demo, path="/", css=css, footer_links=["api"], show_error=False,
