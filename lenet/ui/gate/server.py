@@ -154,9 +154,11 @@ def serve(demo, host, port, share=False, css="", max_file_size=None, models=(), 
     port = sock.getsockname()[1]
     Guarded.limits = limits
     Guarded.most = min(limits.max_connections, open_files(limits.max_connections + 256) - 128)
+    # proxy_headers=False: uvicorn would otherwise take X-Forwarded-For from any peer on this machine
+    # as the client's address; who a visitor is, is visitors.py's to say.
     config = uvicorn.Config(app_for(demo, css, max_file_size, models, limits), http=Guarded, ws="none",
                             lifespan="on", log_level="warning", timeout_keep_alive=int(limits.idle_timeout),
-                            timeout_graceful_shutdown=2)
+                            timeout_graceful_shutdown=2, proxy_headers=False, server_header=False)
     server = uvicorn.Server(config)
     if started:
         started(f"http://{host}:{port}/")
