@@ -304,10 +304,10 @@ def test_4_a_client_looping_the_heaviest_input_leaves_others_strokes_within_2x(a
     for t in attackers:
         t.join()
     p95_idle, p95_attacked = np.percentile(idle, 95), np.percentile(attacked, 95)
-    one_heavy = float(np.min(heavy_times))
+    one_heavy = float(np.max(heavy_times))   # the first decode; the decoder keeps its answer for repeats
     load = os.getloadavg()[0]
     print(f"per-stroke p95 idle {p95_idle * 1e3:.0f} ms, under attack {p95_attacked * 1e3:.0f} ms; "
-          f"{len(heavy_times)} heavy answers, the fastest {one_heavy:.1f} s; load average {load:.1f}")
+          f"{len(heavy_times)} heavy answers, the slowest {one_heavy:.1f} s; load average {load:.1f}")
     assert len(heavy_times) >= 2
     assert p95_attacked < 0.5 * one_heavy   # before: p95 15.1 s, strokes queued behind several heavy answers
     if load < (os.cpu_count() or 1):
@@ -532,3 +532,97 @@ def test_29_4_a_forged_x_forwarded_for_buys_no_budget():
         assert accepted * 8 <= 40
     finally:
         a.stop()
+
+
+def children_rss_mb(app):
+    """Resident memory of the server's child processes (the prediction process, decoders)."""
+    import psutil
+    return sum(c.memory_info().rss for c in psutil.Process(app.proc.pid).children(recursive=True)) / MB
+
+
+def progressive_jpeg(side, repeats):
+    """A progressive JPEG whose last scan is repeated `repeats` times (issue 29 point 1: 249 KB,
+    1220 px, 1,450 passes took 1.2-1.5 s to decode and was called light)."""
+    rng = np.random.default_rng(0)
+    buf = io.BytesIO()
+    Image.fromarray(rng.integers(0, 255, (side, side, 3), dtype=np.uint8)).save(buf, "JPEG", progressive=True,
+                                                                                quality=30)
+    data = buf.getvalue()
+    last = data.rindex(b"\xff\xda")
+    return data[:last] + data[last:-2] * repeats + b"\xff\xd9"
+
+
+def test_29_1_pictures_light_by_size_cannot_hold_up_the_pads(app):
+    """Two clients loop /predict_image with pictures under every size threshold that cost seconds:
+    a progressive JPEG of 1,450 passes (refused from its markers), one of 60 passes and a 16-bit
+    7000x7000 deflate TIFF (decoded in their own niced process under a CPU limit, fresh bytes each
+    time so nothing is answered from memory). Another person's strokes are timed side by side."""
+    from lenet.decode import TOO_COSTLY
+    event, out = app.call("predict_image", [path_of(app.upload(progressive_jpeg(1220, 1450), "p.jpg", ATTACKER)),
+                                            "modern"], ATTACKER)
+    assert event == "complete" and TOO_COSTLY in out[0], out
+    tif = io.BytesIO()
+    Image.new("I;16", (7000, 7000), 40000).save(tif, "TIFF", compression="tiff_adobe_deflate")
+    pictures = [progressive_jpeg(1220, 60), tif.getvalue()]
+    stroke_times(app, 5, VISITOR)   # warm-up
+    idle = stroke_times(app, 40, VISITOR)
+    children_before = children_rss_mb(app)
+    stop, answers = threading.Event(), []
+
+    def attack(who):
+        i = 0
+        while not stop.is_set():
+            data = pictures[i % 2] + bytes([i % 256])   # a trailing byte: new bytes, the same picture
+            name = "a.jpg" if i % 2 == 0 else "a.tif"
+            i += 1
+            up = app.upload(data, name, {"X-Forwarded-For": who})
+            if up.status_code != 200:
+                time.sleep(0.5)
+                continue
+            t = time.perf_counter()
+            answers.append((app.call("predict_image", [path_of(up), "modern"], {"X-Forwarded-For": who})[0],
+                            time.perf_counter() - t))
+    attackers = [threading.Thread(target=attack, args=(f"203.0.113.{k}",)) for k in (70, 71)]
+    for t in attackers:
+        t.start()
+    time.sleep(2)
+    attacked = stroke_times(app, 40, VISITOR)
+    children_during = children_rss_mb(app)
+    stop.set()
+    for t in attackers:
+        t.join()
+    p95_idle, p95_attacked = np.percentile(idle, 95), np.percentile(attacked, 95)
+    load = os.getloadavg()[0]
+    print(f"\npen-up p95 idle {p95_idle * 1e3:.0f} ms, while two clients loop costly pictures {p95_attacked * 1e3:.0f}"
+          f" ms; {len(answers)} answers ({sum(e == 'complete' for e, _ in answers)} complete), slowest "
+          f"{max((d for _, d in answers), default=0):.1f} s; children RSS {children_before:.0f} -> "
+          f"{children_during:.0f} MB; load average {load:.1f}")
+    assert answers and all(e == "complete" for e, _ in answers)
+    if load < (os.cpu_count() or 1):
+        assert p95_attacked <= 2 * max(p95_idle, 0.05)
+
+
+def test_29_5_event_streams_per_visitor_are_capped(app):
+    """1,000 heartbeat streams with made-up sessions from one visitor: each was held open forever
+    (+30 MB, +1,000 descriptors); now a visitor holds at most `streams_per_client`."""
+    import socket as so
+    host, port = "127.0.0.1", app.port
+    held, refused = [], 0
+    for i in range(100):
+        s = so.create_connection((host, port))
+        s.sendall(f"GET /gradio_api/heartbeat/hb-{i} HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 203.0.113.90\r\n"
+                  f"\r\n".encode())
+        s.settimeout(5)
+        head = s.recv(200)
+        if head.startswith(b"HTTP/1.1 429"):
+            refused += 1
+            s.close()
+        else:
+            held.append(s)
+    other = requests.get(app.url + "/gradio_api/heartbeat/someone-else", stream=True, timeout=10, headers=VISITOR)
+    print(f"100 heartbeat streams from one visitor: {len(held)} held, {refused} refused")
+    assert other.status_code == 200
+    other.close()
+    assert len(held) <= 32 and refused >= 68
+    for s in held:
+        s.close()
