@@ -90,3 +90,45 @@ def test_half_sent_requests_and_idle_connections_are_closed(app):
     assert after < 20
     for s in idle + half + [body]:
         s.close()
+
+
+def test_idle_connections_past_the_fd_limit_do_not_take_the_server_down(tmp_path):
+    """Issue 29 point 5: with `ulimit -n 1024` (a common default) 1,030 idle connections took the
+    server down. The server keeps its connections under its descriptor limit, closes what is over,
+    and the header deadline frees the rest."""
+    import resource
+    import urllib.request
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**ENV, "PYTHONUNBUFFERED": "1", "LENET_HEADER_TIMEOUT": "3"}
+    proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--port", str(port)], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (1024, 1024)))
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            try:
+                urllib.request.urlopen(url, timeout=5)
+                break
+            except OSError:
+                assert proc.poll() is None and time.monotonic() < deadline, "the app did not start"
+                time.sleep(0.5)   # polling for the port
+        idle = []
+        for _ in range(1030):
+            try:
+                idle.append(socket.create_connection(("127.0.0.1", port), timeout=5))
+            except OSError:
+                break
+        time.sleep(5)   # past the 3 s header deadline
+        alive = proc.poll() is None
+        answered = urllib.request.urlopen(url, timeout=30).status
+        print(f"1,030 idle connections under a 1,024-descriptor limit: opened {len(idle)}, server alive "
+              f"{alive}, then answered {answered}")
+        assert alive and answered == 200
+        for s in idle:
+            s.close()
+    finally:
+        proc.terminate()
+        proc.wait(20)

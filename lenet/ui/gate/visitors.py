@@ -12,7 +12,6 @@ address for everybody behind it: the pads' line and the fair queue then tell vis
 their session (`client_of`), and the per-address caps are sized for a room.
 """
 import ipaddress
-import os
 
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
 _trusted = []   # ip_network objects: the peers whose X-Forwarded-For is believed
@@ -31,10 +30,6 @@ def trust(names="", share=False):
     if share:
         nets += [ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("::1/128")]
     _trusted[:] = nets
-
-
-def trust_from_env(env=os.environ):
-    trust(env.get("LENET_TRUSTED_PROXIES", ""), env.get("LENET_SHARE", "").lower() in ("1", "true", "yes"))
 
 
 def trusted(host):
