@@ -631,3 +631,25 @@ def test_29_5_event_streams_per_visitor_are_capped(app):
     assert len(held) <= 32 and refused >= 68
     for s in held:
         s.close()
+
+
+def test_29_4_one_address_filling_the_pads_line_leaves_other_visitors_answered(app):
+    """Issue 29 point 4 / issue 28 part 2: 160 pen-ups at once from one visitor behind a trusted
+    proxy filled the pads' 128 waiting places of the one client everybody was; now each visitor
+    (their X-Forwarded-For from the named proxy) has their own, and nobody else is refused."""
+    value = pad.value_of(digit_png(6))
+    results = {}
+
+    def pen_up(who, i):
+        event, out = app.pad([value, "modern"], {"X-Forwarded-For": who}, session=f"{who}-{i}")
+        results[(who, i)] = event == "complete" and "Too many drawings" not in (out[0] if event == "complete" else "")
+    threads = [threading.Thread(target=pen_up, args=("203.0.113.80", i)) for i in range(160)]
+    threads += [threading.Thread(target=pen_up, args=(f"198.51.100.{k}", 0)) for k in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    others = [ok for (who, _), ok in results.items() if not who.startswith("203.")]
+    attacker = [ok for (who, _), ok in results.items() if who.startswith("203.")]
+    print(f"160 pen-ups from one visitor: {sum(attacker)} answered; 20 other visitors: {sum(others)} answered")
+    assert len(others) == 20 and all(others)

@@ -132,3 +132,27 @@ def test_idle_connections_past_the_fd_limit_do_not_take_the_server_down(tmp_path
     finally:
         proc.terminate()
         proc.wait(20)
+
+
+def test_port_0_serves_on_a_free_port_and_says_which():
+    import urllib.request
+    proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--port", "0"], cwd=ROOT,
+                            env={**ENV, "PYTHONUNBUFFERED": "1"}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True)
+    try:
+        line = proc.stdout.readline()
+        while line and "LeNet-5 app:" not in line:
+            line = proc.stdout.readline()
+        url = line.split("LeNet-5 app:")[1].split()[0]
+        assert not url.endswith(":0/"), line
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                assert urllib.request.urlopen(url, timeout=5).status == 200
+                break
+            except OSError:
+                assert time.monotonic() < deadline
+                time.sleep(0.3)   # polling for the port
+    finally:
+        proc.terminate()
+        proc.wait(20)
