@@ -21,7 +21,7 @@ from ...paths import REPO
 CPU_SECONDS = 3          # a 49 MP PNG reads in ~1-2 s here; a picture made to be slow is cut at this
 MEMORY = 1536 * 2**20    # address space of the child: a 50 MP RGBA picture is 200 MB, plus Pillow's copies
 WALL_SECONDS = 20        # the child's whole life, waiting for the CPU included
-NICE = 10                # below the server and the prediction process
+NICE = 19                # the lowest priority: the server and the prediction process first
 KEPT = 4                 # recent answers kept (the Compare tab reads one picture once per model)
 
 _one_at_a_time = threading.Lock()
