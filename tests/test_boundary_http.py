@@ -653,3 +653,20 @@ def test_29_4_one_address_filling_the_pads_line_leaves_other_visitors_answered(a
     attacker = [ok for (who, _), ok in results.items() if who.startswith("203.")]
     print(f"160 pen-ups from one visitor: {sum(attacker)} answered; 20 other visitors: {sum(others)} answered")
     assert len(others) == 20 and all(others)
+
+
+def test_29_6_files_written_for_answers_stay_under_the_ledgers_cap():
+    """The Lab's answers are pictures Gradio writes into its cache (4 files a sweep): 120 requests
+    left 437-849 files for 10-15 min, outside every cap. The ledger's sweep (every 5 s) keeps them
+    under `cache_files` (here 20). Gradio names its files by content: each drawing differs."""
+    a = App(env={"LENET_CACHE_FILES": "20"})
+    try:
+        done = [a.join("on_sweep", [pad.value_of(digit_png(d)), None, "pad", "modern", k])[0]
+                for d in range(6) for k in ("rotation", "scale", "shift", "stroke")]
+        written = sum(1 for p in Path(a.cache.name).rglob("*") if p.is_file())
+        time.sleep(7)   # one sweep of the ledger
+        held = sum(1 for p in Path(a.cache.name).rglob("*") if p.is_file())
+        print(f"24 Lab sweeps: {done.count('complete')} answered, {written} files written, {held} kept after a sweep")
+        assert done.count("complete") == 24 and written > 20 >= held
+    finally:
+        a.stop()
