@@ -222,6 +222,8 @@ class Boundary:
         self.streams[key] += 1
         try:
             return await self.app(scope, receive, send)
+        except asyncio.CancelledError:   # the server is stopping: an open stream ends quietly
+            return None
         finally:
             self.streams[key] -= 1
             if self.streams[key] <= 0:

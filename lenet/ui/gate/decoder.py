@@ -62,7 +62,8 @@ def _run(data):
         return decode.InvalidDrawing("too_costly")
     if done.returncode == 0:
         try:
-            return np.load(io.BytesIO(done.stdout), allow_pickle=False)
+            answer = io.BytesIO(done.stdout)
+            return np.load(answer, allow_pickle=False)
         except (ValueError, OSError):
             return decode.InvalidDrawing("unreadable")
     reason = done.stderr.decode("ascii", "replace").strip().splitlines()[-1:] if done.returncode == 3 else []
