@@ -1,9 +1,11 @@
 """LeNet-5: draw a digit, watch it think. The entry point: arguments, then the page, then launch.
 
-    python app.py [--host H] [--port P] [--variant classic|modern] [--share] [--collect]
+    python app.py [--host H] [--port P] [--variant classic|modern|paper] [--share] [--collect]
+                  [--trusted-proxies ADDRESSES]
 
-The page is built by lenet/ui (one module per tab); `demo` is module-level, so `gradio app.py`
-(reload mode) finds it. Every option also reads an environment variable (for hosted Spaces).
+The page is built by lenet/ui (one module per tab) and served by its gate (lenet/ui/gate/server.py);
+`demo` is module-level, so `gradio app.py` (reload mode) finds it. Every option also reads an
+environment variable (for hosted Spaces).
 """
 import argparse
 import os
@@ -18,7 +20,19 @@ _T0 = time.monotonic()
 from lenet import MAX_BYTES, VARIANTS, WeightsError  # noqa: E402
 from lenet.paths import WEIGHTS  # noqa: E402
 from lenet.ui import page  # noqa: E402
+from lenet.ui.gate import server, visitors  # noqa: E402
 from lenet.ui.readings.room import COLLECTED, open_room  # noqa: E402
+
+
+def port_number(text):
+    """A TCP port 0-65535 (0: any free port), for argparse: one line otherwise."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (1-65535, or 0 for any free port)") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port number (1-65535, or 0 for any free port)")
+    return port
 
 
 def parse_args(argv=None):
@@ -27,7 +41,7 @@ def parse_args(argv=None):
     p = argparse.ArgumentParser(description="LeNet-5 digit recogniser: draw a digit, watch it think.")
     p.add_argument("--host", default=env("LENET_HOST") or env("GRADIO_SERVER_NAME") or "127.0.0.1",
                    help="address to serve on (env LENET_HOST or GRADIO_SERVER_NAME; default %(default)s)")
-    p.add_argument("--port", type=int, default=int(env("LENET_PORT") or env("GRADIO_SERVER_PORT") or 7860),
+    p.add_argument("--port", type=port_number, default=int(env("LENET_PORT") or env("GRADIO_SERVER_PORT") or 7860),
                    help="port (env LENET_PORT or GRADIO_SERVER_PORT; default %(default)s)")
     p.add_argument("--variant", "--model", dest="variant", choices=VARIANTS,
                    default=env("LENET_VARIANT") or env("LENET_MODEL") or "modern",
@@ -38,11 +52,18 @@ def parse_args(argv=None):
                    help="folder holding lenet5_<variant>.keras (env LENET_WEIGHTS_DIR; default weights/)")
     p.add_argument("--collect", action="store_true", default=env("LENET_COLLECT", "").lower() in on,
                    help="keep every drawing and what the model said (env LENET_COLLECT=1); visitors are told")
+    p.add_argument("--trusted-proxies", default=env("LENET_TRUSTED_PROXIES") or "",
+                   help="reverse proxies whose X-Forwarded-For names the visitor: addresses or networks, "
+                        "comma-separated (env LENET_TRUSTED_PROXIES; default: none, each peer is a visitor)")
     p.add_argument("--collect-dir", default=env("LENET_COLLECT_DIR") or str(COLLECTED),
                    help="folder for collected drawings (env LENET_COLLECT_DIR; default collected/)")
     args = p.parse_args(argv)
     if args.variant not in VARIANTS:
         p.error(f"--variant must be one of {', '.join(VARIANTS)}")
+    try:
+        visitors.trust(args.trusted_proxies, share=args.share)
+    except ValueError as err:
+        p.error(str(err))
     return args
 
 
@@ -50,7 +71,7 @@ def make_demo(args):
     """The page for these arguments; exits with one line naming the fix when weights are bad, and
     says each warning (e.g. damaged LiteRT files: serving through TensorFlow) as one line. An
     unwritable temporary folder for Gradio stops it the same way, before any model loads."""
-    problem = page.temp_dir_problem()
+    problem = server.temp_dir_problem()
     if problem:
         sys.exit(f"error: {problem}")
     try:
@@ -69,9 +90,10 @@ def main(argv=None):
     demo = make_demo(args)
     if args.share:
         print("WARNING: --share makes a PUBLIC gradio.live link: anyone with it can use this app.", flush=True)
-    print(f"LeNet-5 app: http://{args.host}:{args.port}/  (models loaded, page built in "
-          f"{time.monotonic() - _T0:.1f} s)", flush=True)
-    page.launch(demo, args.host, args.port, share=args.share, max_file_size=MAX_BYTES)
+    def started(url):
+        print(f"LeNet-5 app: {url}  (models loaded, page built in {time.monotonic() - _T0:.1f} s)", flush=True)
+    server.serve(demo, args.host, args.port, share=args.share, css=page.css(), max_file_size=MAX_BYTES,
+                 models=VARIANTS, started=started)
     return 0
 
 

@@ -1,8 +1,10 @@
 """Section 4b: isolation under attack (issue 14). A normal client's per-stroke latency (the pad's
 value through run/predict, as the page sends it) when the server is idle, then while another client
 loops the heaviest picture lenet accepts (7000 x 7000, 49 MP) through /predict_image from 4
-connections. Both run over loopback; X-Forwarded-For names them as two clients, as a proxy or
---share's tunnel would."""
+connections, then while two clients loop pictures light by size that cost seconds to decode (a
+progressive JPEG of 60 passes and a 16-bit 7000 x 7000 deflate TIFF, fresh bytes each time; issue 29
+point 1). Both run over loopback; X-Forwarded-For names them as separate clients, as a proxy the
+server is told to trust would (bench/http.py's Server)."""
 import io
 import json
 import threading
@@ -63,6 +65,35 @@ def _strokes(url, value, n):
     return Sample(np.array(times))
 
 
+def costly_pictures():
+    """Pictures under every size threshold that cost seconds to decode (see the module docstring)."""
+    from lenet.synthetic import draw
+    buf = io.BytesIO()
+    Image.fromarray(draw(7, 1220)).convert("RGB").save(buf, "JPEG", progressive=True, quality=90)
+    data = buf.getvalue()
+    starts = [i for i in range(len(data) - 1) if data[i:i + 2] == b"\xff\xda"] + [len(data) - 2]
+    smallest = min((data[a:b] for a, b in zip(starts, starts[1:])), key=len)
+    tif = io.BytesIO()
+    Image.new("I;16", (7000, 7000), 40000).save(tif, "TIFF", compression="tiff_adobe_deflate")
+    return [data[:-2] + smallest * 60 + b"\xff\xd9", tif.getvalue()]
+
+
+def _loop_costly(url, stop, answered, who):
+    import httpx
+    pictures, i = costly_pictures(), 0
+    with httpx.Client(timeout=300) as http:
+        while not stop.is_set():
+            name, data = ("a.jpg", "a.tif")[i % 2], pictures[i % 2] + bytes([i % 256])   # new bytes each time
+            i += 1
+            up = http.post(url + "/gradio_api/upload", files=[("files", (name, data, "image/png"))], headers=who)
+            if up.status_code != 200:
+                time.sleep(0.5)
+                continue
+            _call(http, url, "predict_image", [{"path": up.json()[0], "meta": {"_type": "gradio.FileData"}},
+                                               "modern"], who)
+            answered[0] += 1
+
+
 def under_attack(root, results, strokes=60, connections=4):
     """Adds the rows and the bar: attacked per-stroke p95 <= 2x the idle p95."""
     import httpx
@@ -100,10 +131,26 @@ def under_attack(root, results, strokes=60, connections=4):
         stop.set()
         for t in threads:
             t.join(300)
+        stop, costly = threading.Event(), [0]
+        attackers = [{"X-Forwarded-For": f"203.0.113.{k}"} for k in (70, 71)]
+        threads = [threading.Thread(target=_loop_costly, args=(url, stop, costly, who), daemon=True)
+                   for who in attackers]
+        for t in threads:
+            t.start()
+        time.sleep(2)
+        costly_strokes = _strokes(url, value, strokes)
+        stop.set()
+        for t in threads:
+            t.join(300)
     finally:
         server.stop()
     results.add(SECTION, "per-stroke, server idle", f"p50 {idle.ms(50):.0f} ms · p95 {idle.ms(95):.0f} ms (n={idle.n})")
     results.add(SECTION, f"per-stroke, another client looping 49 MP pictures ({connections} connections)",
                 f"p50 {attacked.ms(50):.0f} ms · p95 {attacked.ms(95):.0f} ms (n={attacked.n})",
                 f"{answered[0]} heavy answers meanwhile")
+    results.add(SECTION, "per-stroke, two clients looping costly small pictures (60-pass JPEG, 16-bit TIFF)",
+                f"p50 {costly_strokes.ms(50):.0f} ms · p95 {costly_strokes.ms(95):.0f} ms (n={costly_strokes.n})",
+                f"{costly[0]} of their answers meanwhile")
     results.bars.append(Bar("stroke p95 under attack <= 2x idle", attacked.ms(95) / idle.ms(95), 2.0, unit="x"))
+    results.bars.append(Bar("stroke p95 under costly pictures <= 2x idle", costly_strokes.ms(95) / idle.ms(95), 2.0,
+                            unit="x"))

@@ -1,14 +1,15 @@
-"""Gradio's floor for the page: the app's own drawing pad (lenet/ui/pad.py, the same JS) whose
+"""Gradio's floor for the page: the app's own drawing pad (lenet/ui/tabs/pad.py, the same JS) whose
 handler only echoes the update's number into #digit. Pen-up -> answer here is what Gradio and the
 browser cost with no model, no figures. `python -m bench.echo_app --port P`"""
-import argparse
-import json
+import lenet.ui.gate.tuning  # noqa: F401, I001  (the app's process settings, before gradio loads)
+
+import argparse  # noqa: E402
+import json  # noqa: E402
 
 import gradio as gr  # noqa: E402
 
-import lenet.ui.gate.tuning  # noqa: F401  (the app's process settings)
+from lenet.ui.tabs import pad as pad_  # noqa: E402
 from lenet.ui import page  # noqa: E402
-from lenet.ui.readings import pad as pad_  # noqa: E402
 
 
 async def echo(value):   # a coroutine, as the app's per-update handler
@@ -28,7 +29,7 @@ def build():
             with gr.Column(elem_id="answer-col", min_width=0):
                 digit = gr.HTML(elem_id="digit")
         pad.change(echo, pad, digit, queue=False, trigger_mode="always_last", show_progress="hidden",
-                   postprocess=False)   # as the app's pad event (lenet/ui/draw_tab.py: one POST per update)
+                   postprocess=False)   # as the app's pad event (lenet/ui/tabs/draw.py: one POST per update)
     demo.queue(max_size=256, default_concurrency_limit=2, status_update_rate=2)   # the app's queue settings
     return demo
 

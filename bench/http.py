@@ -72,8 +72,10 @@ class Server:
         # A private file cache: Gradio names cached files by content hash, so app instances sharing
         # /tmp/gradio delete or rewrite each other's files (identical images, delete_cache on exit).
         self.cache = tempfile.TemporaryDirectory(prefix="bench-gradio-")
+        # The bench's people and attackers name themselves by X-Forwarded-For, as a room behind a proxy on
+        # this machine would: the server is told to believe it (lenet/ui/gate/visitors.py).
         env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONUNBUFFERED": "1",
-               "GRADIO_TEMP_DIR": self.cache.name, **(env or {})}
+               "GRADIO_TEMP_DIR": self.cache.name, "LENET_TRUSTED_PROXIES": "127.0.0.1", **(env or {})}
         self.started = time.perf_counter()
         program = ["-m", module] if module else [str(root / "app.py")]
         self.proc = subprocess.Popen([sys.executable, *program, "--host", "127.0.0.1",

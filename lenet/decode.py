@@ -20,6 +20,13 @@ MAX_BYTES = 20 * 1024 * 1024  # refuse larger files unread
 MIN_SIDE = 8
 # Only plain raster formats are decoded: no EPS/PDF (Pillow would run Ghostscript), no exotic plugins.
 FORMATS = ("PNG", "JPEG", "GIF", "BMP", "WEBP", "TIFF")
+# A picture is "light" (read beside everyone's strokes) only when its header says it is cheap: a PNG
+# or a baseline JPEG of at most HEAVY_BYTES and HEAVY_PIXELS. Anything else, or an unknown size, is
+# "heavy": read through `isolate` (the server sets it: a separate process under a CPU-time limit).
+HEAVY_BYTES = 256 * 1024
+HEAVY_PIXELS = 1_500_000
+MAX_SCANS = 64            # progressive JPEG passes (encoders write ~10): each pass decodes the whole picture
+isolate = None            # None, or a function bytes -> RGBA array (InvalidDrawing on failure)
 
 # ---------------------------------------------------------------- every message a person can see
 EMPTY = "Draw a digit first."   # a blank canvas (also what a cleared sketchpad sends)
@@ -36,12 +43,13 @@ ALL_INK = "The picture is almost all ink; draw a digit on a plain background."
 NOISE = "That looks like noise or a photo, not a drawing; draw a digit on a plain background."
 SPECKS = "That is only a few specks; draw a digit bigger."
 DOT = "That looks like a dot, not a digit; draw a digit."
+TOO_COSTLY = "That picture takes too long to read; save it as a plain PNG or JPEG and send it again."
 
 MESSAGES = {   # reason code (InvalidDrawing.reason) -> the sentence (str(err))
     "empty": EMPTY, "not_an_image": NOT_AN_IMAGE, "too_large": TOO_LARGE, "too_many_pixels": TOO_MANY_PIXELS,
     "cannot_open": CANNOT_OPEN, "unreadable": UNREADABLE, "zero_size": ZERO_SIZE, "too_thin": TOO_THIN,
     "not_numbers": NOT_NUMBERS, "bad_shape": BAD_SHAPE, "all_ink": ALL_INK, "noise": NOISE, "specks": SPECKS,
-    "dot": DOT,
+    "dot": DOT, "too_costly": TOO_COSTLY,
 }
 
 
@@ -92,7 +100,10 @@ def to_rgba(image):
     if image is None:
         raise InvalidDrawing("empty")
     if isinstance(image, (str, Path, bytes, bytearray)):
-        image = _open(image)
+        data = _read(image)
+        if weigh(data) == "heavy" and isolate is not None:   # weigh refuses what its header condemns
+            return isolate(data)
+        image = _open(data)
     if isinstance(image, Image.Image):
         return _pil_to_rgba(image)
     if isinstance(image, np.ndarray):
@@ -100,7 +111,8 @@ def to_rgba(image):
     raise InvalidDrawing("not_an_image")
 
 
-def _open(source):
+def _read(source):
+    """A path or bytes -> the file's bytes, refusing a file over MAX_BYTES unread."""
     if isinstance(source, (bytes, bytearray)):
         data = bytes(source)
     else:
@@ -113,6 +125,50 @@ def _open(source):
             raise InvalidDrawing("cannot_open") from None
     if len(data) > MAX_BYTES:
         raise InvalidDrawing("too_large")
+    return data
+
+
+def picture_size(head):
+    """(width, height) of a picture from its first bytes, no pixel decoded; None if unknown."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(head)) as im:
+                return im.size
+    except Exception:   # not a picture, or its header lies past `head`
+        return None
+
+
+def weigh(source):
+    """"light" or "heavy" (see HEAVY_BYTES), from a picture's header and markers only, reading at
+    most HEAVY_BYTES; raises InvalidDrawing when the header alone says it costs too much (too many
+    pixels, too many progressive passes). Whatever cannot be read or told is "heavy"."""
+    try:
+        if isinstance(source, (str, Path)):
+            if Path(source).stat().st_size > HEAVY_BYTES:
+                return "heavy"
+            data = Path(source).read_bytes()
+        else:
+            data = bytes(source)
+    except OSError:
+        return "heavy"
+    scans = 1
+    if data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR":
+        w, h = struct.unpack(">II", data[16:24])
+    elif data[:2] == b"\xff\xd8" and picture_size(data) is not None:
+        (w, h), scans = picture_size(data), data.count(b"\xff\xda")   # SOS: entropy data never holds FF DA
+        if scans > MAX_SCANS:
+            raise InvalidDrawing("too_costly")
+    else:
+        return "heavy"
+    if w * h > MAX_PIXELS:
+        raise InvalidDrawing("too_many_pixels")
+    light = scans <= 1 and len(data) <= HEAVY_BYTES and w * h <= HEAVY_PIXELS   # each pass decodes it all
+    return "light" if light else "heavy"
+
+
+def _open(data):
+    """Bytes -> a loaded PIL image (pixel count checked from its header first)."""
     try:
         with warnings.catch_warnings():  # the pixel count is checked below, with a message for a person
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)

@@ -31,7 +31,8 @@ UPSTREAMS=""
 for i in $(seq 1 "$N"); do
   p=$((PORT + i))
   # Each replica its own Gradio file cache: cached files are named by content, shared folders clash.
-  GRADIO_TEMP_DIR="$RUN/gradio-$i" GRADIO_ANALYTICS_ENABLED=False \
+  # nginx on this machine is the replicas' only peer: its X-Forwarded-For names the visitor.
+  GRADIO_TEMP_DIR="$RUN/gradio-$i" GRADIO_ANALYTICS_ENABLED=False LENET_TRUSTED_PROXIES=127.0.0.1,::1 \
     "$PYTHON" app.py --host 127.0.0.1 --port "$p" >"$RUN/replica-$i.log" 2>&1 &
   PIDS+=($!)
   UPSTREAMS+="        server 127.0.0.1:$p max_fails=1 fail_timeout=10s;"$'\n'

@@ -38,7 +38,8 @@ def free_port():
 
 
 class App:
-    """`python app.py` on a free port with a private Gradio cache; its output goes to a file."""
+    """`python app.py` on a free port with a private Gradio cache; its output goes to a file. This
+    machine is a trusted proxy (LENET_TRUSTED_PROXIES), so X-Forwarded-For tells the tests' visitors apart."""
 
     def __init__(self, *args, env=None, timeout=120):
         self.port = free_port()
@@ -48,7 +49,7 @@ class App:
         self.proc = subprocess.Popen(
             [sys.executable, str(ROOT / "app.py"), "--port", str(self.port), *args], cwd=ROOT,
             env={**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONUNBUFFERED": "1",
-                 "GRADIO_TEMP_DIR": self.cache.name, **(env or {})},
+                 "GRADIO_TEMP_DIR": self.cache.name, "LENET_TRUSTED_PROXIES": "127.0.0.1", **(env or {})},
             stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
         while True:
@@ -303,10 +304,10 @@ def test_4_a_client_looping_the_heaviest_input_leaves_others_strokes_within_2x(a
     for t in attackers:
         t.join()
     p95_idle, p95_attacked = np.percentile(idle, 95), np.percentile(attacked, 95)
-    one_heavy = float(np.min(heavy_times))
+    one_heavy = float(np.max(heavy_times))   # the first decode; the decoder keeps its answer for repeats
     load = os.getloadavg()[0]
     print(f"per-stroke p95 idle {p95_idle * 1e3:.0f} ms, under attack {p95_attacked * 1e3:.0f} ms; "
-          f"{len(heavy_times)} heavy answers, the fastest {one_heavy:.1f} s; load average {load:.1f}")
+          f"{len(heavy_times)} heavy answers, the slowest {one_heavy:.1f} s; load average {load:.1f}")
     assert len(heavy_times) >= 2
     assert p95_attacked < 0.5 * one_heavy   # before: p95 15.1 s, strokes queued behind several heavy answers
     if load < (os.cpu_count() or 1):
@@ -337,8 +338,9 @@ def test_6_no_event_reachable_from_outside_writes_a_file(app):
                           timeout=30)
         assert r.status_code == 403 or d.get("queue") is False, d
         if d.get("api_name"):
-            event, _ = app.call(d["api_name"], [value, "modern"])
-            assert event != "refused" or d.get("api_visibility", "public") != "public"
+            event, r = app.call(d["api_name"], [value, "modern"])   # a pad value is not /predict's drawing:
+            assert event != "refused" or d.get("api_visibility", "public") != "public" or (
+                r.status_code == 400 and r.json()["detail"] == boundary.BAD_DRAWING)   # one sentence (issue 29)
             app.join(d["api_name"], [value, "modern"])
     assert (sorted(collected.rglob("*")) if collected.exists() else None) == existed
     assert "Traceback" not in app.output()   # a stranger's garbage gets one line, not 30-75
@@ -434,7 +436,7 @@ def test_6_inputs_that_do_not_fit_a_run_step_get_a_sentence_not_a_500(app):
 def test_11_sessions_a_client_makes_up_cost_little(app):
     """Any request may name a new session (run/, queue/join, each call/ request). Gradio copied the
     page's whole config into each (~280 KB, kept for up to 10,000 sessions: ~2.8 GB); now a session
-    keeps only its changed outputs, at most lenet.ui.page.SESSIONS of them. The deep-link route,
+    keeps only its changed outputs, at most lenet.ui.gate.server.SESSIONS of them. The deep-link route,
     which wrote a session's state to disk per call, is closed."""
     value = pad.value_of(digit_png(5))
     for i in range(20):   # warm-up: the allocator's first growth is not the sessions'
@@ -477,3 +479,194 @@ def test_documented_api_still_works(app, tmp_path):
         app.upload(path.read_bytes()))}, "modern"])
     assert 'data-digit="7"' in sketch[0] and 'data-digit="7"' in picture[0]
     assert event == "complete" and 'data-digit="7"' in rest[0]
+
+
+# ------------------------------------------------------------------ issue 29, round two
+
+def test_29_3_sessions_keep_no_raw_input(app):
+    """Made-up sessions each sent a ~400 KB input (under the 0.5 MB body cap): Gradio kept every raw
+    value per session (+1,864 MB in 22 s); now a session keeps none of them."""
+    big = "x" * 390_000
+    dep = next(d for d in app.config["dependencies"] if d.get("api_name") == "on_pad")
+    for i in range(10):
+        requests.post(app.url + "/gradio_api/run/predict", timeout=60, json={
+            "data": [big, "modern"] + [None] * (len(dep["inputs"]) - 2), "fn_index": dep["id"],
+            "session_hash": f"warm-big-{i}"})
+    before = app.rss_mb()
+    for i in range(200):
+        requests.post(app.url + "/gradio_api/run/predict", timeout=60, json={
+            "data": [big, "modern"] + [None] * (len(dep["inputs"]) - 2), "fn_index": dep["id"],
+            "session_hash": f"big-{i}"}, headers=ATTACKER)
+    growth = app.rss_mb() - before
+    print(f"200 made-up sessions x 390 KB input: server +{growth:.0f} MB (kept, it would be ~78 MB)")
+    assert growth < 40
+
+
+def test_29_7_small_points_answer_one_sentence(app):
+    r = requests.get(app.url + "/monitoring", timeout=30)
+    assert r.status_code == 404 and r.json()["detail"] == boundary.CLOSED_MSG
+    assert requests.get(app.url + "/monitoring/summary", timeout=30).status_code == 404
+    assert "Monitoring URL" not in app.output()
+    deep = "[" * 100_000 + "]" * 100_000
+    r = requests.post(app.url + "/gradio_api/call/predict", data='{"data": ' + deep + "}", timeout=30,
+                      headers={"content-type": "application/json"})
+    assert r.status_code == 400 and r.json()["detail"] == boundary.TOO_DEEP
+    for bad in (5, "abc", [], {"composite": 5}):
+        event, r = app.call("predict", [bad, "modern"])
+        assert event == "refused" and r.status_code == 400 and r.json()["detail"] == boundary.BAD_DRAWING, bad
+    event, r = app.call("predict", [{"background": None, "layers": [], "composite": None}, {"a": 1}])
+    assert event == "refused" and "no model called" in r.json()["detail"] and "dict" not in r.json()["detail"]
+    r = requests.post(app.url + "/gradio_api/call/predict", json={"data": ["x" * (MB // 2 + 10)]}, timeout=30)
+    assert r.status_code == 413 and r.json()["detail"] == boundary.TOO_BIG_BODY
+
+
+def test_29_4_a_forged_x_forwarded_for_buys_no_budget():
+    """Without --trusted-proxies, X-Forwarded-For from a client on this machine is not believed: 32 x
+    19 MB uploads with fresh addresses were all accepted; now they share one budget."""
+    a = App(env={"LENET_TRUSTED_PROXIES": "", "LENET_ROOM_SESSIONS_PER_MINUTE": "30"})
+    try:
+        rng = np.random.default_rng(2)
+        accepted = sum(a.upload(rng.bytes(8 * MB), f"f{i}.bin", {"X-Forwarded-For": f"203.0.113.{i}"}).status_code
+                       == 200 for i in range(8))
+        print(f"8 x 8 MB uploads with forged addresses: {accepted} accepted")
+        assert accepted * 8 <= 40
+        # Session creation is bounded per address (here 30 a minute for an address that stands for a room).
+        value = pad.value_of(digit_png(2))
+        answers = [a.pad([value, "modern"], session=f"new-{i}") for i in range(40)]
+        refused = [r for event, r in answers if event == "refused"]
+        assert 5 <= len(refused) <= 12 and all(r.status_code == 429 and r.json()["detail"] ==
+                                               boundary.TOO_MANY_SESSIONS for r in refused)
+    finally:
+        a.stop()
+
+
+def children_rss_mb(app):
+    """Resident memory of the server's child processes (the prediction process, decoders)."""
+    import psutil
+    return sum(c.memory_info().rss for c in psutil.Process(app.proc.pid).children(recursive=True)) / MB
+
+
+def progressive_jpeg(side, repeats):
+    """A progressive JPEG of a digit whose smallest scan is repeated `repeats` times (issue 29 point
+    1: 249 KB, 1220 px, 1,450 passes took 1.2-1.5 s to decode and was called light)."""
+    buf = io.BytesIO()
+    Image.fromarray(synthetic.draw(7, side)).convert("RGB").save(buf, "JPEG", progressive=True, quality=90)
+    data = buf.getvalue()
+    starts = [i for i in range(len(data) - 1) if data[i:i + 2] == b"\xff\xda"] + [len(data) - 2]
+    scans = [data[a:b] for a, b in zip(starts, starts[1:])]
+    return data[:-2] + min(scans, key=len) * repeats + b"\xff\xd9"
+
+
+def test_29_1_pictures_light_by_size_cannot_hold_up_the_pads(app):
+    """Two clients loop /predict_image with pictures under every size threshold that cost seconds:
+    a progressive JPEG of 1,450 passes (refused from its markers), one of 60 passes and a 16-bit
+    7000x7000 deflate TIFF (decoded in their own niced process under a CPU limit, fresh bytes each
+    time so nothing is answered from memory). Another person's strokes are timed side by side."""
+    from lenet.decode import TOO_COSTLY
+    event, out = app.call("predict_image", [path_of(app.upload(progressive_jpeg(1220, 1450), "p.jpg", ATTACKER)),
+                                            "modern"], ATTACKER)
+    assert event == "complete" and TOO_COSTLY in out[0], out
+    tif = io.BytesIO()
+    Image.new("I;16", (7000, 7000), 40000).save(tif, "TIFF", compression="tiff_adobe_deflate")
+    pictures = [progressive_jpeg(1220, 60), tif.getvalue()]   # 60 passes: under the 64 refused at once
+    stroke_times(app, 5, VISITOR)   # warm-up
+    idle = stroke_times(app, 40, VISITOR)
+    children_before = children_rss_mb(app)
+    stop, answers = threading.Event(), []
+
+    def attack(who):
+        i = 0
+        while not stop.is_set():
+            data = pictures[i % 2] + bytes([i % 256])   # a trailing byte: new bytes, the same picture
+            name = "a.jpg" if i % 2 == 0 else "a.tif"
+            i += 1
+            up = app.upload(data, name, {"X-Forwarded-For": who})
+            if up.status_code != 200:
+                time.sleep(0.5)
+                continue
+            t = time.perf_counter()
+            answers.append((app.call("predict_image", [path_of(up), "modern"], {"X-Forwarded-For": who})[0],
+                            time.perf_counter() - t))
+    attackers = [threading.Thread(target=attack, args=(f"203.0.113.{k}",)) for k in (70, 71)]
+    for t in attackers:
+        t.start()
+    time.sleep(2)
+    attacked = stroke_times(app, 40, VISITOR)
+    children_during = children_rss_mb(app)
+    stop.set()
+    for t in attackers:
+        t.join()
+    p95_idle, p95_attacked = np.percentile(idle, 95), np.percentile(attacked, 95)
+    load = os.getloadavg()[0]
+    print(f"\npen-up p95 idle {p95_idle * 1e3:.0f} ms, while two clients loop costly pictures {p95_attacked * 1e3:.0f}"
+          f" ms; {len(answers)} answers ({sum(e == 'complete' for e, _ in answers)} complete), slowest "
+          f"{max((d for _, d in answers), default=0):.1f} s; children RSS {children_before:.0f} -> "
+          f"{children_during:.0f} MB; load average {load:.1f}")
+    assert answers and all(e == "complete" for e, _ in answers)
+    if load < (os.cpu_count() or 1):
+        assert p95_attacked <= 2 * max(p95_idle, 0.05)
+
+
+def test_29_5_event_streams_per_visitor_are_capped(app):
+    """1,000 heartbeat streams with made-up sessions from one visitor: each was held open forever
+    (+30 MB, +1,000 descriptors); now a visitor holds at most `streams_per_client`."""
+    import socket as so
+    host, port = "127.0.0.1", app.port
+    held, refused = [], 0
+    for i in range(100):
+        s = so.create_connection((host, port))
+        s.sendall(f"GET /gradio_api/heartbeat/hb-{i} HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 203.0.113.90\r\n"
+                  f"\r\n".encode())
+        s.settimeout(5)
+        head = s.recv(200)
+        if head.startswith(b"HTTP/1.1 429"):
+            refused += 1
+            s.close()
+        else:
+            held.append(s)
+    other = requests.get(app.url + "/gradio_api/heartbeat/someone-else", stream=True, timeout=10, headers=VISITOR)
+    print(f"100 heartbeat streams from one visitor: {len(held)} held, {refused} refused")
+    assert other.status_code == 200
+    other.close()
+    assert len(held) <= 32 and refused >= 68
+    for s in held:
+        s.close()
+
+
+def test_29_4_one_address_filling_the_pads_line_leaves_other_visitors_answered(app):
+    """Issue 29 point 4 / issue 28 part 2: 160 pen-ups at once from one visitor behind a trusted
+    proxy filled the pads' 128 waiting places of the one client everybody was; now each visitor
+    (their X-Forwarded-For from the named proxy) has their own, and nobody else is refused."""
+    value = pad.value_of(digit_png(6))
+    results = {}
+
+    def pen_up(who, i):
+        event, out = app.pad([value, "modern"], {"X-Forwarded-For": who}, session=f"{who}-{i}")
+        results[(who, i)] = event == "complete" and "Too many drawings" not in (out[0] if event == "complete" else "")
+    threads = [threading.Thread(target=pen_up, args=("203.0.113.80", i)) for i in range(160)]
+    threads += [threading.Thread(target=pen_up, args=(f"198.51.100.{k}", 0)) for k in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    others = [ok for (who, _), ok in results.items() if not who.startswith("203.")]
+    attacker = [ok for (who, _), ok in results.items() if who.startswith("203.")]
+    print(f"160 pen-ups from one visitor: {sum(attacker)} answered; 20 other visitors: {sum(others)} answered")
+    assert len(others) == 20 and all(others)
+
+
+def test_29_6_files_written_for_answers_stay_under_the_ledgers_cap():
+    """The Lab's answers are pictures Gradio writes into its cache (4 files a sweep): 120 requests
+    left 437-849 files for 10-15 min, outside every cap. The ledger's sweep (every 5 s) keeps them
+    under `cache_files` (here 20). Gradio names its files by content: each drawing differs."""
+    a = App(env={"LENET_CACHE_FILES": "20"})
+    try:
+        done = [a.join("on_sweep", [pad.value_of(digit_png(d)), None, "pad", "modern", k])[0]
+                for d in range(6) for k in ("rotation", "scale", "shift", "stroke")]
+        written = sum(1 for p in Path(a.cache.name).rglob("*") if p.is_file())
+        time.sleep(7)   # one sweep of the ledger
+        held = sum(1 for p in Path(a.cache.name).rglob("*") if p.is_file())
+        print(f"24 Lab sweeps: {done.count('complete')} answered, {written} files written, {held} kept after a sweep")
+        assert done.count("complete") == 24 and written > 20 >= held
+    finally:
+        a.stop()

@@ -1,54 +1,53 @@
-"""lenet/ui/gate/fair_queue.py's scheduling, on a stand-in for Gradio's queue (the same attributes
-FairQueue reads: event_queue_per_concurrency_id -> .queue, .concurrency_limit, .current_concurrency;
-events with ._id, .data.data, .enqueue_time, .request). Which event starts next is checked against
-the rules written in FairQueue's docstring: fewest running per client, then oldest. (The pads'
-updates wait in the pads' line instead: tests/test_pad_line.py.)"""
-import asyncio
-import time
-from types import SimpleNamespace
+"""lenet/ui/gate/fair_queue.py: the rules that pick the next queued event, as pure bookkeeping
+(the hook into Gradio's real queue is tested in tests/test_gradio_internals.py). Checked against
+the rules in the module docstring: fewest running per visitor, then oldest; heavy work never
+holds the last slot; waiting capped per visitor and per session."""
+import io
 
-from lenet.ui.gate.boundary import Limits
-from lenet.ui.gate.fair_queue import FairQueue
-from lenet.ui.readings.pad import value_of
+from PIL import Image
+
+from lenet.ui.gate.fair_queue import TOO_MANY_WAITING, Fairness, heavy
+from lenet.ui.gate.limits import Limits
 
 
-class GradioQueue:
-    def __init__(self, limit=2):
-        self.group = SimpleNamespace(queue=[], concurrency_limit=limit, current_concurrency=0)
-        self.event_queue_per_concurrency_id = {"predict": self.group}
-
-    async def push(self, body, request, username):
-        event = SimpleNamespace(_id=f"e{len(self.group.queue)}-{id(body)}", data=body, request=request,
-                                session_hash=body.session_hash, enqueue_time=time.monotonic())
-        self.group.queue.append(event)
-        return True, event._id
-
-    async def process_events(self, events, batch, begin_time, fn):
-        return None
+def test_among_equals_the_visitor_with_fewest_running_goes_first():
+    f = Fairness(Limits())
+    waiting = [("e1", "a"), ("e2", "a"), ("e3", "b")]
+    assert f.pick("g", 4, waiting) == 0            # nobody runs: the oldest
+    f.start("e1", "a", "g")
+    assert f.pick("g", 4, waiting[1:]) == 1        # "a" has one running: "b" first
+    f.finish("e1")
+    assert f.pick("g", 4, waiting[1:]) == 0
 
 
-def client(address):
-    return SimpleNamespace(scope={"type": "http", "client": (address, 1), "headers": []})
+def test_heavy_events_leave_one_slot_for_light_ones():
+    f = Fairness(Limits())
+    f.queued("h1", True)
+    f.queued("h2", True)
+    f.queued("l1", False)
+    f.start("h1", "a", "g")
+    assert f.pick("g", 2, [("h2", "b")]) is None   # the one heavy slot of two is taken
+    assert f.pick("g", 2, [("h2", "b"), ("l1", "c")]) == 1
+    f.finish("h1")
+    assert f.pick("g", 2, [("h2", "b")]) == 0
 
 
-def push(fq, address, value, session=None):
-    body = SimpleNamespace(data=[value, "modern"], session_hash=session or address)
-    return asyncio.run(fq.push(body, client(address), None))[1]
+def test_waiting_is_capped_per_visitor_and_per_session():
+    f = Fairness(Limits(waiting_per_client=3, waiting_per_session=2))
+    assert f.refuse("a", "s1", [("a", "s1")]) is None
+    assert f.refuse("a", "s1", [("a", "s1"), ("a", "s1")]) == TOO_MANY_WAITING
+    assert f.refuse("a", "s3", [("a", "s1"), ("a", "s2"), ("a", "s4")]) == TOO_MANY_WAITING
+    assert f.refuse("b", "s9", [("a", "s1")] * 10) is None
 
 
-def started(fq):
-    events, _, _ = fq.get_events()
-    return events[0]
-
-
-PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
-
-
-def test_among_equals_the_client_with_fewest_running_goes_first():
-    q = GradioQueue(limit=4)
-    fq = FairQueue(q, Limits())
-    push(fq, "10.0.0.1", value_of(PNG, 1), session="a")
-    push(fq, "10.0.0.1", value_of(PNG, 2), session="b")
-    other = push(fq, "10.0.0.9", value_of(PNG, 1))
-    assert started(fq).request.scope["client"][0] == "10.0.0.1"
-    assert started(fq)._id == other               # 10.0.0.1 has one running: the other client first
+def test_a_picture_is_heavy_unless_its_header_says_small(tmp_path):
+    small, big = tmp_path / "small.png", tmp_path / "big.tif"
+    Image.new("L", (280, 280), 255).save(small)
+    Image.new("L", (300, 300), 255).save(big)      # TIFF: any size is heavy (its directory may lie anywhere)
+    prog = io.BytesIO()
+    Image.new("RGB", (300, 300), "white").save(prog, "JPEG", progressive=True)
+    (tmp_path / "p.jpg").write_bytes(prog.getvalue())
+    assert not heavy({"path": str(small)})
+    assert heavy({"path": str(big)}) and heavy({"path": str(tmp_path / "p.jpg")})
+    assert heavy({"path": str(tmp_path / "missing.png")})
+    assert heavy(["x" * 70_000]) and not heavy(["modern", None])

@@ -1,4 +1,4 @@
-"""lenet/ui/number_tab.py: the Number tab's handlers as functions of a Room (the wide pad's value ->
+"""lenet/ui/readings/number.py: the Number tab's handlers as functions of a Room (the wide pad's value ->
 boxes over the drawing; the /predict_number API's text and readings), against lenet.synthetic's numbers."""
 import io
 import re

@@ -91,14 +91,16 @@ class _Planted:
 
 
 def test_share_warns_that_the_link_is_public(root):
-    """--share prints the warning before launching (launch itself is stubbed: no tunnel)."""
+    """--share prints the warning before serving (serving itself is stubbed: no tunnel), and makes
+    this machine a trusted proxy (the tunnel's client connects from it: lenet/ui/gate/visitors.py)."""
     if not all(keras_path(v).is_file() for v in VARIANTS):
         pytest.skip("weights not trained yet")
-    code = ("import sys, gradio; sys.argv = ['app.py']; "
-            "gradio.Blocks.launch = lambda self, **k: print('LAUNCH share=%s' % k.get('share')); "
+    code = ("import sys; sys.argv = ['app.py']; from lenet.ui.gate import server, visitors; "
+            "server.serve = lambda demo, host, port, share=False, **k: print('LAUNCH share=%s trusted=%s' % "
+            "(share, visitors.trusted('127.0.0.1'))); "
             "import app; sys.exit(app.main(['--share', '--port', '0']))")
     done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
-    assert "LAUNCH share=True" in done.stdout
+    assert "LAUNCH share=True trusted=True" in done.stdout
     warning = done.stdout.split("LAUNCH")[0].lower()
     assert "public" in warning and "share" in warning, done.stdout

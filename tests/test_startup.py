@@ -63,7 +63,7 @@ def start(root, *args, env=None, timeout=180):
     lines, deadline = [], time.monotonic() + timeout
     for line in proc.stdout:
         lines.append(line.rstrip())
-        if "Running on" in line or time.monotonic() > deadline:
+        if "LeNet-5 app: http" in line or time.monotonic() > deadline:
             proc.terminate()
             break
     try:
@@ -71,7 +71,7 @@ def start(root, *args, env=None, timeout=180):
     except subprocess.TimeoutExpired:
         proc.kill()
         code = proc.wait()
-    served = any("Running on" in line for line in lines)
+    served = any("LeNet-5 app: http" in line for line in lines)
     return (None if served else code), [line for line in lines if line.strip()]
 
 

@@ -6,7 +6,7 @@ import random
 from collections import defaultdict
 
 from lenet.ui.gate import uploads
-from lenet.ui.gate.boundary import MB, Limits
+from lenet.ui.gate.limits import MB, Limits
 from lenet.ui.gate.uploads import UPLOAD_HELD, UPLOAD_RATE, Uploads
 
 
@@ -84,3 +84,28 @@ def test_expired_files_go_first_then_the_oldest_while_over_the_cap(tmp_path):
     upload(book, tmp_path, "b", 1500, 106.0, "big")     # needs room: the oldest left goes
     assert list(book.files) == [str(paths[2]), str(tmp_path / "big")] and not paths[1].exists()
     consistent(book)
+
+
+def test_files_gradio_writes_for_answers_are_kept_under_the_ledgers_caps(tmp_path):
+    """Issue 29 point 6: the Lab and Walk-through answers left 437-849 files per 120 requests in
+    Gradio's cache, kept 10-15 min, outside any cap. The sweep keeps them under `cache_files` and
+    `cache_bytes`, oldest first, and leaves uploads (the ledger's own) to their budgets."""
+    import os
+    import time
+    ledger = Uploads(Limits(cache_files=10, cache_bytes=50_000, retention=600), tmp_path)
+    now = time.time()
+    for i in range(30):   # Gradio's layout: <cache>/<hash>/<name>
+        folder = tmp_path / f"h{i:02d}"
+        folder.mkdir()
+        (folder / "figure.png").write_bytes(b"x" * 3000)
+        os.utime(folder / "figure.png", (now - 100 + i, now - 100 + i))
+    upload = tmp_path / "up" / "photo.png"
+    upload.parent.mkdir()
+    upload.write_bytes(b"y" * 3000)
+    ledger.record("192.0.2.1", [str(upload)])
+    files, size = ledger.sweep_outputs(now)
+    kept = sorted(p.parent.name for p in tmp_path.rglob("figure.png"))
+    assert files == 10 and size == 30_000 and kept == [f"h{i:02d}" for i in range(20, 30)]   # the newest
+    assert upload.is_file()
+    ledger = Uploads(Limits(retention=50), tmp_path)
+    assert ledger.sweep_outputs(now)[0] == 1 and not list(tmp_path.rglob("figure.png"))   # all older than 50 s

@@ -1,4 +1,4 @@
-"""lenet/ui/why.py: "Why this digit" as HTML: the occlusion map of the current drawing, with the
+"""lenet/ui/readings/why.py: "Why this digit" as HTML: the occlusion map of the current drawing, with the
 digit it explains; nothing to explain on an empty pad."""
 import io
 

@@ -1,5 +1,5 @@
 """lenet/ui/gate/worker.py: the pads' drawings and the API's small pictures read in a child process. Its
-answers are the server's own (reading.read_pad and api.predict in this process are the
+answers are the server's own (readings.draw.read_pad and readings.api.predict in this process are the
 reference), a child that dies is replaced while drawings are read here meanwhile, and it stays off
 where it must (LENET_READER=server, a room that collects drawings)."""
 import asyncio

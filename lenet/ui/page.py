@@ -1,11 +1,10 @@
 """The whole page: a one-line header (title, presenter controls) and, when drawings are kept, the
-notice saying so (re-read every NOTICE_EVERY s: it says when saving stops), the tabs, the API endpoints,
-the queue, and how it is launched. The tabs live in their own modules; the CSS and the page's
-JavaScript are files in static/."""
+notice saying so (re-read every NOTICE_EVERY s: it says when saving stops), the tabs, the API endpoints
+and the queue. The tabs live in their own modules; the CSS and the page's JavaScript are files in
+static/; how the page is served is the gate's (gate/server.py)."""
 from pathlib import Path
 
 from .. import visualize as viz
-from .gate import gradio631
 from .gate.pad_line import Line
 from .gate.worker import Worker
 from .readings.room import Room
@@ -31,9 +30,6 @@ COLLECTING = ('<p class="collecting" role="status">The presenter is keeping the 
               '(saved on their computer with what the model said).</p>')
 NOT_KEPT = ('<p class="collecting" role="status">The drawings made on this page are no longer being kept: '
             'the presenter\'s folder {cause}.</p>')
-SESSIONS = 1_000    # sessions whose state Gradio keeps (a page, a gradio_client; the least recently used
-                    # goes first): a lecture hall is a few hundred; up to ~80 KB each with its last answer's
-                    # pictures (gradio631.lean_sessions), so at most ~80 MB in all
 NOTICE_EVERY = 30   # s: how often a collecting page re-reads whether drawings are still being kept
 
 
@@ -90,43 +86,5 @@ def build(room: Room):
                 about.build(gr, room)
         api.build(gr, room, reader)
     demo.queue(**QUEUE)
-    gradio631.cheap_skips(demo)   # shed live updates are answered gr.skip(): cheaply
-    gradio631.lean_sessions()     # a session keeps the outputs it changed, not a copy of the whole page
     return demo
 
-
-def temp_dir_problem():
-    """None when Gradio's temporary folder (GRADIO_TEMP_DIR, else <tmp>/gradio) can be made and
-    written to; else one line saying so that names the fix. Gradio makes it while the page is
-    built and keeps every upload there: unwritable, it stopped the app with a traceback."""
-    import tempfile
-
-    from gradio.utils import get_upload_folder
-    folder = "GRADIO_TEMP_DIR"
-    try:
-        folder = Path(get_upload_folder())
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=folder):
-            pass
-    except OSError as err:
-        return (f"Gradio's temporary folder {folder} cannot be written ({err.strerror or type(err).__name__}); "
-                f"set GRADIO_TEMP_DIR to a folder you can write to, e.g. GRADIO_TEMP_DIR=$HOME/.cache/gradio")
-    return None
-
-
-def launch(demo, host, port, share=False, max_file_size=None):
-    """Serve `demo` behind the boundary (boundary.py: route limits, upload budgets, the fair queue).
-    A port already in use stops it with one line naming --port."""
-    import sys
-
-    from .gate import boundary, worker
-    try:
-        demo.launch(server_name=host, server_port=port, share=share, css=css(), footer_links=["api"],
-                    show_error=False, quiet=False, max_file_size=max_file_size, prevent_thread_lock=True,
-                    state_session_capacity=SESSIONS, app_kwargs=boundary.install(demo))
-    except OSError as err:
-        if "port" not in str(err).lower():
-            raise
-        sys.exit(f"error: port {port} is in use on {host}; start with --port <another port> (or set LENET_PORT).")
-    worker.start_all()   # the prediction process loads once the page is served (worker.py)
-    demo.block_thread()

@@ -1,115 +1,51 @@
-"""The boundary: what one anonymous client on a public link (`--share`, a Space) can cost. Every
-HTTP request passes `Boundary` (an ASGI middleware) before Gradio sees it, and every queued event
-passes `FairQueue` (fair_queue.py) before it runs; uploads are kept account of by `Uploads`
-(uploads.py). Installed by `install(demo)` at launch (lenet/ui/page.py).
+"""The boundary: an ASGI middleware every HTTP request passes before Gradio sees it, so that one
+anonymous visitor on a public link (`--share`, a Space) costs a bounded share of the server.
 
-Each rule answers a finding of issue 14 (figures measured on the 2-core machine, Gradio 6.31):
-- Closed routes the page never calls (CLOSED): `component_server` (accept_blobs kept ~780 MB per
-  1 KB request with index=1e8; the pad is a plain canvas, the API sketchpad is hidden and never
-  uploads blobs), the `proxy=`, `api/`, `stream/`, recording, vibe-edit and run-history routes,
-  `deep_link` (it wrote a session's whole page state into the upload folder per call; this page has
-  no deep-link button), and `file=` with a URL. A closed route answers 404 with one line.
-- `run/<name>` and `run/predict` run outside the queue: only the page's own queue=False steps
-  may use them (setting a State, echoing the model switch, loading an example, and the pads'
-  updates, which wait in the pads' line instead, pad_line.py); anything else that predicts goes
-  through the queue (also `demo.queue(api_open=False)`, Gradio's own switch).
-- JSON bodies are at most MAX_JSON bytes, and every base64 data URL in them is sized from its
-  header before anything decodes it (a 65 KB PNG can declare 13000x13000 pixels: +1.6-2.1 GB).
-- Uploads: a per-client budget (bytes per minute, bytes held), a cap on all uploads held, a
-  free-disk floor; uploaded pictures over lenet's pixel limit are deleted before anyone decodes
-  them; uploads are removed after RETENTION s (Gradio alone: 13-15 min, and no byte limit).
-- FairQueue: every queued event shares the "predict" group (2 at once on 2 cores); heavy work (big
-  pictures) holds at most one of the 2 slots, so a stroke always finds one; a free slot goes to
-  the client with the fewest running; waiting events are capped per client and per session.
-- A fault inside an upload (e.g. an empty file name) answers 400 with one line, no traceback; so
-  does a `run/` request whose inputs do not fit its step (Gradio: HTTP 500).
-
-Who is "a client": the peer address; when the peer is this machine (a reverse proxy, or --share's
-tunnel, which connects from 127.0.0.1) the last X-Forwarded-For entry, the one the nearest proxy
-wrote. A tunnel that passes no address makes every visitor one client: the per-client caps are
-sized for a whole room, and the fairness then holds between sessions only.
-
-Limits can be changed by environment variables (LIMITS, read at start) for a hosted Space or tests.
+- Closed routes: those the page never calls (gradio_internals.CLOSED: the blob store, proxies,
+  deep links, recordings, the monitoring dashboard...) answer 404 with one line.
+- `run/` runs a step outside the queue: only the page's own queue=False steps may use it; `call/`
+  only names the documented endpoints (/predict, /predict_image).
+- JSON bodies: at most `max_json` bytes and `max_depth` levels; every base64 data URL is sized
+  from its header before anything decodes it; the documented endpoints' inputs are checked, so a
+  wrong one gets a sentence instead of Gradio's bare {"error": null}.
+- Sessions: a visitor may start `sessions_per_minute` new ones (each request can name one).
+- Event streams (heartbeat, queue data): at most `streams_per_client` open per visitor.
+- Uploads: the ledger's budgets (uploads.py); pictures over lenet's pixel limit are deleted at once.
+Who a visitor is: visitors.client_key. The numbers: limits.Limits.
 """
 import asyncio
 import base64
 import binascii
-import io
 import json
-import os
 import re
-import sys
-import traceback
-from dataclasses import dataclass, fields
+import time
+from collections import OrderedDict, defaultdict, deque
 
-from ...decode import MAX_PIXELS, TOO_MANY_PIXELS, UNREADABLE
-from .uploads import DISK_LOW, UPLOAD_HELD, UPLOAD_RATE, Uploads, remove, say  # noqa: F401
-
-API = "/gradio_api"
-CLOSED = ("/component_server", "/proxy=", "/api/", "/stream/", "/process_recording", "/vibe-edit",
-          "/undo-vibe-edit", "/vibe-code", "/run-history", "/runs", "/dev/reload", "/mcp", "/deep_link")
-JSON_ROUTES = ("/queue/join", "/call/", "/run/")
-LOOPBACK = {"127.0.0.1", "::1", "localhost"}
-MB = 2**20
+from ...decode import MAX_PIXELS, TOO_MANY_PIXELS, UNREADABLE, picture_size
+from .gradio_internals import API, CLOSED, JSON_ROUTES, STREAMS, UNPREFIXED
+from .limits import Limits
+from .log import say
+from .uploads import DISK_LOW, UPLOAD_HELD, UPLOAD_RATE, remove  # noqa: F401  (the sentences tests read)
+from .visitors import client_key, known
 
 CLOSED_MSG = "This route is closed on this server."
 NOT_DOCUMENTED = "No such endpoint; the documented ones are /predict and /predict_image."
 NOT_HERE = ("Predictions do not run on this route; use gradio_client (api_name='/predict' or "
             "'/predict_image') or POST /gradio_api/call/predict.")
 TOO_BIG_BODY = "That request is too large; a drawing from the pad is under 0.5 MB."
+TOO_DEEP = "That request is nested too deeply to hold a drawing; send the inputs the API documents."
 NO_LENGTH = "Uploads must say their size (Content-Length)."
 UPLOAD_FAILED = "That upload could not be stored; send one picture file with a name."
 NOT_THESE_INPUTS = "That request does not fit this step's inputs; use the page, or the documented /predict."
-
-
-@dataclass(frozen=True)
-class Limits:
-    max_json: int = 2 * MB                 # a pad drawing is 4-12 KB (400 KB at most); a webcam data URL < 1 MB
-    upload_per_minute: int = 40 * MB       # per client: two of the largest pictures lenet reads (20 MB)
-    upload_held: int = 60 * MB             # per client, until RETENTION removes them
-    upload_cache: int = 512 * MB           # every client's uploads together
-    disk_floor: int = 1024 * MB            # uploads pause, and the oldest go, below this much free disk
-    retention: float = 600.0               # s an upload is kept (the page re-reads it on a model switch)
-    waiting_per_client: int = 32           # queued events per client (a room behind one address)
-    waiting_per_session: int = 6           # queued events per page (a real page has 1-3)
-
-    @classmethod
-    def from_env(cls, env=os.environ):
-        """LENET_<FIELD> overrides a field; sizes are given in MB (LENET_UPLOAD_CACHE=64)."""
-        values = {}
-        for f in fields(cls):
-            raw = env.get("LENET_" + f.name.upper())
-            if raw:
-                scale = MB if f.name in ("max_json", "upload_per_minute", "upload_held", "upload_cache",
-                                         "disk_floor") else 1
-                values[f.name] = type(f.default)(float(raw) * scale)
-        return cls(**values)
+BAD_DRAWING = ("/predict takes a drawing {\"background\": null, \"layers\": [], \"composite\": <a picture "
+               "file>} and a model name; /predict_image a picture file and a model name.")
+UNKNOWN_MODEL = "There is no model called {name}; choose one of {names}."
+TOO_MANY_SESSIONS = "Too many new sessions from your address; wait a minute and reload the page."
+TOO_MANY_STREAMS = "Too many open connections from your address; close some pages and try again."
+KNOWN_SESSIONS = 4096   # session names remembered, to tell a new one from one seen before
 
 
 # ------------------------------------------------------------------ pure checks
-
-def client_key(scope):
-    """The address a request stands for (see the module docstring)."""
-    host = (scope.get("client") or ("?", 0))[0]
-    if host in LOOPBACK:
-        # Every X-Forwarded-For line, in order, as one list (RFC 9110 5.3: repeated lines are one comma
-        # list): a proxy that adds its own line after the visitor's wrote the last entry, not the visitor.
-        lines = [value for name, value in scope.get("headers") or () if name == b"x-forwarded-for"]
-        forwarded = b",".join(lines).decode("latin-1").split(",")[-1].strip()
-        if forwarded:
-            return forwarded
-    return host
-
-
-def picture_size(head):
-    """(width, height) of an image from its first bytes, without decoding a pixel; None if unknown."""
-    from PIL import Image
-    try:
-        with Image.open(io.BytesIO(head)) as im:
-            return im.size
-    except Exception:   # not an image, or its header lies past `head`
-        return None
-
 
 _DATA_URL = re.compile(r"data:[\w/+.-]*;base64,([A-Za-z0-9+/=\s]{0,262144})")
 
@@ -119,9 +55,8 @@ def data_url_problem(text):
     MAX_PIXELS (its header read from at most 192 KB), or None."""
     for match in _DATA_URL.finditer(text):
         b64 = re.sub(r"\s", "", match.group(1))
-        b64 = b64[:len(b64) // 4 * 4]
         try:
-            head = base64.b64decode(b64, validate=True)
+            head = base64.b64decode(b64[:len(b64) // 4 * 4], validate=True)
         except (binascii.Error, ValueError):
             return UNREADABLE
         size = picture_size(head)
@@ -132,35 +67,44 @@ def data_url_problem(text):
     return None
 
 
-def strings(value):
-    """Every string in a decoded JSON value."""
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for v in value.values():
-            yield from strings(v)
-    elif isinstance(value, list):
-        for v in value:
-            yield from strings(v)
+def depth_and_strings(value, limit):
+    """(deepest nesting, every string) of a decoded JSON value, walking no deeper than limit + 1."""
+    deepest, found, todo = 0, [], [(value, 1)]
+    while todo:
+        v, d = todo.pop()
+        deepest = max(deepest, d)
+        if d > limit:
+            break
+        if isinstance(v, str):
+            found.append(v)
+        elif isinstance(v, dict):
+            todo += [(x, d + 1) for x in v.values()]
+        elif isinstance(v, list):
+            todo += [(x, d + 1) for x in v]
+    return deepest, found
 
 
-def body_problem(body):
-    """The sentence refusing a JSON request body, or None (a body that is not JSON is Gradio's to refuse)."""
-    if b"data:" not in body:
-        return None
-    try:
-        value = json.loads(body)
-    except ValueError:
-        return None
-    for s in strings(value):
-        if "data:" in s:
-            problem = data_url_problem(s)
-            if problem:
-                return problem
+def file_like(v):
+    return isinstance(v, dict) and isinstance(v.get("path") or v.get("url"), str)
+
+
+def inputs_problem(name, data, models):
+    """The sentence refusing the inputs of a documented endpoint (`name`), or None."""
+    if not isinstance(data, list) or len(data) != 2:
+        return BAD_DRAWING
+    picture, model = data
+    if name == "predict" and not (isinstance(picture, dict) and (picture.get("composite") is None
+                                                                  or file_like(picture.get("composite")))):
+        return BAD_DRAWING
+    if name == "predict_image" and not (picture is None or file_like(picture)):
+        return BAD_DRAWING
+    if model not in models:
+        shown = json.dumps(model)[:40] if isinstance(model, (str, int, float)) else "like that"
+        return UNKNOWN_MODEL.format(name=shown, names=", ".join(models))
     return None
 
 
-# ------------------------------------------------------------------ the middleware
+# ------------------------------------------------------------------ ASGI helpers
 
 async def answer(send, status, message):
     body = json.dumps({"detail": message, "error": message}).encode()
@@ -197,93 +141,170 @@ def replay(body, receive):
     return again
 
 
-class Boundary:
-    """ASGI middleware: closed routes, the run/ routes, JSON bodies and uploads (module docstring)."""
+async def kept(app, scope, receive):
+    """Run `app` and keep what it sends: (status or None, messages)."""
+    messages = []
 
-    def __init__(self, app, demo=None, limits: Limits = None, uploads: Uploads = None):
-        self.app, self.demo = app, demo
-        self.limits = limits or Limits()
-        self.uploads = uploads
+    async def keep(message):
+        messages.append(message)
+    await app(scope, receive, keep)
+    start = next((m for m in messages if m["type"] == "http.response.start"), None)
+    return (start["status"] if start else None), messages
+
+
+# ------------------------------------------------------------------ the middleware
+
+class Boundary:
+    """ASGI middleware (module docstring). `endpoints`: gradio_internals.endpoints(demo) plus the
+    fn_index -> api name of the documented ones; `models`: the room's model names."""
+
+    def __init__(self, app, limits: Limits = None, uploads=None, public=(), light=(), named=None, models=()):
+        self.app, self.limits, self.uploads = app, limits or Limits(), uploads
+        self.public, self.light, self.named, self.models = set(public), set(light), dict(named or {}), tuple(models)
+        self.sessions = OrderedDict()           # session name -> None, most recent last
+        self.new_sessions = defaultdict(deque)  # visitor -> times of their new sessions (last minute)
+        self.streams = defaultdict(int)         # visitor -> event streams open
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        path = scope.get("path", "")
-        root = scope.get("root_path") or ""
-        if root and path.startswith(root):
-            path = path[len(root):]
-        api = path[len(API):] if path.startswith(API + "/") else None
-        if api is None and path.startswith(("/proxy=", "/file=http", "/api/", "/component_server")):
-            api = path   # Gradio also answers some routes without the /gradio_api prefix
+        path, root = scope.get("path", ""), scope.get("root_path") or ""
+        path = path[len(root):] if root and path.startswith(root) else path
+        api = path[len(API):] if path.startswith(API + "/") else path if path.startswith(UNPREFIXED) else None
         if api is None:
             return await self.app(scope, receive, send)
-        if api.startswith(CLOSED) or api.startswith("/file=http"):
+        if api.startswith(CLOSED) or path.startswith("/monitoring"):
             return await answer(send, 404, CLOSED_MSG)
-        if scope["method"] == "POST" and api.startswith(JSON_ROUTES):
-            return await self.json_route(api, scope, receive, send)
-        if scope["method"] == "POST" and api.rstrip("/") == "/upload" and self.uploads is not None:
-            return await self.upload(scope, receive, send)
+        method, key = scope["method"], client_key(scope)
+        if method == "POST" and api.rstrip("/") == "/upload" and self.uploads is not None:
+            return await self.upload(key, scope, receive, send)
+        if method == "POST":
+            return await self.json_route(api, key, scope, receive, send)
+        if method == "GET" and api.startswith(STREAMS):
+            return await self.stream(api, key, scope, receive, send)
         return await self.app(scope, receive, send)
 
-    async def json_route(self, api, scope, receive, send):
+    # -- sessions and streams
+
+    def new_session_refused(self, key, session):
+        """Whether `key` may not start `session` now (it is new and they started too many)."""
+        if not isinstance(session, str) or session in self.sessions:
+            if session in self.sessions:
+                self.sessions.move_to_end(session)
+            return False
+        now, times = time.monotonic(), self.new_sessions[key]
+        while times and now - times[0] > 60:
+            times.popleft()
+        cap = self.limits.sessions_per_minute if known(key) else self.limits.room_sessions_per_minute
+        if len(times) >= cap:
+            say("sessions", f"refused new sessions from {key}: over {cap} a minute")
+            return True
+        times.append(now)
+        self.sessions[session] = None
+        while len(self.sessions) > KNOWN_SESSIONS:
+            self.sessions.popitem(last=False)
+        if len(self.new_sessions) > KNOWN_SESSIONS:
+            for k in [k for k, t in self.new_sessions.items() if not t or now - t[-1] > 60]:
+                del self.new_sessions[k]
+        return False
+
+    async def stream(self, api, key, scope, receive, send):
+        session = api.split("/")[2] if api.startswith("/heartbeat/") else None
+        if session is None and api.startswith("/queue/data"):
+            found = re.search(rb"session_hash=([^&]*)", scope.get("query_string") or b"")
+            session = found.group(1).decode("latin-1") if found else None
+        if self.new_session_refused(key, session):
+            return await answer(send, 429, TOO_MANY_SESSIONS)
+        cap = self.limits.streams_per_client if known(key) else self.limits.room_streams
+        if self.streams[key] >= cap:
+            say("streams", f"refused an event stream from {key}: {cap} open")
+            return await answer(send, 429, TOO_MANY_STREAMS)
+        self.streams[key] += 1
+        try:
+            return await self.app(scope, receive, send)
+        except asyncio.CancelledError:   # the server is stopping: an open stream ends quietly
+            return None
+        finally:
+            self.streams[key] -= 1
+            if self.streams[key] <= 0:
+                del self.streams[key]
+
+    # -- JSON routes
+
+    async def json_route(self, api, key, scope, receive, send):
+        length = dict(scope.get("headers") or ()).get(b"content-length", b"")
+        if length.isdigit() and int(length) > self.limits.max_json:
+            return await answer(send, 413, TOO_BIG_BODY)
         body = await read_body(receive, self.limits.max_json)
         if body is None:
             return await answer(send, 413, TOO_BIG_BODY)
-        if api.startswith("/run/") and not self.light(api, body):
-            return await answer(send, 403, NOT_HERE)
-        if api.startswith("/call/") and not self.documented(api):
+        if not api.startswith(JSON_ROUTES):
+            return await self.app(scope, replay(body, receive), send)
+        if api.startswith("/call/") and self.call_name(api) not in self.public:
             return await answer(send, 404, NOT_DOCUMENTED)
-        if len(body) > 1024:   # a data URL needs more; the page's small steps skip the parse
-            problem = await asyncio.to_thread(body_problem, body) if len(body) > 65536 else body_problem(body)
+        try:
+            sent = json.loads(body) if body else None
+        except RecursionError:
+            return await answer(send, 400, TOO_DEEP)
+        except ValueError:
+            sent = None   # not JSON: Gradio's to refuse
+        if isinstance(sent, dict):
+            problem = await self.body_problem(api, key, sent, len(body))
             if problem:
-                return await answer(send, 413 if problem == TOO_MANY_PIXELS else 400, problem)
+                status = 413 if problem == TOO_MANY_PIXELS else 429 if problem == TOO_MANY_SESSIONS else \
+                    403 if problem == NOT_HERE else 400
+                return await answer(send, status, problem)
+        elif api.startswith("/run/"):
+            return await answer(send, 403, NOT_HERE)
         if api.startswith("/run/"):
             return await self.run_route(scope, replay(body, receive), send)
         return await self.app(scope, replay(body, receive), send)
 
-    async def run_route(self, scope, receive, send):
-        """A queue=False step (small JSON answers): Gradio answers inputs that do not fit the step (too
-        few, a model name not in the list) with HTTP 500 and {"error": null}; here with 400 and one
-        sentence."""
-        messages = []
+    async def body_problem(self, api, key, sent, size):
+        deep, texts = depth_and_strings(sent, self.limits.max_depth)
+        if deep > self.limits.max_depth:
+            return TOO_DEEP
+        index = sent.get("fn_index")
+        if api.startswith("/run/") and not self.is_light(api, index):
+            return NOT_HERE
+        if self.new_session_refused(key, sent.get("session_hash")):
+            return TOO_MANY_SESSIONS
+        name = self.call_name(api) if api.startswith("/call/") else self.named.get(index) \
+            if isinstance(index, int) else None
+        if name in ("predict", "predict_image"):
+            problem = inputs_problem(name, sent.get("data"), self.models)
+            if problem:
+                return problem
+        if size > 1024 and any("data:" in t for t in texts):   # a data URL needs more; small steps skip it
+            check = [t for t in texts if "data:" in t]
+            problems = await asyncio.to_thread(lambda: [data_url_problem(t) for t in check]) if size > 65536 \
+                else [data_url_problem(t) for t in check]
+            return next((p for p in problems if p), None)
+        return None
 
-        async def keep(message):
-            messages.append(message)
-        await self.app(scope, receive, keep)
-        start = next((m for m in messages if m["type"] == "http.response.start"), None)
-        if start is None or start["status"] >= 500:
+    @staticmethod
+    def call_name(api):
+        parts = [p for p in api.split("/") if p]
+        return parts[2] if len(parts) > 2 and parts[1] == "v2" else parts[1] if len(parts) > 1 else ""
+
+    def is_light(self, api, index):
+        """Whether a run/ request names one of the page's own queue=False steps."""
+        if index is not None:
+            return isinstance(index, int) and index in self.light
+        return api[len("/run/"):].strip("/") in self.light
+
+    async def run_route(self, scope, receive, send):
+        """A queue=False step: inputs that do not fit it (Gradio: HTTP 500, {"error": null}) get 400."""
+        status, messages = await kept(self.app, scope, receive)
+        if status is None or status >= 500:
             say("run-fault", "a run/ request did not fit its step's inputs", every=10.0)
             return await answer(send, 400, NOT_THESE_INPUTS)
         for m in messages:
             await send(m)
 
-    def documented(self, api):
-        """Whether a call/ request names a documented endpoint (/predict, /predict_image): the page
-        itself never uses call/, and the private events are the page's (reachable by the queue)."""
-        parts = [p for p in api.split("/") if p]
-        name = parts[2] if len(parts) > 2 and parts[1] == "v2" else parts[1] if len(parts) > 1 else ""
-        return self.demo is None or any(f.api_name == name and getattr(f, "api_visibility", "public") == "public"
-                                        for f in self.demo.fns.values())
+    # -- uploads
 
-    def light(self, api, body):
-        """Whether a run/ request names one of the page's own queue=False steps."""
-        if self.demo is None:
-            return False
-        try:
-            sent = json.loads(body)
-            index = sent.get("fn_index")
-        except (ValueError, AttributeError):
-            return False
-        name = api[len("/run/"):].strip("/")
-        fns = self.demo.fns
-        if index is not None:
-            fn = fns.get(index) if isinstance(index, int) else None
-        else:
-            fn = next((f for f in fns.values() if f.api_name == name), None)
-        return fn is not None and not fn.queue
-
-    async def upload(self, scope, receive, send):
-        key = client_key(scope)
+    async def upload(self, key, scope, receive, send):
         length = dict(scope.get("headers") or ()).get(b"content-length")
         if length is None or not length.isdigit():
             return await answer(send, 411, NO_LENGTH)
@@ -291,19 +312,14 @@ class Boundary:
         if refused:
             say("upload-" + refused[:12], f"refused an upload from {key}: {refused}")
             return await answer(send, 507 if refused == DISK_LOW else 429, refused)
-        messages = []
-
-        async def keep(message):
-            messages.append(message)
         try:
-            await self.app(scope, receive, keep)
+            status, messages = await kept(self.app, scope, receive)
         except Exception as err:   # e.g. an empty file name: Gradio raises inside its parser
             say("upload-fault", f"an upload from {key} failed: {type(err).__name__}")
             return await answer(send, 400, UPLOAD_FAILED)
-        start = next((m for m in messages if m["type"] == "http.response.start"), None)
-        if start is None:
+        if status is None or status >= 500:
             return await answer(send, 400, UPLOAD_FAILED)
-        if start["status"] == 200:
+        if status == 200:
             body = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.response.body")
             try:
                 paths = [str(p) for p in json.loads(body)]
@@ -315,8 +331,6 @@ class Boundary:
                     self.uploads.forget(p)
                     remove(p)
                 return await answer(send, 413, TOO_MANY_PIXELS)
-        elif start["status"] >= 500:
-            return await answer(send, 400, UPLOAD_FAILED)
         for m in messages:
             await send(m)
 
@@ -328,60 +342,3 @@ def too_many_pixels(path):
     except OSError:
         return False
     return size is not None and size[0] * size[1] > MAX_PIXELS
-
-
-# ------------------------------------------------------------------ installing it
-
-def return_big_buffers():
-    """glibc keeps freed memory in per-thread arenas once its mmap threshold has grown (up to 32 MB
-    after a big free), and Pillow allocates pictures in 16 MB blocks, so a 49 MP picture's ~200 MB
-    stayed with the worker thread that decoded it (six through the queue: +592 MB peak). A fixed
-    1 MB threshold hands every such block back to the system when it is freed (Linux/glibc only)."""
-    import ctypes
-    import ctypes.util
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        libc.mallopt(-3, 1 << 20)   # M_MMAP_THRESHOLD = 1 MB (also stops its dynamic growth)
-    except (OSError, AttributeError, TypeError):
-        pass   # not glibc: nothing to set
-
-
-class OneLine:
-    """Stands in for the `traceback` module in Gradio's queue and routes: a client's bad input to
-    an event (e.g. a text where an example index goes) printed 30-75 lines each time; now one line
-    per kind of fault every 10 s. LENET_TRACEBACKS=1 keeps Gradio's full tracebacks."""
-
-    def __getattr__(self, name):
-        return getattr(traceback, name)
-
-    @staticmethod
-    def print_exc(*args, **kwargs):
-        err = sys.exc_info()[1]
-        cause = (err.__cause__ or err) if err is not None else None
-        text = str(cause).strip().splitlines()[0][:200] if cause is not None and str(cause).strip() else ""
-        say("fault-" + type(cause).__name__, f"a request failed: {type(cause).__name__}: {text}", every=10.0)
-
-
-def install(demo, limits: Limits = None, group="predict", concurrency=2):
-    """Put `demo` behind the boundary: every queued event in one concurrency group, the fair queue,
-    the upload sweeper.
-    Returns the `app_kwargs` for demo.launch (the middleware)."""
-    from gradio.utils import get_upload_folder
-    from starlette.middleware import Middleware
-
-    from .fair_queue import FairQueue
-    limits = limits or Limits.from_env()
-    for fn in demo.fns.values():
-        if fn.batch:
-            raise ValueError(f"{fn.name}: batched events are not supported by the fair queue")
-        if fn.queue:
-            fn.concurrency_id, fn.concurrency_limit = group, concurrency
-    FairQueue(demo._queue, limits)   # fair_queue.py
-    return_big_buffers()
-    if not os.environ.get("LENET_TRACEBACKS"):
-        import gradio.queueing
-        import gradio.routes
-        gradio.queueing.traceback = gradio.routes.traceback = OneLine()
-    uploads = Uploads(limits, get_upload_folder())
-    uploads.sweeper()
-    return {"middleware": [Middleware(Boundary, demo=demo, limits=limits, uploads=uploads)]}

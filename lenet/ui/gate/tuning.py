@@ -30,8 +30,8 @@ def keep_freed_memory(mmap_threshold=16 * 2**20, trim_threshold=64 * 2**20):
     reading of a 400x400 picture page-faulted its arrays in again, in the kernel. 16 gradio_clients:
     the child spent 1.05-1.12 ms of system CPU a request; with blocks up to 16 MB kept in the heap
     (and 64 MB free at its top before it is trimmed), 0.20-0.24 ms. What it keeps is bounded by
-    the largest picture it reads (fair_queue.HEAVY_PIXELS; bigger ones are read in the server,
-    whose return_big_buffers does the opposite). No effect (and no error) off glibc."""
+    the largest picture it reads (decode.HEAVY_PIXELS; heavier ones are read by decoder.py's
+    own process). No effect (and no error) off glibc."""
     try:
         import ctypes
         libc = ctypes.CDLL("libc.so.6")

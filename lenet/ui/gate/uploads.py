@@ -1,14 +1,16 @@
-"""The upload ledger: who uploaded which file when, the per-client budgets (bytes per minute,
-bytes held), the cap on all uploads together and the free-disk floor; expired uploads and, when
-room is needed, the oldest are deleted (issue 14: one client stored 190 MB/s through Gradio's
-upload route, and Gradio removes files only after 13-15 minutes). Used by boundary.Boundary."""
+"""The ledger of every file the server writes into Gradio's cache folder: uploads (who sent which
+file when, the per-visitor budgets: bytes a minute, bytes held; a cap on all uploads; a free-disk
+floor) and the files Gradio writes for answers (the Lab's and Walk-through's pictures: a cap on
+their bytes and number). Expired files and, when room is needed, the oldest are deleted; Gradio
+alone keeps them 10-15 minutes with no cap. Used by boundary.Boundary and server.py's sweeper."""
 import os
 import shutil
-import sys
 import threading
 import time
 from collections import defaultdict, deque
 from pathlib import Path
+
+from .log import say
 
 UPLOAD_RATE = "Too many uploads from your address; wait a minute and try again."
 UPLOAD_HELD = "Your address holds too many uploaded files; wait a few minutes and try again."
@@ -108,6 +110,30 @@ class Uploads:
                 self._forget(oldest)
             remove(oldest)
 
+    def sweep_outputs(self, now=None):
+        """Files in the cache folder that are not uploads (Gradio's copies of answers' pictures):
+        remove those older than `retention`, then the oldest while over `cache_bytes` or
+        `cache_files`. Returns (files, bytes) kept."""
+        now = time.time() if now is None else now
+        found = []
+        try:
+            for entry in os.scandir(self.folder):
+                for f in os.scandir(entry.path) if entry.is_dir(follow_symlinks=False) else [entry]:
+                    if f.is_file(follow_symlinks=False) and f.path not in self.files:
+                        st = f.stat(follow_symlinks=False)
+                        found.append((st.st_mtime, st.st_size, f.path))
+        except OSError:
+            return 0, 0
+        found.sort()
+        total, count = sum(size for _, size, _ in found), len(found)
+        for mtime, size, path in found:
+            if now - mtime <= self.limits.retention and total <= self.limits.cache_bytes \
+                    and count <= self.limits.cache_files:
+                break
+            remove(path)
+            total, count = total - size, count - 1
+        return count, total
+
     def sweeper(self, every=5.0):
         """A daemon thread that sweeps every `every` s."""
         def run():
@@ -115,6 +141,7 @@ class Uploads:
                 time.sleep(every)
                 try:
                     self.sweep()
+                    self.sweep_outputs()
                 except Exception as err:  # the sweeper must outlive any one bad file
                     say("sweep", f"upload sweep failed: {err}")
         t = threading.Thread(target=run, name="lenet-upload-sweeper", daemon=True)
@@ -131,13 +158,3 @@ def remove(path):
     except OSError:
         pass
 
-
-_said = {}
-
-
-def say(kind, line, every=60.0):
-    """One line on stderr, at most once per `every` s per kind: an attack must not flood the log."""
-    now = time.monotonic()
-    if now - _said.get(kind, -every) >= every:
-        _said[kind] = now
-        print(f"boundary: {line}", file=sys.stderr, flush=True)

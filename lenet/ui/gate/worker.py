@@ -10,7 +10,7 @@ open_room), over a pipe the event loop watches (no thread in between: a pool's f
 threads each waited for the GIL, 15-25 ms a request under load): the loop sends ~3-12 KB, receives
 the tab's HTML when the pipe is readable, and is free meanwhile.
 
-- The child is started once the server answers (page.launch; a fresh `python`, no copy of the
+- The child is started once the server answers (server.serve; a fresh `python`, no copy of the
   server's threads or memory) and takes ~1-2 s to load; until it answers, and whenever it fails, drawings
   are read in the server process as before: a person never waits on a dead worker.
 - A room that collects drawings reads them in the server process: collecting keeps state
@@ -19,7 +19,8 @@ the tab's HTML when the pipe is readable, and is free meanwhile.
 - LENET_READER=server turns it off (every drawing read in the server process, as before):
   `python -m bench` measures a room both ways in one run.
 - Pictures bigger than the pad sends are not read here but in a worker thread of the server
-  (draw_tab.on_pad, api.light): one slow picture must not hold up everyone's strokes in the child.
+  (draw_tab.on_pad, api.light), and heavy ones are decoded by decoder.py's own process: no picture
+  holds up everyone's strokes in the child.
 - What the child can be asked (JOBS): draw_tab.read_pad, and api.predict for /predict and
   /predict_image (16 gradio_clients: their reading in a thread of the server held the GIL against
   the event loop)."""
@@ -44,7 +45,7 @@ _made = weakref.WeakSet()   # every Worker (start_all)
 
 
 def start_all():
-    """Start the child of every Worker made so far (page.launch, before serving)."""
+    """Start the child of every Worker made so far (server.serve, once it serves)."""
     for worker in list(_made):
         worker.start()
 
@@ -101,7 +102,7 @@ class Worker:
 
     def start(self):
         """Start the child from a thread: starting Python and importing take ~1-2 s of CPU that must
-        not stall the event loop nor the first drawings (page.launch calls this once it serves). The
+        not stall the event loop nor the first drawings (server.serve calls this once it serves). The
         child is attached to the event loop at the first drawing after it is up."""
         if self.proc is None and self.failures < MAX_FAILURES:
             self.proc = STARTING

@@ -10,7 +10,7 @@ prediction process (worker.py), a bigger one in a worker thread here: the queue 
 heavy event run (fair_queue.py), and none of them holds up the pads' strokes in the child."""
 import anyio
 
-from ..gate import gradio631
+from ..gate import gradio_internals
 from ..gate.fair_queue import heavy
 from ..gate.worker import Worker
 from ..readings.api import predict
@@ -36,12 +36,12 @@ def build(gr, room: Room, reader: Worker):
         outputs = [gr.HTML(), gr.Markdown(), gr.Label(num_top_classes=10), gr.HTML(), gr.HTML(), gr.HTML(),
                    gr.HTML()]
         learn_image, learned = gr.Image(type="numpy", image_mode="RGB", elem_id="api-learn-image"), gr.JSON()
-    gradio631.pass_files_undecoded(image, sketch)
-    gradio631.pass_files_undecoded(learn_image)
+    gradio_internals.pass_files_undecoded(image, sketch)
+    gradio_internals.pass_files_undecoded(learn_image)
     label = outputs[2]
 
     def served(values):
-        return gradio631.label_inline(label, values, 2)
+        return gradio_internals.label_inline(label, values, 2)
 
     async def on_predict(drawing, variant):
         def here():

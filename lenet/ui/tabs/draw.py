@@ -8,7 +8,7 @@ import anyio
 
 from ... import visualize as viz
 from ...preprocess import InvalidDrawing
-from ..gate import gradio631, pad_line
+from ..gate import gradio_internals, pad_line, visitors
 from ..gate.pad_line import Line
 from ..gate.worker import Worker
 from ..readings import pad as sent
@@ -53,7 +53,7 @@ def build(gr, room: Room, line: Line, reader: Worker):
         stages = gr.HTML(elem_id="stages")
         gr.Markdown(viz.LEGEND_MD)
         small = gr.HTML(elem_id="small")
-    gradio631.pass_files_undecoded(upload)
+    gradio_internals.pass_files_undecoded(upload)
 
     outputs = [digit, probs, stages, c1, c3, small, rbf_box]
 
@@ -63,7 +63,7 @@ def build(gr, room: Room, line: Line, reader: Worker):
     # everyone's requests); anything bigger (up to readings.pad.MAX_SIDE) to a worker thread here, so no client
     # can stall the loop or the process (issue 14).
     async def on_pad(value, variant, more, pre, request: gr.Request):
-        session, variant, pre = gradio631.session_of(request), room.model(variant), pre is True
+        session, variant, pre = visitors.session_of(request), room.model(variant), pre is True
         quick = sent.light(value)
 
         def job():   # called by the line when this update's turn comes
@@ -72,7 +72,7 @@ def build(gr, room: Room, line: Line, reader: Worker):
             return (reader.submit("read_pad", value, variant, None, more, pre)
                     or reader.read_pad(value, variant, session, more, pre))
         try:
-            answer = await line.read(gradio631.client_of(request), session, sent.is_live(value), not quick, job)
+            answer = await line.read(visitors.client_of(request), session, sent.is_live(value), not quick, job)
         except ChildProcessError:          # the prediction process died while reading it (a new one starts)
             answer = read_pad(room, value, variant, session, more, pre)
         if answer is pad_line.SHED:        # replaced by a newer update, or live and late: no change
@@ -85,7 +85,7 @@ def build(gr, room: Room, line: Line, reader: Worker):
         return read_upload(room, image, variant, pre)
 
     def on_switch(pad_value, upload, variant, source, more, pre, request: gr.Request):
-        return rerun(room, pad_value, upload, variant, source, gradio631.session_of(request), more, pre)
+        return rerun(room, pad_value, upload, variant, source, visitors.session_of(request), more, pre)
 
     # queue=False: one POST per update, answered in its response (pad_line.py); preprocess=False: the
     # inputs arrive as sent (on_pad checks them), with no worker-thread hop per input

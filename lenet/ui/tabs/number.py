@@ -1,11 +1,11 @@
 """The "Number" tab: a wide pad for a whole number; each digit found gets its box, its reading and
 its confidence drawn over the drawing (lenet/numbers.py segments it). Also the documented API
 endpoint `/predict_number` (a picture file + model name -> the text and one reading per digit),
-on hidden components as lenet/ui/api.py does for `/predict_image`."""
+on hidden components as lenet/ui/tabs/api.py does for `/predict_image`."""
 import anyio
 
 from ...preprocess import InvalidDrawing
-from ..gate import gradio631, pad_line
+from ..gate import gradio_internals, pad_line, visitors
 from ..gate.pad_line import Line
 from ..readings import pad as sent
 from ..readings.number import DRAW, predict_number, read_pad, view_html
@@ -27,7 +27,7 @@ def build(gr, room: Room, first, line: Line):
     variant = first["variant"]
 
     async def on_pad(value, variant, request: gr.Request):
-        client, session = gradio631.client_of(request), gradio631.session_of(request)
+        client, session = visitors.client_of(request), visitors.session_of(request)
         # A number's reading (~3-30 ms) in a worker thread: the event loop stays free; heavy: at most
         # one slot of the line, the other stays for the first pad's strokes
         answer = await line.read(client, session, sent.is_live(value), True,
@@ -48,7 +48,7 @@ def build(gr, room: Room, first, line: Line):
         image = gr.Image(type="numpy", image_mode="RGB", elem_id="api-number-image")
         model = gr.Radio(list(room.variants), value=room.variant, label="Model")
         outputs = [gr.Textbox(label="text"), gr.JSON(label="digits")]
-    gradio631.pass_files_undecoded(image)
+    gradio_internals.pass_files_undecoded(image)
 
     def on_api(image, variant):
         return predict_number(room, image, variant)
