@@ -5,7 +5,7 @@ layers); `/learn` (a picture file + model name) answers the reading at every tra
 They run on hidden components, so the page's own events can change without changing what API
 callers send and receive.
 
-A small picture (a file of at most fair_queue.HEAVY_BYTES and HEAVY_PIXELS) is read in the
+A small picture (a file of at most decode.HEAVY_BYTES and HEAVY_PIXELS) is read in the
 prediction process (worker.py), a bigger one in a worker thread here: the queue lets at most one
 heavy event run (fair_queue.py), and none of them holds up the pads' strokes in the child."""
 import anyio
