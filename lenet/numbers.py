@@ -11,6 +11,7 @@ programming (the paper's Viterbi). A group read whole with little doubt is not c
 At most two model calls for a row that fits one stack: the groups whole, then the pieces of the
 doubtful ones, each piece read as it is and moved one pixel each way (SHIFTS), OUT their mean."""
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from PIL import Image
@@ -24,9 +25,9 @@ SURE = 0.9              # a group read whole with at least this evidence (as a p
 WIDE = 0.9              # ... unless it is wider than this x the line height (digits are taller than wide)
 TALL = 0.85             # a piece less tall than this x the line height is not a digit (a row's digits
                         # are about as tall as the row); the network cannot tell: it sees pieces size-normalised
-PER_DIGIT = 0.0
-NARROW = 0.0
-NARROW_COST = 5.0
+STAND_IN_WIDE = 0.85    # without a learned rejection only: a piece wider than this x the line height ...
+STAND_IN_COST = 6.0     # ... loses this much evidence per line height of extra width (two touching digits
+                        # read as one: a softmax cannot say "that is two digits", a rejection trained on pairs can)
 CUT_COST = 0.15         # evidence a path loses per stroke width of ink its cuts cross
 SHIFTS = ((1, 2), (-1, 2), (1, 1), (-1, 1))   # (pixels, axis of the (n, 32, 32) inputs): each piece is also
                         # read moved one pixel each way; its OUT is the mean of the five readings
@@ -60,13 +61,19 @@ def digit_score(prediction, learned):
     return prediction.confidence
 
 
+class Reading(NamedTuple):
+    """One piece read: its Prediction, digit_score(), and whether that score is the learned one."""
+    prediction: object
+    score: float
+    learned: bool
+
+
 def evidence(reading):
-    """log P(a digit, and this one) of a piece read as (Prediction, digit_score), or None (the
-    pipeline refused it): the score of one edge of the reading graph."""
+    """log P(a digit, and this one) of a piece's Reading, or -inf for None (the pipeline refused the
+    piece): the score of one edge of the reading graph."""
     if reading is None:
         return -np.inf
-    prediction, score = reading
-    return float(np.log(max(score, 1e-12)) + np.log(max(prediction.confidence, 1e-12)))
+    return float(np.log(max(reading.score, 1e-12)) + np.log(max(reading.prediction.confidence, 1e-12)))
 
 
 def predict_number(recognizer, image):
@@ -119,21 +126,20 @@ def predict_number(recognizer, image):
             k += 1
         path = best_path(scores, len(paths) - 1)
         picks += [scores[ab][1] for ab in path] if path else [(piece, first[i])]
-    picks = [(s, r[0]) for s, r in picks if r is not None]
+    picks = [(s, r.prediction) for s, r in picks if r is not None]
     if not picks:
         raise InvalidDrawing("specks")
     return NumberReading(text="".join(str(p.digit) for _, p in picks), digits=[p for _, p in picks],
                          boxes=[_scaled(s.box, scale, shape) for s, _ in picks])
 
 
-def _score(prediction, segment, height):
-    """A piece's evidence, and none for a piece less tall than TALL x the line height."""
-    if segment.height < TALL * height or prediction is None:
+def _score(reading, segment, height):
+    """A piece's evidence (see evidence), none for a piece less tall than TALL x the line height, and,
+    while the weights have no learned rejection, less for one wider than STAND_IN_WIDE x the height."""
+    if reading is None or segment.height < TALL * height:
         return -np.inf
-    e = evidence(prediction) + PER_DIGIT
-    if prediction[0].digit != 1 and segment.width < NARROW * height:
-        e -= NARROW_COST * (NARROW * height - segment.width) / height
-    return e
+    wide = 0.0 if reading.learned else STAND_IN_COST * max(0.0, segment.width / height - STAND_IN_WIDE)
+    return evidence(reading) - wide
 
 
 def best_path(scores, last):
@@ -150,7 +156,7 @@ def best_path(scores, last):
 
 
 def _read(recognizer, segments, height):
-    """Segments -> one (lenet.Prediction, digit_score) each (None where the pipeline refused the piece), all read as
+    """Segments -> one Reading each (None where the pipeline refused the piece), all read as
     stacks of at most STACK_BYTES in one model call each, as they are and moved by each of SHIFTS:
     OUT is the mean of these readings, the other layers the unmoved one's."""
     rows = max(s.ink.shape[0] for s in segments)
@@ -173,7 +179,7 @@ def _read(recognizer, segments, height):
 
 
 def _predictions(recognizer, prepared):
-    """Preprocessed pieces -> [(Prediction, digit_score)], OUT (and REJECT) the mean over the piece
+    """Preprocessed pieces -> [Reading], OUT (and REJECT) the mean over the piece
     and its SHIFTS, the other layers the unmoved piece's."""
     inputs = np.stack([p.input for p in prepared])
     moved = [np.roll(inputs, d, axis=a) for d, a in SHIFTS]
@@ -183,7 +189,7 @@ def _predictions(recognizer, prepared):
             for name in (OUT, REJECT) if name in outs}
     outs = {name: v[:n] for name, v in outs.items()} | mean
     preds = recognizer.predictions(outs, prepared, codes=recognizer.codes)
-    return [(p, digit_score(p, REJECT in outs)) for p in preds]
+    return [Reading(p, digit_score(p, REJECT in outs), REJECT in outs) for p in preds]
 
 
 def _scaled(box, scale, image_shape):
