@@ -28,7 +28,6 @@ TALL = 0.85             # a piece less tall than this x the line height is not a
 STAND_IN_WIDE = 0.85    # without a learned rejection only: a piece wider than this x the line height ...
 STAND_IN_COST = 6.0     # ... loses this much evidence per line height of extra width (two touching digits
                         # read as one: a softmax cannot say "that is two digits", a rejection trained on pairs can)
-CUT_COST = 0.15         # evidence a path loses per stroke width of ink its cuts cross
 SHIFTS = ((1, 2), (-1, 2), (1, 1), (-1, 1))   # (pixels, axis of the (n, 32, 32) inputs): each piece is also
                         # read moved one pixel each way; its OUT is the mean of the five readings
 OUT, REJECT = "OUT", "REJECT"   # the model's outputs averaged over SHIFTS: the digits', and "not a digit"
@@ -103,13 +102,13 @@ def predict_number(recognizer, image):
                 if _score(first[i], s, height) < np.log(SURE) or len(g) > 1 or s.width > WIDE * height]
     graphs = {}
     for i in doubtful:
-        paths, crossed = segment.cuts(ink, labels, comps, groups[i], height)
-        graphs[i] = (paths, crossed, segment.runs(paths, height))
-    count = sum(len(edges) for _, _, edges in graphs.values())
+        paths = segment.cuts(ink, labels, comps, groups[i], height)
+        graphs[i] = (paths, segment.runs(paths, height))
+    count = sum(len(edges) for _, edges in graphs.values())
     if count > segment.MAX_PIECES:
         raise InvalidDrawing("too_many_pieces", TOO_MANY_PIECES.format(count))
     flat = [Segment(ink, labels, comps, groups[i], paths[a], paths[b])
-            for i, (paths, _, edges) in graphs.items() for a, b in edges]
+            for i, (paths, edges) in graphs.items() for a, b in edges]
     second = _read(recognizer, flat, height) if flat else []
 
     picks, k = [], 0                            # (Segment, Prediction) per digit read, left to right
@@ -117,12 +116,12 @@ def predict_number(recognizer, image):
         if i not in graphs:
             picks.append((piece, first[i]))
             continue
-        paths, crossed, edges = graphs[i]
+        paths, edges = graphs[i]
         scores = {}
         if piece.width <= segment.MAX_SPAN * height or not edges:   # the whole group, if it may be one digit
             scores[0, len(paths) - 1] = (_score(first[i], piece, height), (piece, first[i]))
         for a, b in edges:
-            scores[a, b] = (_score(second[k], flat[k], height) - CUT_COST * crossed[b], (flat[k], second[k]))
+            scores[a, b] = (_score(second[k], flat[k], height), (flat[k], second[k]))
             k += 1
         path = best_path(scores, len(paths) - 1)
         picks += [scores[ab][1] for ab in path] if path else [(piece, first[i])]

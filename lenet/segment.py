@@ -159,12 +159,11 @@ class Segment:
 
 
 def cuts(ink, labels, comps, group, height):
-    """A group's candidate cuts, left to right -> (paths: (h,) columns of the group's box, the first its
-    left side and the last its right side; crossed: the ink each crosses, in stroke widths of the group,
-    weighed by darkness). Between them: seams() and lines() in order of mean column (of those within
-    MERGE x height, the one crossing least ink) and one_cuts(); a gap between components is a cut
-    that crosses no ink. The pieces between cuts hold all the group's components (a 5's loose bar
-    stays with the digit under it)."""
+    """A group's candidate cuts, left to right -> list of (h,) columns of the group's box, the first its
+    left side and the last its right side. Between them: seams() and lines() in order of mean column
+    (of those within MERGE x height, the one crossing least ink, in stroke widths weighed by darkness)
+    and one_cuts(); a gap between components is a cut that crosses no ink. The pieces between cuts
+    hold all the group's components (a 5's loose bar stays with the digit under it)."""
     group = list(group)
     x0, y0 = comps[group, 0].min(), comps[group, 1].min()
     x1, y1 = comps[group, 2].max(), comps[group, 3].max()
@@ -182,10 +181,9 @@ def cuts(ink, labels, comps, group, height):
                 inner[-1] = (crossing(p), p)
         else:
             inner.append((crossing(p), p))
-    inner += [(crossing(p), p) for p in one_cuts(dark, height, stroke)]      # kept, however near others
+    inner += [(0.0, p) for p in one_cuts(dark, height, stroke)]      # kept, however near others
     inner.sort(key=lambda cp: cp[1].mean())
-    paths = [np.zeros(y1 - y0, int)] + [p for _, p in inner] + [np.full(y1 - y0, x1 - x0)]
-    return paths, [0.0] + [c for c, _ in inner] + [0.0]
+    return [np.zeros(y1 - y0, int)] + [p for _, p in inner] + [np.full(y1 - y0, x1 - x0)]
 
 
 def runs(paths, height):

@@ -101,18 +101,30 @@ def test_digits_are_read_in_at_most_two_model_calls(modern, monkeypatch):
     assert 1 <= len(calls) <= 2 and calls[0] == 5 * (1 + len(numbers.SHIFTS))    # each digit, and moved
 
 
-@pytest.mark.slow
-def test_number_set_bars(modern):
-    """The issue's bars on 300 generated numbers (seed 0): exact strings >= 95 %, digits >= 98.5 %
-    (read: 293/300 strings, 1222/1235 = 98.9 % digits; seeds 1/2/3 read 286/289/291 strings, digits
-    95.9/97.5/97.9 %: pen digits touching along a stroke are still read as one)."""
+def _strings_and_digits(rec, items):
     strings = digits = total = 0
-    for rgba, text, _, _, _ in synthetic.numbers(300, seed=0):
-        got = modern.predict_number(rgba).text
+    for rgba, text, _, _, _ in items:
+        got = rec.predict_number(rgba).text
         strings += got == text
         digits += sum(a == b for a, b in zip(got, text)) if len(got) == len(text) else 0
         total += len(text)
-    assert strings / 300 >= 0.95 and digits / total >= 0.985, (strings, digits, total)
+    return strings / len(items), digits / total
+
+
+@pytest.mark.slow
+def test_number_set_bars(modern):
+    """The generated set the reader is tuned on (seed 0): exact strings >= 95 %, digits >= 98.5 %
+    (figures per seed and model in docs/numbers.md)."""
+    strings, digits = _strings_and_digits(modern, synthetic.numbers(300, seed=0))
+    assert strings >= 0.95 and digits >= 0.985, (strings, digits)
+
+
+@pytest.mark.slow
+def test_held_out_number_families(modern):
+    """Families never used to tune the reader (synthetic.held_out_numbers: other fonts, leaning and
+    bolder, another hand; seed 101, looked at only to report): exact strings >= 95 %."""
+    strings, _ = _strings_and_digits(modern, synthetic.held_out_numbers(300, seed=101))
+    assert strings >= 0.95, strings
 
 
 def _counting(rec, monkeypatch):

@@ -91,8 +91,8 @@ def test_cuts_fall_between_touching_digits():
     labels, comps = segment.components(ink > segment.LOW)
     assert len(comps) == 1
     height = comps[0, 3] - comps[0, 1]
-    paths, crossed = segment.cuts(ink, labels, comps, [0], height)
+    paths = segment.cuts(ink, labels, comps, [0], height)
     seam = boxes[1][0] - comps[0, 0], boxes[0][2] - comps[0, 0]   # the shared columns
     assert any(seam[0] - 8 <= p.mean() <= seam[1] + 8 for p in paths[1:-1])
-    assert len(crossed) == len(paths) and crossed[0] == crossed[-1] == 0
+    assert paths[0].max() == 0 and paths[-1].min() == comps[0, 2] - comps[0, 0]
     assert all(paths[b].max() - paths[a].min() <= segment.MAX_SPAN * height for a, b in segment.runs(paths, height))
