@@ -35,7 +35,7 @@ def run(rec, results, repeats, count=300, seed=0, keras_rec=None):
         results.add(SECTION, "saliency: gradient x input (tf.GradientTape)", fmt_ms(grad, 50, 95))
 
 
-def number_rows(rec, results, repeats, count=300, seed=0, held_out_seed=100):
+def number_rows(rec, results, repeats, count=300, seed=0, held_out_seed=101):
     """predict_number's time on 5-digit numbers (pen, and a font when installed), then the `count`
     numbers of synthetic.numbers(count, seed) (the family the reader was tuned on) and of
     synthetic.held_out_numbers(count, held_out_seed) (never tuned on): strings and digits per kind."""
@@ -81,12 +81,13 @@ def accuracy(rec, items):
 def main(argv=None):
     p = argparse.ArgumentParser(prog="python -m bench.numbers", description=number_rows.__doc__)
     p.add_argument("--variant", default="modern")
+    p.add_argument("--weights-dir", default=None, help="directory of the weights; None: the repo's weights/")
     p.add_argument("--count", type=int, default=300, help="numbers per set")
     p.add_argument("--repeats", type=int, default=100, help="timed readings of each 5-digit number")
     args = p.parse_args(argv)
     from lenet import Recognizer
     results = Results()
-    number_rows(Recognizer.load(args.variant), results, args.repeats, args.count)
+    number_rows(Recognizer.load(args.variant, args.weights_dir), results, args.repeats, args.count)
     print(console(results))
 
 
