@@ -132,12 +132,12 @@ def predict_number(recognizer, image):
                          boxes=[_scaled(s.box, scale, shape) for s, _ in picks])
 
 
-def _score(reading, segment, height):
+def _score(reading, piece, height):
     """A piece's evidence (see evidence), none for a piece less tall than TALL x the line height, and,
     while the weights have no learned rejection, less for one wider than STAND_IN_WIDE x the height."""
-    if reading is None or segment.height < TALL * height:
+    if reading is None or piece.height < TALL * height:
         return -np.inf
-    wide = 0.0 if reading.learned else STAND_IN_COST * max(0.0, segment.width / height - STAND_IN_WIDE)
+    wide = 0.0 if reading.learned else STAND_IN_COST * max(0.0, piece.width / height - STAND_IN_WIDE)
     return evidence(reading) - wide
 
 
