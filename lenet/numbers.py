@@ -117,9 +117,7 @@ def predict_number(recognizer, image):
             picks.append((piece, first[i]))
             continue
         paths, edges = graphs[i]
-        scores = {}
-        if piece.width <= segment.MAX_SPAN * height or not edges:   # the whole group, if it may be one digit
-            scores[0, len(paths) - 1] = (_score(first[i], piece, height), (piece, first[i]))
+        scores = {(0, len(paths) - 1): (_score(first[i], piece, height), (piece, first[i]))}   # read whole
         for a, b in edges:
             scores[a, b] = (_score(second[k], flat[k], height), (flat[k], second[k]))
             k += 1
