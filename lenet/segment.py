@@ -28,14 +28,6 @@ EDGE_TOL = 0.02         # ... within this (x line height), leaning one of EDGE_S
 EDGE_SLANTS = np.linspace(-0.35, 0.35, 29)
 
 
-class TooMuch(ValueError):
-    """A row whose reading would cost more than its caps allow: `what` is "marks" or "pieces", `count` how many."""
-
-    def __init__(self, what, count):
-        super().__init__(f"{count} {what}")
-        self.what, self.count = what, count
-
-
 # ---------------------------------------------------------------- connected ink
 
 def components(mask):
@@ -264,7 +256,7 @@ def lines(ink, height):
 
 def one_cuts(dark, height, stroke):
     """Cuts along a 1 at either side of a group's (h, w) ink (0 off the group): where the group's left
-    (right) edge is one straight line over STRAIGHT x height rows (see straight_edge), that line moved
+    (right) edge is one straight line over STRAIGHT x height rows (within EDGE_TOL), that line moved
     a stroke width and a pixel in. A 1 stuck along a neighbour's side (a pen 10) crosses no seam nor
     straight cut that crosses little ink -> list of (h,) columns, in 0..w."""
     mask = dark > INK_LEVEL
@@ -289,23 +281,3 @@ def one_cuts(dark, height, stroke):
         if EDGE * height <= path.mean() <= w - EDGE * height:
             out.append(np.clip(path, 0, w))
     return out
-
-
-
-def straight_edge(ink, tol, slants):
-    """(h, w) ink of a candidate -> the most rows whose first (or last) ink lies within `tol` of one
-    straight line leaning one of `slants` (dx/dy): a 1 stuck to a digit's side makes a long straight edge."""
-    mask = ink > INK_LEVEL
-    has = mask.any(axis=1)
-    n = int(has.sum())
-    if n < 2:
-        return n
-    w = mask.shape[1]
-    rows = np.flatnonzero(has) - np.flatnonzero(has).mean()
-    first = mask[has].argmax(axis=1)
-    last = w - 1 - mask[has][:, ::-1].argmax(axis=1)
-    lean = slants[:, None] * rows
-    x = np.sort(np.concatenate([first - lean, last - lean]), axis=1)        # (2 x slants, rows) sorted
-    x += (3 * (w + ink.shape[0]) + 4 * tol) * np.arange(len(x))[:, None]     # one sorted run per line
-    x = x.ravel()
-    return int((np.searchsorted(x, x + 2 * tol, "right") - np.arange(len(x))).max())
