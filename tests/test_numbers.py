@@ -177,3 +177,27 @@ def test_a_long_touching_scribble_is_refused_before_its_pieces_are_read(modern, 
     with pytest.raises(InvalidDrawing) as err:
         modern.predict_number(picture)
     assert err.value.reason == "too_many_pieces" and len(calls) == 1
+
+
+def test_digit_score_is_the_learned_rejection_when_the_weights_have_one(modern):
+    p = modern.predict(synthetic.draw(3))
+    assert "REJECT" in modern.run(p.input[None])          # the committed weights carry the rejection
+    assert numbers.digit_score(p, learned=True) == p.digit_score
+    assert numbers.digit_score(p, learned=False) == p.confidence        # the softmax stand-in
+
+
+@pytest.mark.parametrize("font", [None, pytest.param("DejaVuSerif-Bold.ttf", marks=needs_font)])
+@pytest.mark.parametrize("digit", range(10))
+def test_a_digit_cut_in_two_loses_to_the_whole_digit_on_the_evidence(modern, font, digit):
+    """The paper's reason to score pieces with the network: the two halves of a digit (cut at the
+    middle of its ink) have less evidence together than the whole digit, by what the network says."""
+    rgba = synthetic.draw(digit, 280) if font is None else synthetic.number(str(digit), 120,
+                                                                            font=synthetic.find_font(font))[0]
+    cols = np.flatnonzero((255 - rgba[..., 0]).max(axis=0) > 90)
+    middle = (cols[0] + cols[-1] + 1) // 2
+    left, right = rgba.copy(), rgba.copy()
+    left[:, middle:, :3] = 255
+    right[:, :middle, :3] = 255
+    whole, *halves = [numbers.evidence(numbers.Reading(p, numbers.digit_score(p, True), True))
+                      for p in modern.predict_batch([rgba, left, right])]
+    assert whole > sum(halves)
