@@ -85,6 +85,9 @@ def main(argv=None):
     progress("7 whole numbers, invariance sweeps, saliency")
     from . import numbers
     numbers.run(rec, results, max(20, args.repeats // 3), keras_rec=keras_rec)
+    progress("7b not a digit")
+    from . import rejection
+    rejection.run(rec, results)
 
     if args.skip_http:
         http.skipped(results, "--skip-http" if not args.quick else "--quick")

@@ -9,9 +9,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 from .decode import MAX_BYTES, InvalidDrawing
-from .network import LAYERS, VARIANTS
+from .network import LAYERS, OUTPUTS, REJECT, VARIANTS
 from .preprocess import preprocess
 from .recognizer import WEIGHTS, Prediction, Recognizer, WeightsError
 
-__all__ = ["LAYERS", "VARIANTS", "MAX_BYTES", "WEIGHTS", "InvalidDrawing", "Prediction", "Recognizer",
-           "WeightsError", "preprocess"]
+__all__ = ["LAYERS", "OUTPUTS", "REJECT", "VARIANTS", "MAX_BYTES", "WEIGHTS", "InvalidDrawing", "Prediction",
+           "Recognizer", "WeightsError", "preprocess"]

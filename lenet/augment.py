@@ -26,8 +26,8 @@ AUGMENTATION = {
                                    # (RMS 0.8 px): still wobbly strokes, same digit.
     "thicken_probability": 0.2,    # 2x2 grey dilation: a bolder pen
     "thin_probability": 0.2,       # 2x2 grey erosion: a finer pen
-    "lowres_probability": 0.1,     # shrink the 32x32 field to 12..24 px (digit 8..15 px) and back
-    "lowres_min_px": 12,
+    "lowres_probability": 0.2,     # shrink the 32x32 field to 10..24 px (digit 6..15 px) and back
+    "lowres_min_px": 10,
     "lowres_max_px": 24,
 }
 

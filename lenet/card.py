@@ -48,6 +48,11 @@ def _markdown(card, variant):
             elif isinstance(val, int):
                 val = f"{val:,}"
             lines.append(f"- {label}: {val}")
+    held = card.get("rejection", {}).get("held_out")
+    if held:
+        lines.append(f"- not a digit: refuses {100 * held['held_out_nondigits_refused']:.0f}% of generated non-digits "
+                     f"of kinds never trained on; {100 * held['mnist_test_read_right_and_accepted']:.2f}% of the "
+                     "test digits read right and accepted")
     per = card.get("per_class_accuracy")
     if per:
         worst = sorted(per.items(), key=lambda kv: kv[1])[:3]

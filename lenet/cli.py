@@ -34,6 +34,8 @@ def main(argv=None):
     t.add_argument("--batch-size", type=int, default=DEFAULTS["batch_size"])
     t.add_argument("--lr", type=float, default=DEFAULTS["learning_rate"], help="peak Adam learning rate (cosine decay)")
     t.add_argument("--limit", type=int, default=None, help="train on this many images only (smoke test)")
+    t.add_argument("--snapshots", action="store_true",
+                   help="also keep the weights at ~20 log-spaced points (weights/lenet5_<variant>_snapshots.npz)")
     t.add_argument("--no-sets", dest="sets", action="store_false",
                    help="skip measuring the non-MNIST sets (lenet/handsets.py) for the model card")
 
@@ -103,9 +105,9 @@ def _train(args):
     from .train import train
     card = train(args.variant, epochs=args.epochs, seed=args.seed, data_path=args.data,
                  out=args.weights_dir or WEIGHTS, batch_size=args.batch_size, learning_rate=args.lr,
-                 limit=args.limit, measure_sets=args.sets)
+                 limit=args.limit, measure_sets=args.sets, snapshots=args.snapshots)
     print(f"{args.variant}: test accuracy {100 * card['test_accuracy']:.2f} % "
-          f"(best epoch {card['best_epoch']}/{card['epochs']}, {card['training_seconds']:.0f} s)")
+          f"(last of {card['epochs']} epochs, {card['training_seconds']:.0f} s)")
     return 0
 
 
@@ -149,9 +151,12 @@ def _predict(args):
             continue
         probs = [round(float(v), 4) for v in p.probabilities]
         if args.json:
-            print(json.dumps({"file": name, "digit": p.digit, "probabilities": probs}))
+            print(json.dumps({"file": name, "digit": p.digit, "is_digit": p.is_digit,
+                              "digit_score": round(p.digit_score, 4), "probabilities": probs}))
         else:
-            print(f"{name}: {p.digit}  ({100 * p.probabilities[p.digit]:.1f} %)  "
+            said = (f"{p.digit}  ({100 * p.probabilities[p.digit]:.1f} %)" if p.is_digit else
+                    f"not a digit — best guess: {p.digit}")
+            print(f"{name}: {said}  (digit score {p.digit_score:.2f})  "
                   + " ".join(f"{d}:{v:.2f}" for d, v in enumerate(probs)))
     return status
 

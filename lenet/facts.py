@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .network import LAYERS
+from .network import LAYERS, REJECT
 from .paths import arrays_path, facts_path, model_name
 
 FORMAT = 1
@@ -26,6 +26,7 @@ class ModelFacts:
     variant: str
     rbf: bool                  # OUT is the paper's Euclidean RBF (distances), not a softmax
     rows: tuple                # architecture.describe(model) rows, each + "class" and "params" (count_params)
+                               # shapes also hold REJECT's (1,) when the model says "not a digit"
     activations: dict          # layer -> activation name (network.ACTIVATIONS), "" when none
     shapes: dict               # layer -> output shape without the batch axis
     scale: tuple               # the input's (scale, offset): ink 0..1 -> the paper's -0.1..1.175
@@ -87,6 +88,8 @@ def of_model(model, variant, tflite=b"", check=None):
             w = getattr(layer, weight, None)
             if w is not None and hasattr(w, "shape"):
                 arrays[f"{weight}/{name}"] = _numpy(w)
+    if REJECT in [layer.name for layer in model.layers]:   # computed in the .tflite: only its shape here
+        shapes[REJECT] = [int(d) for d in model.get_layer(REJECT).output.shape[1:]]
     rbf = type(model.get_layer("OUT")).__name__ == "EuclideanRBF"
     if rbf:
         arrays["codes"] = np.asarray(model.get_layer("OUT").matrix, "float32")

@@ -1,5 +1,10 @@
 """LeNet-5 as LeCun et al. (1998) tabulate it: C1 S2 C3 S4 C5 F6 OUT.
 
+Every model has a second output beside OUT, REJECT: (N, 1) the probability that the drawing is not
+a digit (lenet/network.py), computed from OUT by a layer without parameters (the counts stay the
+paper's): `paper()` from eq. 9's rubbish class, the softmax variants from how sure OUT is, having
+learnt to spread OUT evenly over the ten digits on non-digits (lenet/train.py).
+
 `paper()` is the network as the paper ends it: the classic trunk, then OUT as 10 Euclidean RBF units
 whose fixed parameter vectors are 7x12 digit bitmaps (lenet/codes.py); OUT outputs distances (small
 is good) and `posterior()` turns them into probabilities. `classic()` is the common textbook table
@@ -14,6 +19,7 @@ from .codes import CODES, code_matrix
 from .network import (  # noqa: F401  (names and numpy arithmetic live in lenet/network.py: no Keras)
     C3_TABLE,
     LAYERS,
+    REJECT,
     RUBBISH_J,
     VARIANTS,
     digit_probabilities,
@@ -149,6 +155,50 @@ class EuclideanRBF(layers.Layer):
         return {**super().get_config(), "codes": self.codes}
 
 
+@keras.saving.register_keras_serializable(package="lenet")
+class RubbishPosterior(layers.Layer):
+    """The paper's "not a digit" probability from OUT's distances: the rubbish class's share
+    e^-j / (e^-j + sum_i e^-y_i) of eq. 9's posterior (lenet.network.posterior). No parameters: j
+    is part of the config, trained at RUBBISH_J and then calibrated on held-out data
+    (lenet/rejection.py) so that 0.5 is where a drawing stops reading as a digit."""
+
+    def __init__(self, j=RUBBISH_J, **kwargs):
+        super().__init__(**kwargs)
+        self.j = float(j)
+
+    def call(self, distances):
+        # log share = -j - logsumexp(-j, -y_0 .. -y_9); as a sigmoid of -j - logsumexp(-y): stable
+        return ops.sigmoid(-self.j - ops.logsumexp(-distances, axis=-1, keepdims=True))
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], 1)
+
+    def get_config(self):
+        return {**super().get_config(), "j": self.j}
+
+
+@keras.saving.register_keras_serializable(package="lenet")
+class Doubt(layers.Layer):
+    """"Not a digit" for a softmax OUT: P = sigmoid(scale * (-log max_i p_i - even)), from the
+    surprise of OUT's best digit (0 when sure; log 10 = 2.3 when spread evenly, as training teaches
+    for non-digits). No parameters: `even` (the surprise where the odds are even, i.e. the threshold)
+    and `scale` are calibrated on held-out data (lenet/rejection.py) and kept in the config."""
+
+    def __init__(self, even=1.0, scale=4.0, **kwargs):
+        super().__init__(**kwargs)
+        self.even, self.scale = float(even), float(scale)
+
+    def call(self, probabilities):
+        surprise = -ops.log(ops.max(probabilities, axis=-1, keepdims=True) + 1e-12)
+        return ops.sigmoid(self.scale * (surprise - self.even))
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], 1)
+
+    def get_config(self):
+        return {**super().get_config(), "even": self.even, "scale": self.scale}
+
+
 def has_rbf_output(model):
     """True for the paper's ending (OUT = distances, argmin wins), False for softmax (argmax)."""
     return isinstance(model.get_layer("OUT"), EuclideanRBF)
@@ -187,14 +237,15 @@ def _trunk_1998():
 
 
 def classic():
-    """LeNet-5 of the 1998 paper as textbooks tabulate it (softmax output): 60,850 trainable parameters."""
+    """LeNet-5 of the 1998 paper as textbooks tabulate it (softmax output): 60,850 trainable parameters
+    (REJECT adds none)."""
     inputs, x = _trunk_1998()                                            # C1 .. F6
-    x = layers.Dense(NUM_CLASSES, activation="softmax", name="OUT")(x)   # 10,        850
-    return keras.Model(inputs, x, name="lenet5_classic")
+    out = layers.Dense(NUM_CLASSES, activation="softmax", name="OUT")(x) # 10,        850
+    return keras.Model(inputs, [out, Doubt(name=REJECT)(out)], name="lenet5_classic")
 
 
 def modern():
-    """ReLU + 2x2 max-pooling + full C3: 61,706 trainable parameters."""
+    """ReLU + 2x2 max-pooling + full C3: 61,706 trainable parameters (REJECT adds none)."""
     x = inputs = keras.Input(INPUT_SHAPE, name="ink")                   # 32x32x1
     x = _ink_to_paper_scale()(x)
     x = layers.Conv2D(6, 5, activation="relu", name="C1")(x)            # 6@28x28,   156
@@ -205,16 +256,25 @@ def modern():
     x = layers.Flatten(name="flat")(x)
     x = layers.Dropout(0.25, name="drop")(x)                            # training only
     x = layers.Dense(84, activation="relu", name="F6")(x)               # 84,      10164
-    x = layers.Dense(NUM_CLASSES, activation="softmax", name="OUT")(x)  # 10,        850
-    return keras.Model(inputs, x, name="lenet5_modern")
+    out = layers.Dense(NUM_CLASSES, activation="softmax", name="OUT")(x) # 10,        850
+    return keras.Model(inputs, [out, Doubt(name=REJECT)(out)], name="lenet5_modern")
 
 
 def paper():
     """LeNet-5 as the paper ends it: the classic trunk, OUT = 10 Euclidean RBF units over fixed
     7x12 codes. Exactly 60,000 trainable parameters; OUT outputs distances (small is good)."""
     inputs, x = _trunk_1998()                                            # C1 .. F6
-    x = EuclideanRBF(CODES, name="OUT")(x)                               # 10 distances, 0
-    return keras.Model(inputs, x, name="lenet5_paper")
+    out = EuclideanRBF(CODES, name="OUT")(x)                             # 10 distances, 0
+    return keras.Model(inputs, [out, RubbishPosterior(name=REJECT)(out)], name="lenet5_paper")
+
+
+def digit_outputs(model, x, batch_size=1000):
+    """Run a Keras model on (N, 32, 32, 1) ink maps -> (OUT (N, 10), P(not a digit) (N,)); a model
+    saved before REJECT existed gives zeros for the latter."""
+    outs = model.predict(x, batch_size=batch_size, verbose=0)
+    if isinstance(outs, (list, tuple)):
+        return np.asarray(outs[0]), np.asarray(outs[1]).reshape(-1)
+    return np.asarray(outs), np.zeros(len(outs))
 
 
 BUILDERS = {"classic": classic, "modern": modern, "paper": paper}

@@ -7,6 +7,11 @@ import numpy as np
 VARIANTS = ("classic", "modern", "paper")   # what the app loads, in this order
 BUILT = ("classic", "modern", "paper")   # every variant lenet/model.py builds (its BUILDERS)
 LAYERS = ("C1", "S2", "C3", "S4", "C5", "F6", "OUT")
+# Beside OUT, every model outputs REJECT: (N, 1) the probability that the drawing is not a digit (the
+# paper's "rubbish" class). Softmax variants learn it in a small head off F6; the paper's is eq. 9's
+# rubbish share of the posterior over OUT's distances. OUT stays the ten digits' probabilities.
+REJECT = "REJECT"
+OUTPUTS = LAYERS + (REJECT,)   # what Recognizer.run returns
 
 # Table I of the paper: which S2 maps (rows of the table) feed each C3 map.
 C3_TABLE = (

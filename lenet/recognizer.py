@@ -22,7 +22,7 @@ import numpy as np
 
 from . import facts as facts_
 from .codes import COLS, ROWS
-from .network import BUILT, LAYERS, digit_probabilities, posterior
+from .network import BUILT, LAYERS, OUTPUTS, REJECT, digit_probabilities, posterior
 from .paths import WEIGHTS, keras_path, model_name, tflite_path  # noqa: F401  (WEIGHTS: lenet.WEIGHTS)
 from .preprocess import INPUT, InvalidDrawing, preprocess_batch
 
@@ -45,6 +45,12 @@ class Prediction:
     distances: np.ndarray = None       # paper only: (10,) OUT's squared distances from F6 to each code
     rubbish: float = None              # paper only: the posterior's share for "not a digit" (eq. 9's j)
     codes: np.ndarray = None           # paper only: (10, 84) the RBF codes, +1 ink / -1 paper
+    # How much the drawing looks like a digit at all: 1 - the model's REJECT output, whose threshold was
+    # calibrated on held-out digits and non-digits (lenet/rejection.py) so that 0.5 is the boundary:
+    # 99.5 % of held-out calibration digits score over 0.5. is_digit = digit_score > 0.5. A model
+    # saved before REJECT existed: the paper's posterior for `paper`, else 1.0 (it cannot say no).
+    digit_score: float = 1.0
+    is_digit: bool = True
 
     @property
     def confidence(self):
@@ -70,8 +76,8 @@ class Recognizer:
         self.facts = facts_.of_model(model, variant)
         self.rbf = has_rbf_output(model)   # OUT gives distances (the paper's ending), not probabilities
         self.codes = model.get_layer("OUT").matrix if self.rbf else None
-        # One graph returning OUT and every feature map: the app needs them all per stroke.
-        taps = [model.get_layer(name).output for name in LAYERS]
+        # One graph returning OUT, REJECT and every feature map: the app needs them all per stroke.
+        taps = [model.get_layer(name).output for name in _outputs(model)]
         self.probe = _functional(model, taps)
         self._run = tf.function(self.probe, input_signature=[tf.TensorSpec([None, INPUT, INPUT, 1], tf.float32)],
                                 reduce_retracing=True)
@@ -174,11 +180,12 @@ class Recognizer:
                           f"Re-export it with: {export}", stacklevel=2)
         return rec
     def run(self, batch):
-        """(N, 32, 32) ink maps -> dict layer name -> numpy array with the batch axis.
+        """(N, 32, 32) ink maps -> dict layer name (C1 .. OUT, REJECT) -> numpy array with the batch axis.
         The TFLite interpreter when loaded: one map on one thread, more on every core."""
         x = np.asarray(batch, dtype="float32").reshape(-1, INPUT, INPUT, 1)
         if len(x) == 0:   # an empty batch: empty outputs of the right shapes (TF's graph fails on N = 0)
-            return {name: np.zeros((0, *self.facts.shapes[name]), "float32") for name in LAYERS}
+            return {name: np.zeros((0, *self.facts.shapes[name]), "float32") for name in OUTPUTS
+                    if name in self.facts.shapes}
         if self.lite is None or len(x) == 0:
             return self._keras(x)
         if len(x) == 1:
@@ -190,7 +197,7 @@ class Recognizer:
 
     def _keras(self, x):
         outs = self._run(np.asarray(x, dtype="float32").reshape(-1, INPUT, INPUT, 1))
-        return {name: o.numpy() for name, o in zip(LAYERS, outs)}
+        return {name: o.numpy() for name, o in zip(_outputs(self.model), outs)}
 
     def predict(self, image):
         """Any drawing (see lenet.preprocess.to_rgba) -> Prediction. Raises InvalidDrawing."""
@@ -216,23 +223,29 @@ class Recognizer:
     def predictions(outs, prepared, codes=None):
         """Model outputs for a batch (see run) + its Preprocessed -> one Prediction each. `codes`:
         the RBF codes when OUT holds the paper's distances (probabilities then come from
-        lenet.model.digit_probabilities, the paper's posterior), None when OUT is a softmax."""
+        lenet.model.digit_probabilities, the paper's posterior), None when OUT is a softmax.
+        REJECT, when there, gives each Prediction's digit_score and is_digit."""
         distances = rubbish = None
+        reject = outs.get(REJECT)
+        reject = None if reject is None else np.asarray(reject, "float64").reshape(-1)
         if codes is not None:
             distances = outs["OUT"].astype("float64")
             probs = digit_probabilities(distances)
-            rubbish = posterior(distances)[:, -1]
+            rubbish = posterior(distances)[:, -1] if reject is None else reject
         else:
             probs = outs["OUT"].astype("float64")
             probs /= probs.sum(axis=1, keepdims=True)
+        if reject is None:
+            reject = rubbish if rubbish is not None else np.zeros(len(probs))
         digits = np.argmax(probs, axis=1).tolist()
         # C5 (N,1,1,120) -> (N,120)
         maps = {name: o.reshape(len(o), o.shape[-1]) if o.ndim == 4 and o.shape[1:3] == (1, 1) else o
-                for name, o in outs.items() if name != "OUT"}
+                for name, o in outs.items() if name not in ("OUT", REJECT)}
         return [Prediction(digit=d, probabilities=probs[i], input=p.input,
                            feature_maps={name: m[i] for name, m in maps.items()}, stages=p.stages,
                            distances=None if distances is None else distances[i],
-                           rubbish=None if rubbish is None else float(rubbish[i]), codes=codes)
+                           rubbish=None if rubbish is None else float(rubbish[i]), codes=codes,
+                           digit_score=float(1.0 - reject[i]), is_digit=bool(reject[i] <= 0.5))
                 for i, (d, p) in enumerate(zip(digits, prepared))]
 
     def kernels(self, name):
@@ -253,6 +266,14 @@ class Recognizer:
 
     def bias(self, name):
         return np.asarray(self.facts.bias(name))
+
+
+def _outputs(model):
+    """The layers a Recognizer reads from `model` (a Keras model or its facts): C1 .. OUT, and REJECT
+    when the model has it."""
+    if hasattr(model, "shapes"):
+        return tuple(n for n in OUTPUTS if n in model.shapes)
+    return LAYERS + ((REJECT,) if REJECT in [layer.name for layer in model.layers] else ())
 
 
 def _functional(model, outputs):
@@ -288,7 +309,7 @@ class _LiteProbe:
         self.input = detail["index"]
         # The converter renames and reorders outputs; every layer's shape is distinct, so match by shape.
         by_shape = {tuple(d["shape"][1:]): d["index"] for d in self.interpreter.get_output_details()}
-        self.outputs = [(name, by_shape[tuple(shapes[name])]) for name in LAYERS]
+        self.outputs = [(name, by_shape[tuple(shapes[name])]) for name in OUTPUTS if name in shapes]
         self.lock = threading.Lock()
 
     def __call__(self, x):

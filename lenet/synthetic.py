@@ -132,12 +132,15 @@ def find_font(name):
 _found = {}
 
 
-def _layer(digit, height, font, pen, slant, apart, dy, ss=2):
+def _layer(digit, height, font, pen, slant, apart, dy, ss=2, weight=0, hand=None):
     """uint8 ink of one digit `height` px high in a layer 2 * height high (the digit's middle at the
-    layer's middle, moved down by `dy` px), cropped left and right to its ink."""
+    layer's middle, moved down by `dy` px), cropped left and right to its ink. A font's digit is
+    stroked `weight` px bolder and leans `slant` degrees; a pen digit takes its strokes from `hand`
+    (default STROKES)."""
     rows = 2 * int(height)
     if font is None:
-        strokes = STROKES_APART[digit] if apart and digit in STROKES_APART else STROKES[digit]
+        hand = STROKES if hand is None else {**STROKES, **hand}
+        strokes = STROKES_APART[digit] if apart and digit in STROKES_APART else hand[digit]
         ink = Image.new("L", (rows * ss, rows * ss), 0)
         _pen(ImageDraw.Draw(ink), strokes, rows / 2, rows / 2 + dy, height, pen, np.tan(np.radians(slant)), ss)
         ink = ink.resize((rows, rows), Image.Resampling.BOX)
@@ -147,18 +150,25 @@ def _layer(digit, height, font, pen, slant, apart, dy, ss=2):
         top, bottom = face.getbbox("0123456789", anchor="ls")[1::2]
         face = ImageFont.truetype(str(font), max(4, round(100 * height / (bottom - top))))
         ink = Image.new("L", (rows * 2, rows), 0)
-        ImageDraw.Draw(ink).text((rows // 2, rows / 2 + height / 2 + dy), str(digit), font=face, fill=255, anchor="ls")
+        ImageDraw.Draw(ink).text((rows // 2, rows / 2 + height / 2 + dy), str(digit), font=face, fill=255, anchor="ls",
+                                 stroke_width=int(weight), stroke_fill=255)
+        if slant:   # x_in = x_out + shear * (y_out - middle): leans right for a positive slant
+            shear = np.tan(np.radians(slant))
+            ink = ink.transform(ink.size, Image.Transform.AFFINE, (1, shear, -shear * rows / 2, 0, 1, 0),
+                                resample=Image.Resampling.BILINEAR)
     a = np.asarray(ink, np.uint8)
     cols = np.flatnonzero(a.max(axis=0) > 0)
     return a[:, cols[0]:cols[-1] + 1]
 
 
 def number(text, height=60, font=None, gaps=0.3, pen=None, slant=0.0, apart=False, jitter=0.0, seed=0,
-           margin=0.5, background="white"):
+           margin=0.5, background="white", weight=0, hand=None):
     """The digits of `text` side by side -> (RGBA picture, [(x0, y0, x1, y1)] each digit's ink box).
 
     height: digit height in px; font: a font file (None: drawn with the pen strokes, `pen` px wide,
-    default height/9, leaning `slant` degrees, 4s and 5s in two separate strokes if `apart`);
+    default height/9, leaning `slant` degrees, 4s and 5s in two separate strokes if `apart`, the
+    strokes of `hand` (see HAND_B) where it has them; a font's digits lean `slant` degrees too and are
+    stroked `weight` px bolder);
     gaps: the closest distance between neighbours' ink, as a fraction of height, one for all or one
     per pair; 0 or less makes them touch (overlap by -gap * height px, at least 1 px); jitter: each
     digit moves up or down by up to this fraction of height (seeded); margin: around the ink,
@@ -166,8 +176,8 @@ def number(text, height=60, font=None, gaps=0.3, pen=None, slant=0.0, apart=Fals
     rng = np.random.default_rng(seed)
     pen = height / 9 if pen is None else pen
     gaps = np.broadcast_to(np.asarray(gaps, float), (max(len(text) - 1, 0),))
-    layers = [_layer(int(c), height, font, pen, slant, apart, rng.uniform(-jitter, jitter) * height)
-              for c in text]
+    layers = [_layer(int(c), height, font, pen, slant, apart, rng.uniform(-jitter, jitter) * height,
+                     weight=weight, hand=hand) for c in text]
     rows = layers[0].shape[0]
     right = np.full(rows, -np.inf)          # rightmost solid ink of the digits placed so far, per row
     offsets = []
@@ -232,6 +242,62 @@ def numbers(count, seed=0):
                                  apart=rng.random() < 0.5, gaps=gaps, jitter=0.05, seed=int(rng.integers(1 << 31)))
         else:
             rgba, boxes = number(text, height, font=find_font(style), gaps=gaps)
+        out.append((rgba, text, boxes, style, touching))
+    return out
+
+
+# ---------------------------------------------------------------- held-out numbers
+
+# Families the number reader was never tuned on (docs/numbers.md): fonts in neither FONTS nor the
+# rejection's training fonts (lenet/nondigits.py), leaning and stroked bolder, and a second hand: a 1
+# with a flag and a foot, a crossed 7, a closed 4, a 2 with a straight diagonal, a flat-topped 3, a 9
+# with a curled tail, a wide 0.
+HELD_OUT_FONTS = ("DejaVuSansMono-Bold.ttf", "DejaVuSansCondensed-Bold.ttf", "DejaVuSerif-Italic.ttf",
+                  "DejaVuSans-BoldOblique.ttf", "DejaVuSerif-Bold.ttf", "LiberationSans-BoldItalic.ttf",
+                  "DejaVuSerifCondensed-Italic.ttf", "LiberationSerif-BoldItalic.ttf",
+                  "LiberationSansNarrow-Bold.ttf", "LiberationMono-Bold.ttf")
+HAND_B = {
+    0: [_arc(0.5, 0.5, 0.4, 0.45, -100, 265, 40)],
+    1: [[(0.25, 0.28), (0.55, 0.05), (0.55, 0.95)], [(0.3, 0.95), (0.8, 0.95)]],
+    2: [[(0.18, 0.2), (0.45, 0.05), (0.78, 0.15), (0.78, 0.38), (0.15, 0.95), (0.88, 0.92)]],
+    3: [[(0.2, 0.05), (0.8, 0.05), (0.45, 0.4)] + _arc(0.48, 0.68, 0.33, 0.27, 270, 520)[1:]],
+    4: [[(0.68, 0.95), (0.68, 0.05), (0.12, 0.68), (0.9, 0.68)]],
+    7: [[(0.15, 0.07), (0.85, 0.07), (0.4, 0.95)], [(0.35, 0.5), (0.78, 0.5)]],
+    9: [_arc(0.5, 0.3, 0.28, 0.25, 0, 360), [(0.78, 0.3), (0.75, 0.75)] + _arc(0.5, 0.75, 0.25, 0.2, 0, 150, 10)],
+}
+
+
+def held_out_styles():
+    """The held-out number set's styles: each installed font of HELD_OUT_FONTS, and "pen B" (twice)."""
+    return [f for f in HELD_OUT_FONTS if find_font(f)] + ["pen B", "pen B"]
+
+
+def held_out_numbers(count, seed=100):
+    """Like numbers(), from families never used to tune the reader -> [(RGBA, text, boxes, style,
+    touching)]: HELD_OUT_FONTS leaning -18..18 degrees two times in three and stroked up to height/15 px
+    bolder, and HAND_B's strokes with pens height/5..height/14 wide leaning -20..20 degrees; digits
+    24-140 px high, gaps 0.05-0.7 of height, every fifth number touching as in numbers()."""
+    rng = np.random.default_rng(seed)
+    kinds = held_out_styles()
+    out = []
+    for i in range(count):
+        style = kinds[i % len(kinds)]
+        n = int(rng.integers(2, 7))
+        text = "".join(str(d) for d in rng.integers(0, 10, n))
+        height = float(rng.uniform(24, 140))
+        gaps = rng.uniform(0.05, 0.7, n - 1)
+        touching = i % 5 == 4
+        if touching:
+            touch = rng.random(n - 1) < 0.5
+            touch[rng.integers(n - 1)] = True
+            gaps = np.where(touch, 0.0, gaps)
+        if style == "pen B":
+            rgba, boxes = number(text, height, pen=height / rng.uniform(5, 14), slant=rng.uniform(-20, 20),
+                                 gaps=gaps, jitter=0.06, hand=HAND_B, seed=int(rng.integers(1 << 31)))
+        else:
+            slant = rng.uniform(-18, 18) if rng.random() < 2 / 3 else 0.0
+            rgba, boxes = number(text, height, font=find_font(style), gaps=gaps, slant=slant,
+                                 weight=int(rng.uniform(0, height / 15)))
         out.append((rgba, text, boxes, style, touching))
     return out
 

@@ -27,6 +27,35 @@ def test_predict_prints_digit_and_probabilities_per_file(root, tmp_path):
     assert "error" in rows[-1] and "Traceback" not in run.stderr
 
 
+def test_predict_says_not_a_digit_with_its_best_guess(root, tmp_path):
+    """A pen-drawn star and house (shapes the training set has) are refused, the digit is read."""
+    import numpy as np
+    from PIL import Image
+
+    from lenet import nondigits
+    from lenet.synthetic import draw
+    files = []
+    for name in ("star", "house"):
+        rng = np.random.default_rng(0)
+        ink = nondigits._fit(nondigits.pen(nondigits.SHAPES[name], rng, aspect=1.0), rng)
+        files.append(tmp_path / f"{name}.png")
+        Image.fromarray(255 - ink).save(files[-1])
+    files.append(tmp_path / "seven.png")
+    Image.fromarray(draw(7, canvas=280)).save(files[-1])
+    for variant in ("modern", "classic", "paper"):
+        run = lenet(root, "predict", "--variant", variant, *map(str, files))
+        assert run.returncode == 0, run.stderr[-2000:]
+        star, house, seven = run.stdout.splitlines()
+        assert "not a digit — best guess: " in star, (variant, run.stdout)
+        assert "not a digit" in house or variant == "paper"   # paper's weak rejection reads it as an 8
+        assert seven.split(": ", 1)[1].startswith("7 ") and "not a digit" not in seven
+        rows = [json.loads(line) for line in lenet(root, "predict", "--json", "--variant", variant,
+                                                   *map(str, files)).stdout.splitlines()]
+        assert (rows[0]["is_digit"], rows[2]["is_digit"]) == (False, True)
+        assert rows[1]["is_digit"] is False or variant == "paper"
+        assert all(0 <= r["digit_score"] <= 1 for r in rows) and rows[2]["digit_score"] > 0.5
+
+
 @pytest.mark.slow
 def test_evaluate_reports_the_committed_accuracy(root, mnist_test):
     card = json.loads(card_path("classic").read_text())

@@ -44,8 +44,9 @@ def test_parameter_counts_and_shapes_follow_the_paper(variant):
         assert layer.count_params() == PAPER[variant][name], name
         assert sum(int(np.prod(w.shape)) for w in layer.trainable_weights) == PAPER[variant][name], name
         assert tuple(layer.output.shape[1:]) == SHAPES[name], name
-    assert model.count_params() == TOTALS[variant] == sum(PAPER[variant].values())
+    assert model.count_params() == TOTALS[variant] == sum(PAPER[variant].values())   # REJECT adds none
     assert has_rbf_output(model) == (variant == "paper")
+    assert [tuple(o.shape[1:]) for o in model.outputs] == [(10,), (1,)]   # OUT, then P(not a digit)
 
 
 def test_c3_table_is_the_papers():
@@ -103,11 +104,13 @@ def test_codes_stay_fixed_through_training_and_saving(tmp_path):
     model = build("paper")
     compile_for(model, "paper", 1e-2, 10)
     x = np.random.default_rng(2).uniform(0, 1, (32, 32, 32, 1)).astype("float32")
-    model.fit(x, np.arange(32) % 10, epochs=1, batch_size=16, verbose=0)
+    y = np.arange(32) % 11   # 10: eq. 9's rubbish class (a non-digit)
+    model.fit(x, {"OUT": y, "REJECT": y}, epochs=1, batch_size=16, verbose=0)
     model.save(tmp_path / "p.keras")
     loaded = keras.saving.load_model(tmp_path / "p.keras", safe_mode=True, compile=False)
     np.testing.assert_array_equal(loaded.get_layer("OUT").matrix, code_matrix())
-    np.testing.assert_allclose(np.asarray(loaded(x)), np.asarray(model(x)), rtol=1e-6)
+    for a, b in zip(loaded(x), model(x)):   # OUT and REJECT
+        np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-6)
 
 
 def test_posterior_is_eq9s_softmax_with_the_rubbish_class():
@@ -184,6 +187,12 @@ def test_softmax_predictions_have_no_distances():
     p = rec.predict(draw(7, canvas=200))
     assert p.distances is None and p.rubbish is None and p.nearest_code is None
     assert p.probabilities.sum() == pytest.approx(1.0)
+    assert 0.0 <= p.digit_score <= 1.0 and p.is_digit == (p.digit_score >= 0.5)
+
+
+def test_paper_rubbish_is_its_reject_output(paper_recognizer):
+    p = paper_recognizer.predict(draw(5, canvas=200))
+    assert p.rubbish == pytest.approx(1 - p.digit_score) and p.is_digit == (p.rubbish <= 0.5)
 
 
 def test_paper_batch_reads_like_single(paper_recognizer):

@@ -1,48 +1,17 @@
 """lenet/numbers.py: rows of digits made by lenet.synthetic (fonts and pen strokes) are read digit by
-digit, with boxes where the digits are; connected components against a flood-fill reference."""
-from collections import deque
+digit, with boxes where the digits are; the work a picture can cause is bounded by its caps (counted
+in model calls and pieces, not time)."""
+import io
 
 import numpy as np
 import pytest
+from PIL import Image, ImageDraw
 
-from lenet import InvalidDrawing, Recognizer, numbers, synthetic
+from lenet import InvalidDrawing, Recognizer, numbers, segment, synthetic
+from lenet.preprocess import ink_maps
 
 SANS = synthetic.find_font("DejaVuSans.ttf")
 needs_font = pytest.mark.skipif(SANS is None, reason="DejaVu Sans not installed (Debian: fonts-dejavu-core)")
-
-
-def flood_labels(mask):
-    """Reference 8-connected labelling by breadth-first flood fill: (H, W) bool -> sorted list of the
-    components' pixel sets."""
-    seen = np.zeros_like(mask, bool)
-    out = []
-    for start in zip(*np.nonzero(mask)):
-        if seen[start]:
-            continue
-        seen[start] = True
-        queue, pixels = deque([start]), set()
-        while queue:
-            y, x = queue.popleft()
-            pixels.add((y, x))
-            for dy in (-1, 0, 1):
-                for dx in (-1, 0, 1):
-                    v, u = y + dy, x + dx
-                    if 0 <= v < mask.shape[0] and 0 <= u < mask.shape[1] and mask[v, u] and not seen[v, u]:
-                        seen[v, u] = True
-                        queue.append((v, u))
-        out.append(frozenset(pixels))
-    return sorted(out, key=min)
-
-
-@pytest.mark.parametrize("seed", range(5))
-def test_components_match_flood_fill(seed):
-    mask = np.random.default_rng(seed).random((40, 57)) < 0.35 + 0.05 * seed
-    labels, comps = numbers.components(mask)
-    mine = sorted((frozenset(zip(*np.nonzero(labels == k))) for k in range(len(comps))), key=min)
-    assert mine == flood_labels(mask)
-    for k, (x0, y0, x1, y1, n) in enumerate(comps):
-        ys, xs = np.nonzero(labels == k)
-        assert (x0, y0, x1, y1, n) == (xs.min(), ys.min(), xs.max() + 1, ys.max() + 1, len(xs))
 
 
 def _iou(a, b):
@@ -82,7 +51,7 @@ def test_font_numbers(recognizer, text):
 @pytest.mark.parametrize("slant", [-12, 0, 12])
 def test_digits_drawn_in_separate_strokes(modern, slant):
     rgba, boxes = synthetic.number("4545", 80, gaps=0.3, slant=slant, apart=True)
-    labels, comps = numbers.components(numbers.ink_maps(rgba[None])[0] > numbers.LOW)
+    labels, comps = segment.components(ink_maps(rgba[None])[0] > segment.LOW)
     assert len(comps) == 8                     # every 4 and 5 really is two strokes apart
     _check(modern, "4545", rgba, boxes)
 
@@ -97,7 +66,7 @@ def test_a_one_next_to_a_seven(modern, text):
 def test_one_touching_pair(modern, text):
     gaps = [0.0] + [0.3] * (len(text) - 2)     # the first two digits share ink
     rgba, boxes = synthetic.number(text, 70, font=SANS, gaps=gaps)
-    assert len(numbers.components(numbers.ink_maps(rgba[None])[0] > numbers.LOW)[1]) == len(text) - 1
+    assert len(segment.components(ink_maps(rgba[None])[0] > segment.LOW)[1]) == len(text) - 1
     assert modern.predict_number(rgba).text == text
 
 
@@ -114,7 +83,7 @@ def test_a_speck_between_digits_is_ignored(modern):
     rgba, boxes = synthetic.number("2026", 70, gaps=0.5)
     for (a, b) in zip(boxes, boxes[1:]):
         rgba = synthetic.speck(rgba, (a[2] + b[0]) / 2, (a[1] + a[3]) / 2, 4)
-    assert len(numbers.components(numbers.ink_maps(rgba[None])[0] > numbers.LOW)[1]) == 7
+    assert len(segment.components(ink_maps(rgba[None])[0] > segment.LOW)[1]) == 7
     _check(modern, "2026", rgba, boxes)
 
 
@@ -132,15 +101,103 @@ def test_digits_are_read_in_at_most_two_model_calls(modern, monkeypatch):
     assert 1 <= len(calls) <= 2 and calls[0] == 5 * (1 + len(numbers.SHIFTS))    # each digit, and moved
 
 
-@pytest.mark.slow
-def test_number_set_bars(modern):
-    """The issue's bars on 300 generated numbers (seed 0): exact strings >= 95 %, digits >= 98.5 %
-    (read: 293/300 strings, 1222/1235 = 98.9 % digits; seeds 1/2/3 read 286/289/291 strings, digits
-    95.9/97.5/97.9 %: pen digits touching along a stroke are still read as one)."""
+def _strings_and_digits(rec, items):
     strings = digits = total = 0
-    for rgba, text, _, _, _ in synthetic.numbers(300, seed=0):
-        got = modern.predict_number(rgba).text
+    for rgba, text, _, _, _ in items:
+        got = rec.predict_number(rgba).text
         strings += got == text
         digits += sum(a == b for a, b in zip(got, text)) if len(got) == len(text) else 0
         total += len(text)
-    assert strings / 300 >= 0.95 and digits / total >= 0.985, (strings, digits, total)
+    return strings / len(items), digits / total
+
+
+@pytest.mark.slow
+def test_number_set_bars(modern):
+    """The generated set the reader is tuned on (seed 0): exact strings >= 95 %, digits >= 98.5 %
+    (figures per seed and model in docs/numbers.md)."""
+    strings, digits = _strings_and_digits(modern, synthetic.numbers(300, seed=0))
+    assert strings >= 0.95 and digits >= 0.985, (strings, digits)
+
+
+@pytest.mark.slow
+def test_held_out_number_families(modern):
+    """Families never used to tune the reader (synthetic.held_out_numbers: other fonts, leaning and
+    bolder, another hand; seed 101, looked at only to report): exact strings >= 95 %."""
+    strings, _ = _strings_and_digits(modern, synthetic.held_out_numbers(300, seed=101))
+    assert strings >= 0.95, strings
+
+
+def _counting(rec, monkeypatch):
+    """Every model call rec makes, as its batch size."""
+    calls = []
+    run = rec.run
+    monkeypatch.setattr(rec, "run", lambda batch: calls.append(len(batch)) or run(batch))
+    return calls
+
+
+def test_a_picture_of_many_dots_is_refused_unread(modern, monkeypatch):
+    """A 1000x200 PNG of 22,311 one-pixel dots (a few KB) cost ~10 min of CPU when every pair of marks
+    was compared: now it is refused after counting them, before grouping or any model call."""
+    picture = np.full((200, 1000, 4), 255, np.uint8)
+    picture[1::3, 1::3, :3] = 0
+    buffer = io.BytesIO()
+    Image.fromarray(picture, "RGBA").save(buffer, "PNG")
+    grouped = []
+    group = segment.group_by_overlap
+    monkeypatch.setattr(segment, "group_by_overlap", lambda c, keep: grouped.append(len(keep)) or group(c, keep))
+    calls = _counting(modern, monkeypatch)
+    with pytest.raises(InvalidDrawing) as err:
+        modern.predict_number(buffer.getvalue())
+    assert err.value.reason == "too_many_marks" and "(22311)" in str(err.value)
+    assert str(err.value).endswith("write fewer, larger digits.")
+    assert calls == [] and grouped == []
+
+
+def test_marks_up_to_the_cap_are_grouped_and_read(modern, monkeypatch):
+    """segment.MAX_MARKS separate short strokes: grouped and read, in at most two model calls of at
+    most (marks + segment.MAX_PIECES) x (1 + SHIFTS) pictures."""
+    picture = np.full((120, 30 * segment.MAX_MARKS, 4), 255, np.uint8)
+    for k in range(segment.MAX_MARKS):
+        picture[30:90, 30 * k + 10:30 * k + 16, :3] = 0           # a row of 1s
+    calls = _counting(modern, monkeypatch)
+    reading = modern.predict_number(picture)
+    assert reading.text == "1" * segment.MAX_MARKS
+    assert len(calls) <= 2 and sum(calls) <= (segment.MAX_MARKS + segment.MAX_PIECES) * (1 + len(numbers.SHIFTS))
+
+
+def test_a_long_touching_scribble_is_refused_before_its_pieces_are_read(modern, monkeypatch):
+    """One wavy stroke 25 line heights long: more candidate pieces than segment.MAX_PIECES, refused
+    after the one model call that reads it whole."""
+    ink = Image.new("L", (1100, 120), 0)
+    xs = np.arange(50, 1050)
+    ImageDraw.Draw(ink).line(list(zip(xs, 60 + 20 * np.sin(xs / 7))), fill=255, width=5)
+    picture = np.full((120, 1100, 4), 255, np.uint8)
+    picture[..., :3] = 255 - np.asarray(ink)[..., None]
+    calls = _counting(modern, monkeypatch)
+    with pytest.raises(InvalidDrawing) as err:
+        modern.predict_number(picture)
+    assert err.value.reason == "too_many_pieces" and len(calls) == 1
+
+
+def test_digit_score_is_the_learned_rejection_when_the_weights_have_one(modern):
+    p = modern.predict(synthetic.draw(3))
+    assert "REJECT" in modern.run(p.input[None])          # the committed weights carry the rejection
+    assert numbers.digit_score(p, learned=True) == p.digit_score
+    assert numbers.digit_score(p, learned=False) == p.confidence        # the softmax stand-in
+
+
+@pytest.mark.parametrize("font", [None, pytest.param("DejaVuSerif-Bold.ttf", marks=needs_font)])
+@pytest.mark.parametrize("digit", range(10))
+def test_a_digit_cut_in_two_loses_to_the_whole_digit_on_the_evidence(modern, font, digit):
+    """The paper's reason to score pieces with the network: the two halves of a digit (cut at the
+    middle of its ink) have less evidence together than the whole digit, by what the network says."""
+    rgba = synthetic.draw(digit, 280) if font is None else synthetic.number(str(digit), 120,
+                                                                            font=synthetic.find_font(font))[0]
+    cols = np.flatnonzero((255 - rgba[..., 0]).max(axis=0) > 90)
+    middle = (cols[0] + cols[-1] + 1) // 2
+    left, right = rgba.copy(), rgba.copy()
+    left[:, middle:, :3] = 255
+    right[:, :middle, :3] = 255
+    whole, *halves = [numbers.evidence(numbers.Reading(p, numbers.digit_score(p, True), True))
+                      for p in modern.predict_batch([rgba, left, right])]
+    assert whole > sum(halves)

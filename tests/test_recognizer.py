@@ -187,6 +187,24 @@ def test_both_backends_give_identical_predictions_and_maps(backends):
     np.testing.assert_array_equal(c3_connection_table(lean.model), c3_connection_table(full.model))
 
 
+def test_every_prediction_says_whether_it_is_a_digit(backends):
+    """predict, predict_batch and predictions over run's outputs (the number reader's path) all carry
+    is_digit and digit_score, the same on both backends; a drawn digit reads as one."""
+    lean, full = backends
+    pictures = [image for image, _ in drawings(20, seed=4)]
+    prepared = [preprocess(p) for p in pictures]
+    outs = lean.run(np.stack([p.input for p in prepared]))
+    assert outs["REJECT"].shape == (20, 1)
+    paths = (lean.predict_batch(pictures), full.predict_batch(pictures), [full.predict(p) for p in pictures],
+             lean.predictions(outs, prepared, codes=lean.codes))
+    for preds in paths:
+        for a, b in zip(preds, paths[0]):
+            assert isinstance(a.is_digit, bool) and a.is_digit == (a.digit_score >= 0.5)
+            assert a.digit_score == pytest.approx(b.digit_score, abs=1e-4)
+    assert np.mean([p.is_digit for p in paths[0]]) >= 0.95
+    assert "REJECT" not in paths[0][0].feature_maps
+
+
 def test_both_backends_explain_a_pixel_and_tabulate_the_same(backends):
     from lenet import walkthrough as wt
     from lenet.architecture import table_values
