@@ -12,6 +12,8 @@
 //   (~3-8 KB), with a sequence number the answer echoes (#digit [data-seq]); `live: true` while the
 //   pen is down (a busy server answers pen-ups first and may skip live ones: pad.py).
 // - window.lenetPad.latencies: ms from each pen-up to its answer painted on the page.
+// - An example (a 7; "42" on the wide pad) is drawn and sent when the page opens, so every tab has
+//   something to show before the first drawing; the first stroke, Clear or Undo removes it.
 const EXPORT = 280;          // px, the height of the picture sent (as pad.EXPORT in Python)
 const PEN = 24 / 280;        // pen width as a share of the pad's height: ~MNIST's stroke for a digit of ~2/3 of it
 const ERASER = 2.2 * PEN;
@@ -61,6 +63,28 @@ function paint(c, s, w, h, from) {   // one stroke (from point `from` on) onto c
 function redraw(c, w, h) {
   c.clearRect(0, 0, w, h);
   for (const s of strokes) paint(c, s, w, h, 0);
+}
+
+// The example, in pad units (strokes of [x, y] points), as a person would draw it.
+const EXAMPLE = ASPECT === 1 ? [[[0.27, 0.22], [0.73, 0.22], [0.44, 0.82]]]
+  : [[[0.16, 0.15], [0.06, 0.6], [0.26, 0.6]], [[0.2, 0.3], [0.2, 0.88]],
+     [[0.36, 0.3], [0.4, 0.16], [0.5, 0.16], [0.53, 0.32], [0.36, 0.84], [0.56, 0.84]]];
+const note = element.querySelector('.pad-example');
+let example = false;
+function showExample() {
+  for (const points of EXAMPLE) strokes.push({tool: 'pen', points: points});
+  example = true;
+  if (note) note.hidden = false;
+  redraw(ctx, canvas.width, canvas.height);
+  dirty = true;
+  send();
+}
+function dropExample() {     // the person starts their own drawing: the example goes, unsent
+  if (!example) return;
+  example = false;
+  if (note) note.hidden = true;
+  strokes.length = 0;
+  redraw(ctx, canvas.width, canvas.height);
 }
 
 function exported() {        // the strokes on white at EXPORT px, or '' for an empty pad
@@ -118,6 +142,7 @@ document.addEventListener('pointerdown', (e) => {
   const inside = x >= 0 && x <= 1 && y >= 0 && y <= 1;
   if (!inside && e.target.closest('button, a, input, label, select, textarea, [role="tab"]')) return;
   e.preventDefault();
+  dropExample();
   area.setPointerCapture(e.pointerId);
   current = {tool: tool, points: [[x, y]], id: e.pointerId};
   strokes.push(current);
@@ -149,11 +174,13 @@ element.querySelectorAll('.pad-tool').forEach((b) => b.addEventListener('click',
 }));
 element.querySelector('[data-act="undo"]').addEventListener('click', () => {
   if (!strokes.length) return;
+  if (example) { dropExample(); changed(true); return; }
   strokes.pop();
   redraw(ctx, canvas.width, canvas.height);
   changed(true);
 });
 element.querySelector('[data-act="clear"]').addEventListener('click', () => {
+  dropExample();
   strokes.length = 0;
   current = null;
   redraw(ctx, canvas.width, canvas.height);
@@ -162,6 +189,7 @@ element.querySelector('[data-act="clear"]').addEventListener('click', () => {
 
 new ResizeObserver(fit).observe(canvas);
 fit();
+setTimeout(() => { if (!strokes.length) showExample(); }, 0);
 
 // Each answer's lag (for BUSY_MS), and pen-up -> answer on screen: the answer carrying the pen-up's
 // seq, one frame after it lands.
