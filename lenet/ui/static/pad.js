@@ -141,6 +141,7 @@ document.addEventListener('pointerdown', (e) => {
   if (x < -mx || x > 1 + mx || y < -MARGIN || y > 1 + MARGIN) return;
   const inside = x >= 0 && x <= 1 && y >= 0 && y <= 1;
   if (!inside && e.target.closest('button, a, input, label, select, textarea, [role="tab"]')) return;
+  if (!inside && e.pointerType === 'touch') return;   // a finger beside the pad is scrolling, not drawing
   e.preventDefault();
   dropExample();
   area.setPointerCapture(e.pointerId);
@@ -160,7 +161,9 @@ area.addEventListener('pointermove', (e) => {
 });
 function penUp(e) {
   if (!current || e.pointerId !== current.id) return;
+  const seen = current.points.some(([x, y]) => x >= 0 && x <= 1 && y >= 0 && y <= 1);
   current = null;
+  if (!seen) { strokes.pop(); dirty = false; return; }   // never entered the pad: no invisible stroke to undo
   dirty = true;              // every pen-up sends, so it has an answer of its own to wait for
   send();
   pad.penUp = {seq: seq, t: performance.now()};
@@ -190,6 +193,21 @@ element.querySelector('[data-act="clear"]').addEventListener('click', () => {
 new ResizeObserver(fit).observe(canvas);
 fit();
 setTimeout(() => { if (!strokes.length) showExample(); }, 0);
+
+// The wide pad: each digit's box and reading from the Number tab's answer, laid over the drawing
+// itself (the answer keeps them, hidden, in % of the picture sent: the same frame as the canvas).
+if (ASPECT !== 1) {
+  const layer = document.createElement('div');
+  layer.className = 'num-overlay';
+  layer.setAttribute('aria-hidden', 'true');
+  area.appendChild(layer);
+  let last = null;
+  new MutationObserver(() => {
+    const view = document.querySelector('#number-answer .num-view');
+    const html = view ? view.innerHTML : '';
+    if (html !== last) { last = html; layer.innerHTML = html; }
+  }).observe(document.body, {childList: true, subtree: true});
+}
 
 // Each answer's lag (for BUSY_MS), and pen-up -> answer on screen: the answer carrying the pen-up's
 // seq, one frame after it lands.

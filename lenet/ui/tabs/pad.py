@@ -25,12 +25,12 @@ WIDE_CSS = """
 .pad-wrap { display: flex; flex-direction: column; gap: 6px;
              max-width: max(300px, calc((100vh - 420px) * 3)); }   /* the answer shows under it */
 .pad-area { touch-action: none; user-select: none; -webkit-user-select: none; cursor: crosshair; position: relative; }
-.pad-example { position: absolute; left: 8px; top: 6px; font-size: 15px; color: #333; background: #fff;
+.pad-example { position: absolute; right: 8px; bottom: 6px; font-size: 15px; color: #333; background: #fff;
                padding: 0 4px; pointer-events: none; }
 .pad-canvas { display: block; width: 100%; background: #fff; touch-action: none; border: 2px solid #8a8a8a;
               border-radius: 6px; box-sizing: border-box; }
 .pad-tools { display: grid; grid-template-columns: repeat(4, 1fr); gap: 6px; max-width: 36rem; }
-.pad-tools button { min-height: 44px; border-radius: 8px; cursor: pointer;
+.pad-tools button { min-height: 44px; font-size: 15px; border-radius: 8px; cursor: pointer;
                     border: 1px solid var(--border-color-primary);
                     color: var(--body-text-color); background: var(--button-secondary-background-fill); }
 .pad-tools button[aria-pressed="true"] { background: #b93e0b; border-color: #b93e0b;
