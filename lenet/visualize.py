@@ -362,6 +362,9 @@ def top_html(probabilities, at_least=0.01, most=3):
 
 # ------------------------------------------------------------------ kernels (issue 8)
 
+C3_NOTE = "C3 kernels: row = S2 map read, column = C3 map fed (empty = not connected)"
+
+
 def kernels_figure(c1_kernels, c3_kernels, table, title, scale=9):
     """C1's 6 kernels in a row, then C3's kernels as a 6x16 grid (row = S2 map it reads,
     column = C3 map it feeds); cells the connection table leaves out stay empty."""
@@ -369,25 +372,25 @@ def kernels_figure(c1_kernels, c3_kernels, table, title, scale=9):
     k3 = np.asarray(c3_kernels, dtype="float64")                 # (5, 5, 6, 16)
     table = np.asarray(table)
     n_in, n_out = table.shape
-    f = font(13)
+    f = font(17)
     cell = k3.shape[0] * scale + 2
     head = text_size("Ag", f)[1] + 6
     lab_w = text_size("S2 #6", f)[0] + GAP
     width = lab_w + n_out * (cell + 3)
     h1 = head + cell + 2 * GAP
-    im, d = _canvas(width + 2 * GAP, h1 + head + 12 + n_in * (cell + 3) + 2 * GAP)
+    im, d = _canvas(max(width, text_size(C3_NOTE, f)[0] + GAP) + 2 * GAP, h1 + head + 16 + n_in * (cell + 3) + 2 * GAP)
     d.text((GAP, GAP), "C1 kernels (one per C1 map)", font=f, fill=TEXT)
     lim1 = float(np.abs(k1).max()) or 1.0
     for j in range(k1.shape[-1]):
         im.paste(_framed(upscale(diverging(k1[:, :, j], lim1), scale)), (GAP + lab_w + j * (cell + 3), GAP + head))
     y0 = h1 + GAP
-    d.text((GAP, y0), "C3 kernels: row = S2 map read, column = C3 map fed (empty = not connected)", font=f, fill=TEXT)
+    d.text((GAP, y0), C3_NOTE, font=f, fill=TEXT)
     lim3 = float(np.abs(k3).max()) or 1.0
     for j in range(n_out):
-        d.text((GAP + lab_w + j * (cell + 3) + 2, y0 + head - 2), f"{j + 1}", font=font(11), fill=MUTED)
+        d.text((GAP + lab_w + j * (cell + 3) + 2, y0 + head - 2), f"{j + 1}", font=font(15), fill=TEXT)
     for i in range(n_in):
-        y = y0 + head + 12 + i * (cell + 3)
-        d.text((GAP, y + cell // 3), f"S2 #{i + 1}", font=f, fill=MUTED)
+        y = y0 + head + 16 + i * (cell + 3)
+        d.text((GAP, y + cell // 3), f"S2 #{i + 1}", font=f, fill=TEXT)
         for j in range(n_out):
             x = GAP + lab_w + j * (cell + 3)
             if table[i, j]:
