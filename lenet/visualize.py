@@ -118,7 +118,7 @@ FIGURE_CSS = """
 .lf .lf-zero { position: absolute; top: 50%; transform: translate(-50%, -50%); color: #000; font-weight: 700;
                font-size: 14px; line-height: 1; padding: 0 3px; background: #fff; border-radius: 2px; }
 .lf .lf-row { display: flex; align-items: center; gap: 10px; flex-wrap: wrap; }
-.lf .lf-arrow { font-size: 1.6rem; opacity: 0.6; }
+.lf .lf-arrow { font-size: 1.6rem; }
 """
 
 

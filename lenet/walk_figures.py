@@ -84,21 +84,25 @@ def bar_strip(values, cols, scale):
     return Image.fromarray(viz.upscale(rgb, scale))
 
 
-def probabilities_figure(probs, width=520, height=150):
+def probabilities_figure(probs, width=560, height=170):
+    """OUT's ten probabilities as bars, each with its value as a person reads it (">99 %", never 100)."""
     probs = np.asarray(probs, dtype="float64").reshape(-1)
     im = Image.new("RGB", (width, height), viz.BACKGROUND)
     d = ImageDraw.Draw(im)
-    f = viz.font(16)
+    f = viz.font(17)
     n = probs.size
     bw = width // n
     top = int(np.argmax(probs))
     for i, p in enumerate(probs):
         x = i * bw
-        bh = int(round(p * (height - 44)))
-        d.rectangle((x + 6, height - 24 - bh, x + bw - 6, height - 24),
-                    fill=(245, 125, 21) if i == top else (159, 42, 99))
-        d.text((x + bw // 2 - 5, height - 22), str(i), font=f, fill=viz.TEXT)
-        d.text((x + 4, height - 42 - bh), f"{100 * p:.0f}%", font=viz.font(12), fill=viz.MUTED)
+        bh = int(round(p * (height - 52)))
+        d.rectangle((x + 6, height - 26 - bh, x + bw - 6, height - 26),
+                    fill=(185, 62, 11) if i == top else (110, 60, 140))
+        tw = viz.text_size(str(i), f)[0]
+        d.text((x + (bw - tw) // 2, height - 22), str(i), font=f, fill=viz.TEXT)
+        label = viz.percent(p, 0).replace(" %", "%")
+        tw = viz.text_size(label, viz.font(15))[0]
+        d.text((x + (bw - tw) // 2, height - 46 - bh), label, font=viz.font(15), fill=viz.TEXT)
     return im
 
 
@@ -171,10 +175,10 @@ def explanation_figure(e):
         titles += ["5×5 patch of the scaled input", f"kernel of C1 map #{e.fmap + 1}"]
         return _row_of(parts, titles)
     s2 = e.s2
-    lo, hi = float(s2.min()), float(s2.max())
+    colours = viz.scale_of(s2)           # as the S2 row draws them: signed around 0 when S2 has both signs
     tiles = []
     for i in e.connected:
-        tiles.append(_outlined(viz.colorize(s2[:, :, i], lo, hi), 8, e.rf_s2))
+        tiles.append(_outlined(viz.paint(s2[:, :, i], colours), 8, e.rf_s2))
     top = _row_of(parts + tiles[:3], titles + [f"S2 #{i + 1}" for i in e.connected[:3]])
     rows = [top]
     if len(tiles) > 3:
