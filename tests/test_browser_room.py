@@ -254,3 +254,16 @@ def test_phone_keeps_pad_and_answer_with_why_on_and_ignores_a_swipe_beside_the_p
     stroke(page, [(0.5, 0.2), (0.5, 0.8)], box=gap, touch=True)       # a finger beside the pad
     page.get_by_role("button", name="Undo").click()                   # undoes the 1, not an invisible stroke
     expect(page.locator("#digit .empty")).to_have_count(1)
+
+
+@pytest.mark.parametrize("tab", ["Walk-through", "Number", "Invariance lab", "Compare models", "About the model"])
+def test_the_other_tabs_text_is_big_enough_and_meets_aa_contrast(open_page, tab):
+    page = open_page(1280, 720)
+    draw_seven(page)
+    page.get_by_role("tab", name=tab).click()
+    page.wait_for_timeout(4000)          # the tab draws itself on selection (no answer id to wait for)
+    texts = page.evaluate(AUDIT, page.locator("#tabs").element_handle())
+    small = [(t["text"], t["id"], t["px"]) for t in texts if t["px"] < 14 - 0.05]
+    faint = [(t["text"], t["id"], round(t["contrast"], 2)) for t in texts if not t["gradient"] and
+             t["contrast"] < (3.0 if t["px"] >= 24 or (t["px"] >= 18.66 and t["bold"]) else 4.5)]
+    assert (small, faint) == ([], [])
