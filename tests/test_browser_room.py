@@ -80,6 +80,7 @@ def stroke(page, points, box=None, touch=False):
 def answered(page, digit):
     from playwright.sync_api import expect
     page.wait_for_function("() => document.querySelector('#digit [data-seq]')?.dataset.seq == window.lenetPad.seq")
+    expect(page.locator("#pad .pad-example")).to_be_hidden()       # the test's drawing, not the example
     expect(page.locator("#digit .big")).to_have_text(str(digit))
     page.wait_for_function("() => [...document.querySelectorAll('#c1 img, #c3 img')].every(e => e.complete)")
 
