@@ -96,3 +96,17 @@ def c3_connection_table(model):
     if hasattr(layer, "mask"):
         return np.asarray(layer.mask)
     return np.ones((model.get_layer("S2").output.shape[-1], layer.output.shape[-1]), dtype="float32")
+
+
+def shapes_html(model):
+    """One line that orients a newcomer: every layer's output shape in order, from describe()
+    ("input 32×32 → C1 6@28×28 → S2 6@14×14 → … → OUT 10"), as HTML."""
+    import html
+    parts = []
+    for r in describe(model):
+        size = str(r["size"]).replace("1×1", str(r["feature maps"]))   # C5: 120 units of 1×1
+        shape = f"{r['feature maps']}@{size}" if "×" in size and r["layer"] != "input" else size
+        parts.append(f'<span><b>{html.escape(r["layer"])}</b> {html.escape(shape)}</span>')
+    line = '<span class="arrow" aria-hidden="true">→</span>'.join(parts)
+    said = " then ".join(f"{r['layer']} {r['size']}" for r in describe(model))
+    return f'<p class="shapes" aria-label="{html.escape("The layers in order: " + said)}">{line}</p>'

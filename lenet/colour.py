@@ -1,10 +1,14 @@
-"""Colour for every figure: the one colour map for activations (dark = silent, bright = strong),
-the blue-white-red map for signed weights, ink in grey, and maps as small PNGs (data: URIs).
+"""Colour for every figure. One rule for maps: a map with both signs (a tanh activation, a sum
+before squashing, a kernel, a saliency map) goes on the blue-white-red scale centred on 0 (blue =
+against, white = 0, red = for); a map that is never negative (ReLU, a distance) on the one-sided
+"inferno" scale from 0 (black, silent) to its largest value (pale yellow, strong). `scale_of` picks
+the scale, `paint` colours with it; ink is grey; maps travel as small PNGs (data: URIs).
 Plain numpy; the HTML figures (visualize.py) and the walk-through's images use these."""
 import base64
 import functools
 import struct
 import zlib
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -40,15 +44,58 @@ def colorize(values, vmin=None, vmax=None):
 
 
 
+WHITE, RED, BLUE = (255.0, 255.0, 255.0), (200.0, 30.0, 40.0), (30.0, 70.0, 200.0)   # 0, +end, -end
+
+
 def diverging(values, limit=None):
     """Signed 2-D array -> blue (negative) / white (0) / red (positive) uint8 RGB, symmetric range."""
     a = np.asarray(values, dtype="float64")
     lim = float(np.abs(a).max()) if limit is None else float(limit)
     t = np.clip(a / (lim if lim > 1e-12 else 1.0), -1, 1)[..., None]
-    white = np.array([255.0, 255, 255])
-    red, blue = np.array([200.0, 30, 40]), np.array([30.0, 70, 200])
+    white, red, blue = np.array(WHITE), np.array(RED), np.array(BLUE)
     rgb = np.where(t >= 0, white + (red - white) * t, white + (blue - white) * (-t))
     return rgb.round().astype("uint8")
+
+
+# (256, 3): index 0 = -limit, 255 = +limit; 127 and 128 (where 0 lands) both exactly white
+SIGNED_LUT = diverging(np.concatenate([np.linspace(-1.0, 0.0, 128), np.linspace(0.0, 1.0, 128)]))
+
+
+def signed_css(t):
+    """The diverging colour at t in [-1, 1] as CSS rgb()."""
+    r, g, b = diverging(np.array([float(t)]), 1.0)[0]
+    return f"rgb({r},{g},{b})"
+
+
+@dataclass(frozen=True)
+class Scale:
+    """How a map is coloured: its lowest and highest value, and whether it has both signs (then
+    the colours run -limit..+limit around a white 0; else 0..hi on the one-sided map)."""
+    lo: float
+    hi: float
+    signed: bool
+
+    @property
+    def limit(self):
+        return max(abs(self.lo), abs(self.hi), 1e-12)
+
+
+def scale_of(values):
+    """The Scale of a map (or a stack of maps sharing one scale): signed when any value is below 0."""
+    a = np.asarray(values)
+    lo, hi = (float(a.min()), float(a.max())) if a.size else (0.0, 0.0)
+    if lo < 0:
+        return Scale(lo, hi, True)
+    return Scale(0.0, hi, False)
+
+
+def paint(values, scale=None):
+    """Values (any shape) -> (..., 3) uint8 RGB on `scale` (default: the values' own)."""
+    a = np.asarray(values)
+    s = scale_of(a) if scale is None else scale
+    if s.signed:
+        return SIGNED_LUT.take(lut_index(a, -s.limit, s.limit), axis=0)
+    return LUT.take(lut_index(a, s.lo, s.hi), axis=0)
 
 
 

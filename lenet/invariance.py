@@ -34,6 +34,7 @@ class Sweep:
     inputs: np.ndarray         # (n, 32, 32) what the network read at each step
     probabilities: np.ndarray  # (n, 10) one row of class probabilities per step
     reading: str               # one line: "still a 7 up to 35° of rotation"
+    origin: int = 0            # the step that is the untouched input (both_ways: the middle one)
 
     @property
     def digits(self):
@@ -54,6 +55,22 @@ def sweep(recognizer, x, name, steps=STEPS, stop=None):
     values, stack = transformed(x, name, steps, stop)
     probs = class_probabilities(recognizer, recognizer.run(stack)["OUT"])
     return Sweep(name, values, stack, probs, reading(name, values, probs))
+
+
+def both_ways(recognizer, x, name="scale", low=0.5, steps=STEPS):
+    """The sweep from `low` through the identity to SWEEPS[name]'s last value (scale: 0.5x to 2x),
+    as one Sweep whose `origin` is the untouched input: the two one-way sweeps, read in one call."""
+    x = np.asarray(getattr(x, "input", x), dtype=np.float32)
+    half = steps // 2 + 1
+    down_v, down = transformed(x, name, half, low)
+    up_v, up = transformed(x, name, steps - half + 1)
+    values = np.concatenate([down_v[::-1], up_v[1:]])
+    stack = np.concatenate([down[::-1], up[1:]])
+    probs = class_probabilities(recognizer, recognizer.run(stack)["OUT"])
+    o = half - 1
+    said = (f"smaller: {reading(name, down_v, probs[o::-1]).replace('up to', 'down to')} · "
+            f"larger: {reading(name, up_v, probs[o:])}")
+    return Sweep(name, values, stack, probs, said, o)
 
 
 def class_probabilities(recognizer, out):
@@ -176,40 +193,43 @@ PALETTE = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 1
            (140, 86, 75), (227, 119, 194), (127, 127, 127), (188, 189, 34), (23, 190, 207)]   # matplotlib's tab10
 
 
-def chart(s, width=640, height=280):
-    """The sweep as an RGB uint8 (height, width, 3) picture: each class's probability along the
-    steps (the step-0 digit drawn thick), a band under the plot coloured by the digit read at each
-    step, the axis labelled with the parameter, the reading as the title. Pillow only."""
-    from PIL import Image, ImageDraw, ImageFont
-    font = ImageFont.load_default(12)
+def chart(s, width=420, height=300):
+    """The sweep as an RGB uint8 (height, width, 3) picture drawn for the size it is shown at (~400 px
+    wide, 16 px text): each class's probability along the steps (the untouched input's digit drawn
+    thick), a band under the plot coloured by the digit read at each step, the axis labelled with the
+    parameter. Its title (the reading) is the page's text, not the picture's. Pillow only."""
+    from PIL import Image, ImageDraw
+
+    from .visualize import font as text_font
+    font = text_font(16)
     im = Image.new("RGB", (width, height), "white")
     d = ImageDraw.Draw(im)
-    left, right, top, bottom = 40, width - 70, 24, height - 48
+    left, right, top, bottom = 44, width - 52, 10, height - 62
     n = len(s.values)
     xs = [left + (right - left) * i / max(n - 1, 1) for i in range(n)]
     y = lambda p: bottom - (bottom - top) * p
-    d.text((left, 4), s.reading, fill="black", font=font)
-    d.rectangle([left, top, right, bottom], outline=(180, 180, 180))
+    d.rectangle([left, top, right, bottom], outline=(150, 150, 150))
     for p in (0.0, 0.5, 1.0):
         d.line([left, y(p), right, y(p)], fill=(225, 225, 225))
         d.text((left - 6, y(p)), f"{p:.1f}", fill="black", font=font, anchor="rm")
-    base = int(s.digits[0])
+    base = int(s.digits[s.origin])
     for c in sorted(range(10), key=lambda c: (c == base, s.probabilities[:, c].max())):
         pts = [(xs[i], y(s.probabilities[i, c])) for i in range(n)]
-        d.line(pts, fill=PALETTE[c], width=4 if c == base else 2)
-    for c in range(10):   # legend
-        row = top + 6 + 16 * c
-        d.line([right + 10, row, right + 26, row], fill=PALETTE[c], width=4 if c == base else 2)
-        d.text((right + 32, row), str(c), fill="black", font=font, anchor="lm")
+        d.line(pts, fill=PALETTE[c], width=5 if c == base else 2)
+    step = (bottom - top) / 10
+    for c in range(10):   # legend, one digit a row, top to bottom
+        row = top + step * (c + 0.5)
+        d.line([right + 6, row, right + 20, row], fill=PALETTE[c], width=5 if c == base else 3)
+        d.text((right + 24, row), str(c), fill="black", font=font, anchor="lm")
     band = bottom + 6
     for i in range(n):
         x0 = xs[i] - (xs[1] - xs[0]) / 2 if n > 1 else left
         x1 = xs[i] + (xs[1] - xs[0]) / 2 if n > 1 else right
         d.rectangle([max(x0, left), band, min(x1, right), band + 10], fill=PALETTE[int(s.digits[i])])
     unit = SWEEPS[s.name][2]
-    for i in sorted({0, n // 2, n - 1}):
-        d.text((xs[i], band + 14), f"{s.values[i]:g}", fill="black", font=font, anchor="mt")
-    d.text(((left + right) / 2, height - 4), f"{s.name} ({unit})", fill="black", font=font, anchor="mb")
+    for i, anchor in ((0, "lt"), (s.origin, "mt"), (n - 1, "rt")) if s.origin else ((0, "lt"), (n - 1, "rt")):
+        d.text((xs[i], band + 14), f"{s.values[i]:.3g}", fill="black", font=font, anchor=anchor)
+    d.text(((left + right) / 2, height - 2), f"{s.name} ({unit})", fill="black", font=font, anchor="mb")
     return np.asarray(im)
 
 

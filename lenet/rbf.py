@@ -43,12 +43,12 @@ def _bars(distances, best, height):
         cells.append(
             f'<div class="rbf-d{" rbf-top" if mark else ""}" data-digit="{k}" data-d="{v:.6f}" title="{k}: {v:.2f}" '
             f'style="display:flex;flex-direction:column;align-items:center;min-width:0;font-variant-numeric:tabular-nums">'
-            f'<span style="font-size:0.62rem;opacity:0.85{";font-weight:700" if mark else ""}">{v:.0f}</span>'
+            f'<span style="font-size:14px{";font-weight:700" if mark else ""}">{v:.0f}</span>'
             f'<span style="display:flex;align-items:flex-end;width:100%;height:{height}px;border-radius:2px;'
             f'background:var({"--color-accent-soft" if mark else "--background-fill-secondary"})">'
             f'<span style="display:block;width:100%;height:{100 * v / top:.1f}%;background:{colour};'
             f'border-radius:2px;opacity:{1 if mark else 0.55}"></span></span>'
-            f'<span style="font-weight:700;font-size:0.85rem{";text-decoration:underline" if mark else ""}">{k}</span>'
+            f'<span style="font-weight:700;font-size:15px{";text-decoration:underline" if mark else ""}">{k}</span>'
             f"</div>")
     return ('<div class="rbf-dists" role="img" aria-label="squared distance from F6 to each digit\'s code, '
             f'nearest {best}" style="display:grid;grid-template-columns:repeat(10,minmax(0,1fr));gap:2px;'
@@ -94,7 +94,7 @@ def out_figure(f6, distances, codes):
     height = TOP + max(ROWS * PIC + 2, BAR_H) + 24
     im = Image.new("RGB", (width, height), viz.BACKGROUND)
     draw = viz.Draw(im)
-    f = viz.font(13)
+    f = viz.font(15)
     for i, (values, title) in enumerate(((f6, "F6 as 7×12"), (np.asarray(codes)[best], f"code of {best}"))):
         x = GAP + i * (COLS * PIC + GAP)
         draw.text((x, 4), title, font=f, fill=viz.TEXT)
@@ -106,7 +106,7 @@ def out_figure(f6, distances, codes):
         h = int(round(v / top * (BAR_H - 18)))
         draw.rectangle((x + 5, TOP + BAR_H - h, x + BAR_W - 5, TOP + BAR_H),
                        fill=(245, 125, 21) if k == best else (159, 42, 99))
-        draw.text((x + 6, TOP + BAR_H - h - 16), f"{v:.0f}", font=viz.font(11), fill=viz.MUTED)
+        draw.text((x + 6, TOP + BAR_H - h - 16), f"{v:.0f}", font=viz.font(14), fill=viz.TEXT)
         draw.text((x + BAR_W // 2 - 4, TOP + BAR_H + 3), str(k), font=viz.font(15), fill=viz.TEXT)
     return im
 

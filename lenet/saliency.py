@@ -25,16 +25,22 @@ class GradientsUnavailable(RuntimeError):
     """gradient() on a recogniser without a differentiable model (the LiteRT backend)."""
 
 
-def occlusion(recognizer, x, digit=None, patch=PATCH, stride=STRIDE, log=True):
+def occlusion(recognizer, x, digit=None, patch=PATCH, stride=STRIDE, log=True, margin=False):
     """(32, 32) input (or a Prediction) -> (32, 32) float64: at each pixel, the mean drop of `digit`'s
     log-probability (`log`=False: its probability) over the patches covering it; `digit` defaults to
     the digit read. The log keeps a confident reading's map from being all zeros (p = 0.9999 hardly
-    drops until the digit is destroyed). One model call holds the untouched input and every occluded
+    drops until the digit is destroyed). margin=True: the drop of its log-odds over the strongest
+    other digit, log p(digit) - max log p(other), which does not saturate at all for a confident
+    reading (the page's "Why this digit?"). One model call holds the untouched input and every occluded
     one; a patch over blank input leaves the input, and so the reading, unchanged."""
     x, digit, _ = _input(recognizer, x, digit)
     stack, corners = occluded(x, patch, stride)
-    probs = class_probabilities(recognizer, recognizer.run(stack)["OUT"])[:, digit]
-    score = np.log(np.maximum(probs, 1e-300)) if log else probs
+    probs = class_probabilities(recognizer, recognizer.run(stack)["OUT"])
+    if margin:
+        logs = np.log(np.maximum(probs.astype("float64"), 1e-300))
+        score = logs[:, digit] - np.delete(logs, digit, axis=1).max(axis=1)
+    else:
+        score = np.log(np.maximum(probs[:, digit], 1e-300)) if log else probs[:, digit]
     return spread(score[0] - score[1:], corners, patch)
 
 

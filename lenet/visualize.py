@@ -7,7 +7,7 @@ from functools import lru_cache
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from .colour import LUT, RAMP_CSS, colorize, diverging, gray, lut_index, png_bytes, png_uris, upscale, value_range  # noqa: F401
+from .colour import RAMP_CSS, colorize, diverging, gray, paint, png_uris, scale_of, signed_css, upscale  # noqa: F401
 from .preprocess import EMPTY
 
 BACKGROUND = (255, 255, 255)
@@ -15,10 +15,11 @@ TEXT = (30, 30, 30)
 MUTED = (110, 110, 110)
 GAP = 6
 
-LEGEND_MD = ("**Colour map** (same for every layer): **dark = silent** (low or negative output), "
-             "**bright yellow = strong response** (this filter found its pattern there). "
-             "Each figure is scaled to its own layer's range, shown on its colour bar. "
-             "Kernels use blue = negative weight, white = 0, red = positive weight.")
+LEGEND_MD = ("**Colours.** A map with both signs (tanh, or the sums before squashing) is drawn **blue = "
+             "against, white = 0, red = for** (this filter found its pattern there), like the kernels' "
+             "blue = negative weight, red = positive. A map that is never below 0 (ReLU) runs from "
+             "**black = silent (0)** to **pale yellow = strong**. Each figure is scaled to its own "
+             "range, written on its colour bar.")
 
 
 _FONT_FILES = ("DejaVuSans.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
@@ -104,15 +105,20 @@ FIGURE_CSS = """
 .lf .lf-grid { display: grid; gap: 8px 14px; justify-content: start; }
 .lf .lf-grid > * { min-width: 0; }
 .lf figure { margin: 0; display: flex; flex-direction: column; align-items: center; }
-.lf figcaption, .lf .lf-muted { opacity: 0.7; font-size: 0.8rem; white-space: nowrap; }
+.lf figcaption, .lf .lf-what { font-size: 14px; white-space: nowrap; }
 .lf img { image-rendering: pixelated; border: 1px solid #969696; display: block; margin: 0;
           max-width: 100%; height: auto; }  /* narrow columns shrink the pictures, aspect kept */
 .lf .lf-pair { display: flex; align-items: center; gap: 6px; min-width: 0; }
 .lf .lf-pair img { flex: 0 1 auto; min-width: 0; }
-.lf .lf-bar { display: flex; align-items: center; gap: 8px; margin-top: 0.5em; font-size: 0.8rem; white-space: nowrap; }
-.lf .lf-ramp { flex: 0 1 220px; min-width: 40px; height: 12px; border: 1px solid #969696; }
+.lf .lf-bar { display: flex; align-items: center; gap: 2px 8px; margin-top: 0.5em; font-size: 14px; white-space: nowrap;
+              font-variant-numeric: tabular-nums; }
+.lf .lf-what { font-weight: 400; }
+.lf .lf-ramp { flex: 1 1 160px; min-width: 48px; max-width: 240px; height: 18px; border: 1px solid #969696;
+               position: relative; }
+.lf .lf-zero { position: absolute; top: 50%; transform: translate(-50%, -50%); color: #000; font-weight: 700;
+               font-size: 14px; line-height: 1; padding: 0 3px; background: #fff; border-radius: 2px; }
 .lf .lf-row { display: flex; align-items: center; gap: 10px; flex-wrap: wrap; }
-.lf .lf-arrow { font-size: 1.6rem; opacity: 0.6; }
+.lf .lf-arrow { font-size: 1.6rem; }
 """
 
 
@@ -129,14 +135,46 @@ def _imgs(stack, scale, alts, css_class="lf-map"):
             for uri, alt in zip(png_uris(stack), alts)]
 
 
-def _bar(lo, hi, label="activation"):
-    return (f'<div class="lf-bar"><span class="lf-muted">{label}:</span><span>{lo:.2f} silent</span>'
-            f'<span class="lf-ramp" style="background: linear-gradient(to right, {RAMP_CSS})"></span>'
-            f'<span>strong {hi:.2f}</span></div>')
+def number(v, signed=False):
+    """A value as a person reads it on a legend: 2 significant digits, a real minus sign."""
+    v = float(v)
+    text = f"{v:+.2g}" if signed else f"{v:.2g}"
+    if abs(v) >= 0.1:
+        text = f"{v:+.1f}" if signed else f"{v:.1f}"
+    return text.replace("-", "−").replace("+0.0", "0").replace("−0.0", "0")
 
 
-def _figure(title, body, lo=None, hi=None, elem_class=""):
-    bar = _bar(lo, hi) if lo is not None else ""
+def what_of(stage):
+    """What a map holds, for its legend: "sum" before the squashing function, "activation" after."""
+    return "sum" if "before squashing" in (stage or "") else "activation"
+
+
+def legend_html(scale, what="activation"):
+    """The colour bar of a Scale, in text: signed "−3.0 against · 0 · +2.0 for" around a marked 0;
+    one-sided "0 silent … 1.96 strong" (a map that is never below 0)."""
+    if scale.signed:
+        lo, hi = scale.lo, scale.hi
+        span = hi - lo if hi > lo else 1.0
+        zero = min(100.0, max(0.0, 100.0 * -lo / span))
+        ramp = (f"linear-gradient(to right, {signed_css(lo / scale.limit)} 0%, rgb(255,255,255) {zero:.1f}%, "
+                f"{signed_css(max(hi, 0.0) / scale.limit)} 100%)")
+        ends = (f"{number(lo, True)} against", f"{number(hi, True)} for")
+        said = f"{what}: blue {ends[0]}, white 0, red {ends[1]}"
+        mark = f'<span class="lf-zero" style="left:{zero:.1f}%" aria-hidden="true">0</span>'
+    else:
+        ramp = f"linear-gradient(to right, {RAMP_CSS})"
+        ends = ("0 silent", f"{number(scale.hi)} strong")
+        what = f"{what} (≥ 0)"
+        said = f"{what}: black {ends[0]} to yellow {ends[1]}"
+        mark = ""
+    return (f'<div class="lf-bar" role="img" aria-label="{html.escape(said)}" data-lo="{scale.lo!r}" '
+            f'data-hi="{scale.hi!r}">'
+            f'<span class="lf-what">{html.escape(what)}:</span><span>{ends[0]}</span>'
+            f'<span class="lf-ramp" style="background: {ramp}">{mark}</span><span>{ends[1]}</span></div>')
+
+
+def _figure(title, body, scale=None, elem_class="", what="activation"):
+    bar = legend_html(scale, what) if scale is not None else ""
     return f'<div class="lf {elem_class}"><div class="lf-title">{html.escape(title)}</div>{body}{bar}</div>'
 
 
@@ -145,23 +183,27 @@ def _grid(cells, cols):
     return f'<div class="lf-grid" style="{style}">{"".join(cells)}</div>'
 
 
-def _colour_stack(maps, lo, hi):
-    """(h, w, n) maps -> (n, h, w, 3) uint8 through the colour map, range lo..hi."""
-    return LUT.take(lut_index(maps, lo, hi).transpose(2, 0, 1), axis=0)   # take: ~3x faster than LUT[...]
+def _colour_stack(maps, scale):
+    """(h, w, n) maps -> (n, h, w, 3) uint8 on one Scale."""
+    return paint(np.asarray(maps).transpose(2, 0, 1), scale)
 
 
-def _map_cells(maps, scale, captions, lo, hi):
-    imgs = _imgs(_colour_stack(maps, lo, hi), scale, captions)
-    return [f'<figure><figcaption>{cap}</figcaption>{img}</figure>' for cap, img in zip(captions, imgs)]
+def _map_cells(maps, scale, captions, colours, alts):
+    imgs = _imgs(_colour_stack(maps, colours), scale, alts)
+    return [f'<figure><figcaption aria-hidden="true">{cap}</figcaption>{img}</figure>'
+            for cap, img in zip(captions, imgs)]
 
 
-def maps_html(maps, cols, scale, title, captions=None, vmin=None, vmax=None):
-    """(h, w, n) feature maps -> a titled grid of colour-mapped maps sharing one range and bar."""
+def maps_html(maps, cols, scale, title, captions=None, what="activation", layer=None):
+    """(h, w, n) feature maps -> a titled grid of maps sharing one Scale and its legend."""
     maps = np.asarray(maps)
     n = maps.shape[-1]
-    lo, hi = value_range(maps, vmin, vmax)
-    cells = _map_cells(maps, scale, captions or [f"#{k + 1}" for k in range(n)], lo, hi)
-    return _figure(title, _grid(cells, cols), lo, hi)
+    colours = scale_of(maps)
+    captions = captions or [f"{k + 1}" for k in range(n)]
+    name = layer or title.split(" ")[0]
+    alts = [f"{name} map {k + 1} of {n} ({what})" for k in range(n)]
+    cells = _map_cells(maps, scale, captions, colours, alts)
+    return _figure(title, _grid(cells, cols), colours, what=what)
 
 
 @lru_cache(maxsize=16)
@@ -169,7 +211,8 @@ def _kernel_imgs(kbytes, kshape, scale):
     """The C1 kernels as <img> tags: drawn once per model, since they do not change per stroke."""
     k = np.frombuffer(kbytes, dtype="float64").reshape(kshape)            # (5, 5, n)
     lim = float(np.abs(k).max()) or 1.0
-    return tuple(_img(diverging(k[:, :, j], lim), scale, f"kernel {j + 1}", "lf-kernel") for j in range(k.shape[-1]))
+    alt = "kernel {} of C1: 5×5 weights, blue negative, red positive"
+    return tuple(_img(diverging(k[:, :, j], lim), scale, alt.format(j + 1), "lf-kernel") for j in range(k.shape[-1]))
 
 
 def c1_html(maps, kernels, scale=5, stage=""):
@@ -179,27 +222,31 @@ def c1_html(maps, kernels, scale=5, stage=""):
     h, w, n = maps.shape
     k = np.ascontiguousarray(np.asarray(kernels, dtype="float64")[:, :, 0, :])
     kimgs = _kernel_imgs(k.tobytes(), k.shape, max(1, (h * scale) // (2 * k.shape[0])))
-    lo, hi = value_range(maps)
-    imgs = _imgs(_colour_stack(maps, lo, hi), scale, [f"C1 map {j + 1}" for j in range(n)])
-    cells = [f'<figure><figcaption>filter {j + 1}: kernel → map</figcaption><div class="lf-pair">{kimgs[j]}'
+    colours = scale_of(maps)
+    what = what_of(stage)
+    imgs = _imgs(_colour_stack(maps, colours), scale, [f"C1 map {j + 1} of {n} ({what})" for j in range(n)])
+    cells = [f'<figure><figcaption aria-hidden="true">{j + 1}</figcaption><div class="lf-pair">{kimgs[j]}'
              f'{imgs[j]}</div></figure>' for j in range(n)]
-    return _figure(f"C1 · 6 filters 5×5 → 6@{h}×{w}{stage}", _grid(cells, 2), lo, hi, "lf-c1")
+    return _figure(f"C1 · 6 kernels 5×5 → 6 maps {h}×{w}{stage}", _grid(cells, 2), colours,
+                   "lf-c1", what)
 
 
 def c3_html(maps, scale=8, stage=""):
     h, w, n = np.shape(maps)
-    return maps_html(maps, cols=4, scale=scale, title=f"C3 · 16 filters 5×5 → 16@{h}×{w}{stage}")
+    return maps_html(maps, cols=4, scale=scale, title=f"C3 · 16 filters 5×5 → 16@{h}×{w}{stage}",
+                     what=what_of(stage), layer="C3")
 
 
-def strip_html(values, cols, scale, title):
+def strip_html(values, cols, scale, title, what="activation"):
     """1-D activations (C5, F6) -> a compact colour strip, `cols` cells per row (blank cells see-through)."""
     v = np.asarray(values, dtype="float32").reshape(-1)
     rows = -(-v.size // cols)
-    lo, hi = value_range(v)
+    colours = scale_of(v)
     rgba = np.zeros((rows * cols, 4), "uint8")
-    rgba[:v.size, :3] = LUT.take(lut_index(v, lo, hi), axis=0)
+    rgba[:v.size, :3] = paint(v, colours)
     rgba[:v.size, 3] = 255
-    return _figure(title, _img(rgba.reshape(rows, cols, 4), scale, title), lo, hi)
+    return _figure(title, _img(rgba.reshape(rows, cols, 4), scale, f"{title}: one cell per unit"), colours,
+                   what=what)
 
 
 SMALL_LAYERS = ("S2", "S4", "C5", "F6")   # what small_layers_html draws
@@ -212,10 +259,14 @@ def small_layers_html(feature_maps, stages=None):
     c5, f6 = np.asarray(feature_maps["C5"]), np.asarray(feature_maps["F6"])
     stage = (stages or {}).get
     return "".join([
-        maps_html(s2, 6, 6, f"S2 · 2×2 subsampling of C1 → 6@{s2.shape[0]}×{s2.shape[1]}{stage('S2', '')}"),
-        maps_html(s4, 8, 10, f"S4 · 2×2 subsampling of C3 → 16@{s4.shape[0]}×{s4.shape[1]}{stage('S4', '')}"),
-        strip_html(c5, 30, 14, f"C5 · 120 filters 5×5 over S4 → {c5.size} units{stage('C5', '')}"),
-        strip_html(f6, 42, 14, f"F6 · fully connected → {f6.size} units{stage('F6', '')}"),
+        maps_html(s2, 6, 6, f"S2 · 2×2 subsampling of C1 → 6@{s2.shape[0]}×{s2.shape[1]}{stage('S2', '')}",
+                  what=what_of(stage("S2", "")), layer="S2"),
+        maps_html(s4, 8, 10, f"S4 · 2×2 subsampling of C3 → 16@{s4.shape[0]}×{s4.shape[1]}{stage('S4', '')}",
+                  what=what_of(stage("S4", "")), layer="S4"),
+        strip_html(c5, 30, 14, f"C5 · 120 filters 5×5 over S4 → {c5.size} units{stage('C5', '')}",
+                   what_of(stage("C5", ""))),
+        strip_html(f6, 42, 14, f"F6 · fully connected → {f6.size} units{stage('F6', '')}",
+                   what_of(stage("F6", ""))),
     ])
 
 
@@ -235,24 +286,51 @@ def stages_html(stages, height=150):
 
 # ------------------------------------------------------------------ text for the result panel
 
-def digit_html(digit, message=None, confidence=None, model=None, seq=None, note=""):
+def percent(p, decimals=1):
+    """A probability as a person reads it: a soft-max is never certain, so never "100.0 %"
+    (">99.9 %"), and a tiny one is "<0.1 %", not "0.0 %"."""
+    q, step = 100.0 * float(p), 10.0 ** -decimals
+    if q > 100.0 - step:
+        return f">{100.0 - step:.{decimals}f} %"
+    if 0.0 < q < step:
+        return f"<{step:.{decimals}f} %"
+    return f"{q:.{decimals}f} %"
+
+
+def digit_html(digit, message=None, confidence=None, model=None, seq=None, note="", looks_like_digit=True):
     """The big answer: the digit (with its probability) or, with no digit, the message.
-    seq: the pad update this answers (the page times pen-up -> answer with it); note: a warning line."""
+    seq: the pad update this answers (the page times pen-up -> answer with it); note: a warning line;
+    looks_like_digit=False (a recogniser's "not a digit" verdict): the digit is only a best guess.
+    data-say holds the sentence the page announces to a screen reader (static/pad.js)."""
     tag = "" if seq is None else f' data-seq="{int(seq)}"'
     if digit is None:
-        return f'<div class="empty"{tag}>{html.escape(message or EMPTY)}</div>'
+        text = html.escape(message or EMPTY)
+        return f'<div class="empty"{tag} data-say="{text}">{text}</div>'
+    digit = int(digit)
     who = "" if model is None else f'<span class="who"> ({html.escape(model)} model)</span>'
-    conf = "" if confidence is None else f'<div class="conf">{100 * confidence:.1f}% sure{who}</div>'
+    sure = "" if confidence is None else percent(confidence)
+    conf = "" if confidence is None else f'<div class="conf">{sure} sure{who}</div>'
     attr = "" if model is None else f' data-model="{html.escape(model)}"'
+    if not looks_like_digit:
+        note = note or f"That doesn't look like a digit — best guess: {digit}"
     warn = f'<div class="note">{html.escape(note)}</div>' if note else ""
-    return f'<div class="big" data-digit="{int(digit)}"{attr}{tag}>{int(digit)}</div>{conf}{warn}'
+    say = f"Answer: {digit}" + (f", {sure} sure" if sure else "") + (f". {note}" if note else "")
+    guess = "" if looks_like_digit else " guess"
+    return (f'<div class="big{guess}" data-digit="{digit}"{attr}{tag} data-say="{html.escape(say)}">{digit}</div>'
+            f'{conf}{warn}')
 
 
 def confidence_note(confidence, threshold=0.6):
     """A warning for a doubtful answer, or "" (plain text)."""
     if confidence < threshold:
-        return f"⚠️ Not sure — is this a digit? The best guess has only {100 * confidence:.0f}%."
+        return f"⚠️ Not sure — is this a digit? The best guess has only {percent(confidence, 0)}."
     return ""
+
+
+def _whole(p):
+    """A bar's value in whole percent: ">99" rather than a soft-max's "100"."""
+    q = 100.0 * float(p)
+    return ">99" if q >= 99.5 else f"{q:.0f}"
 
 
 def probs_html(probabilities):
@@ -262,15 +340,30 @@ def probs_html(probabilities):
     best = int(np.argmax(p)) if p.size else -1
     bars = "".join(
         f'<div class="pb{" pb-top" if d == best else ""}" data-digit="{d}" data-p="{v:.6f}" '
-        f'title="{d}: {100 * v:.1f}%"><span class="pb-v">{100 * v:.0f}</span>'
+        f'title="{d}: {percent(v)}"><span class="pb-v">{_whole(v)}</span>'
         f'<span class="pb-bar"><span style="height:{100 * v:.1f}%"></span></span><span class="pb-d">{d}</span></div>'
         for d, v in enumerate(p))
-    top = ", ".join(f"{d}: {100 * p[d]:.0f}%" for d in np.argsort(-p)[:3])
+    top = ", ".join(f"{d}: {percent(p[d], 0)}" for d in np.argsort(-p)[:3])
     return (f'<div class="probs" role="img" aria-label="Class probabilities, highest {top}">'
             f'<div class="pb-title">probability %, per digit</div><div class="pb-row">{bars}</div></div>')
 
 
+def top_html(probabilities, at_least=0.01, most=3):
+    """The digits worth naming (up to `most` with at least `at_least`), one line each, then one line
+    for all the others: no rows of "0 %"."""
+    p = np.asarray(probabilities, dtype="float64")
+    named = [int(d) for d in np.argsort(-p)[:most] if p[d] >= at_least] or [int(np.argmax(p))]
+    rows = "".join(f'<li data-digit="{d}"><b>{d}</b> {percent(p[d])}</li>' for d in named)
+    rest = float(np.delete(p, named).sum())
+    said = "<0.1 %" if rest < 0.001 else percent(rest)
+    others = f'<li class="top-rest">every other digit: {said} in all</li>' if len(named) < p.size else ""
+    return f'<ul class="top" aria-label="Most likely digits">{rows}{others}</ul>'
+
+
 # ------------------------------------------------------------------ kernels (issue 8)
+
+C3_NOTE = "C3 kernels: row = S2 map read, column = C3 map fed (empty = not connected)"
+
 
 def kernels_figure(c1_kernels, c3_kernels, table, title, scale=9):
     """C1's 6 kernels in a row, then C3's kernels as a 6x16 grid (row = S2 map it reads,
@@ -279,25 +372,25 @@ def kernels_figure(c1_kernels, c3_kernels, table, title, scale=9):
     k3 = np.asarray(c3_kernels, dtype="float64")                 # (5, 5, 6, 16)
     table = np.asarray(table)
     n_in, n_out = table.shape
-    f = font(13)
+    f = font(17)
     cell = k3.shape[0] * scale + 2
     head = text_size("Ag", f)[1] + 6
     lab_w = text_size("S2 #6", f)[0] + GAP
     width = lab_w + n_out * (cell + 3)
     h1 = head + cell + 2 * GAP
-    im, d = _canvas(width + 2 * GAP, h1 + head + 12 + n_in * (cell + 3) + 2 * GAP)
+    im, d = _canvas(max(width, text_size(C3_NOTE, f)[0] + GAP) + 2 * GAP, h1 + head + 16 + n_in * (cell + 3) + 2 * GAP)
     d.text((GAP, GAP), "C1 kernels (one per C1 map)", font=f, fill=TEXT)
     lim1 = float(np.abs(k1).max()) or 1.0
     for j in range(k1.shape[-1]):
         im.paste(_framed(upscale(diverging(k1[:, :, j], lim1), scale)), (GAP + lab_w + j * (cell + 3), GAP + head))
     y0 = h1 + GAP
-    d.text((GAP, y0), "C3 kernels: row = S2 map read, column = C3 map fed (empty = not connected)", font=f, fill=TEXT)
+    d.text((GAP, y0), C3_NOTE, font=f, fill=TEXT)
     lim3 = float(np.abs(k3).max()) or 1.0
     for j in range(n_out):
-        d.text((GAP + lab_w + j * (cell + 3) + 2, y0 + head - 2), f"{j + 1}", font=font(11), fill=MUTED)
+        d.text((GAP + lab_w + j * (cell + 3) + 2, y0 + head - 2), f"{j + 1}", font=font(15), fill=TEXT)
     for i in range(n_in):
-        y = y0 + head + 12 + i * (cell + 3)
-        d.text((GAP, y + cell // 3), f"S2 #{i + 1}", font=f, fill=MUTED)
+        y = y0 + head + 16 + i * (cell + 3)
+        d.text((GAP, y + cell // 3), f"S2 #{i + 1}", font=f, fill=TEXT)
         for j in range(n_out):
             x = GAP + lab_w + j * (cell + 3)
             if table[i, j]:

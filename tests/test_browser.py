@@ -88,6 +88,7 @@ def shown(page, digit, model="modern"):
     from playwright.sync_api import expect
     page.wait_for_function("() => !window.lenetPad.seq || "
                            "document.querySelector('#digit [data-seq]')?.dataset.seq == window.lenetPad.seq")
+    expect(page.locator("#pad .pad-example")).to_be_hidden()   # the test's drawing, not the preloaded example
     expect(page.locator(f'#digit .big[data-model="{model}"]')).to_have_text(str(digit))
     expect(page.locator("#c1 img.lf-map")).to_have_count(6)
     expect(page.locator("#c3 img.lf-map")).to_have_count(16)

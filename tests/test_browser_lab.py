@@ -45,8 +45,11 @@ def test_number_mode_reads_42(page):
     assert 2.7 < box["width"] / box["height"] < 3.3          # the wide pad
     for points in FOUR + TWO:
         stroke(page, box, points)
+    expect(page.locator("#number-pad .pad-example")).to_be_hidden()    # the test's 42, not the example's
+    page.wait_for_function("() => document.querySelector('#number-answer .num-text') && window.lenetWidePad.sent >= 3")
     expect(page.locator("#number-answer .num-text")).to_have_attribute("data-text", "42")
     expect(page.locator("#number-answer .num-box")).to_have_count(2)
+    expect(page.locator("#number-pad .num-overlay .num-box")).to_have_count(2)   # the boxes on the pad itself
     assert page.locator("#number-answer .num-box").nth(0).get_attribute("data-digit") == "4"
     page.screenshot(path=str(ROOT / "docs" / "number.png"), full_page=True)
 
@@ -56,6 +59,8 @@ def _draw_seven(page):
     for points in SEVEN:
         stroke(page, box, points)
     from playwright.sync_api import expect
+    expect(page.locator("#pad .pad-example")).to_be_hidden()           # the test's 7, not the example's
+    page.wait_for_function("() => document.querySelector('#digit [data-seq]')?.dataset.seq == window.lenetPad.seq")
     expect(page.locator("#digit .big")).to_have_text("7")
 
 

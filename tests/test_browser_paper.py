@@ -48,6 +48,7 @@ def shown(page, digit, model):
     from playwright.sync_api import expect
     page.wait_for_function("() => !window.lenetPad.seq || "
                            "document.querySelector('#digit [data-seq]')?.dataset.seq == window.lenetPad.seq")
+    expect(page.locator("#pad .pad-example")).to_be_hidden()   # the test's drawing, not the preloaded example
     expect(page.locator(f'#digit .big[data-model="{model}"]')).to_have_text(str(digit))
     expect(page.locator("#c1 img.lf-map")).to_have_count(6)
     expect(page.locator("#c3 img.lf-map")).to_have_count(16)
@@ -152,7 +153,9 @@ def test_the_before_squashing_switch_changes_the_c1_maps(open_page):
     expect(page.locator("#c3 .lf-title")).to_contain_text("before squashing")
     before = page.locator("#c1 img.lf-map").evaluate_all(srcs)
     assert len(before) == 6 and before != after          # ReLU's zeros become the negative sums
-    expect(page.locator("#c1 .lf-bar")).to_contain_text("-")    # the sums' range reaches below 0
+    expect(page.locator("#c1 .lf-bar")).to_contain_text("sum:")   # the sums' range reaches below 0: a
+    expect(page.locator("#c1 .lf-bar")).to_contain_text("−")      # signed scale, its low end negative
+    expect(page.locator("#c1 .lf-bar")).to_contain_text("against")
     for selector in ("#pad canvas", "#digit", "#probs", "#c1", "#c3"):
         _inside(page, selector, 1280, 720)
     page.locator("#pre input").uncheck()

@@ -46,3 +46,18 @@ def test_pngs_decode_to_their_pixels_in_pillow_and_a_stack_encodes_as_its_pictur
             assert png == colour.png_bytes(picture)
             assert colour.png_uri(picture) == "data:image/png;base64," + base64.b64encode(png).decode()
         assert colour.png_uris(stack) == [colour.png_uri(p) for p in stack]
+
+
+def test_a_map_with_both_signs_is_centred_on_white_zero_and_a_map_without_starts_at_black():
+    signed = np.array([[-3.0, 0.0, 2.0]])
+    s = colour.scale_of(signed)
+    assert s.signed and (s.lo, s.hi, s.limit) == (-3.0, 2.0, 3.0)
+    rgb = colour.paint(signed)
+    assert tuple(rgb[0, 1]) == (255, 255, 255)                      # 0 is white, whatever the range
+    assert tuple(rgb[0, 0]) == (30, 70, 200)                         # the far end: full blue
+    assert rgb[0, 2, 0] > rgb[0, 2, 2] and rgb[0, 2].sum() > 30 + 70 + 200   # +2 of 3: a lighter red
+    relu = np.array([[0.0, 1.0, 4.0]])
+    s = colour.scale_of(relu)
+    assert not s.signed and (s.lo, s.hi) == (0.0, 4.0)
+    rgb = colour.paint(relu)
+    assert tuple(rgb[0, 0]) == tuple(colour.LUT[0]) and tuple(rgb[0, 2]) == tuple(colour.LUT[255])

@@ -78,6 +78,16 @@ def test_unknown_sweep_is_refused(seven):
 def test_chart_and_strip_are_pictures(modern, seven):
     a = inv.chart(inv.sweep(modern, seven, "rotation"))
     b = inv.chart(inv.sweep(modern, seven, "noise"))
-    assert a.shape == (280, 640, 3) and a.dtype == np.uint8 and not np.array_equal(a, b)
+    assert a.shape == (300, 420, 3) and a.dtype == np.uint8 and not np.array_equal(a, b)
     s = inv.strip(inv.sweep(modern, seven, "scale"), scale=2)
     assert s.shape == (64, inv.STEPS * 34 * 2, 3)
+
+
+def test_scale_is_swept_both_ways_from_half_to_double(modern, seven):
+    s = inv.both_ways(modern, seven, "scale")
+    assert s.values.shape == (inv.STEPS,) and s.values[0] == 0.5 and s.values[-1] == 2.0
+    assert s.values[s.origin] == 1.0 and np.all(np.diff(s.values) > 0)
+    np.testing.assert_array_equal(s.inputs[s.origin], seven.input)
+    np.testing.assert_allclose(s.probabilities[s.origin], seven.probabilities, atol=1e-5)
+    assert s.inputs[0].sum() < s.inputs[s.origin].sum() < s.inputs[-1].sum()     # less ink, then more
+    assert s.reading.startswith("smaller: ") and " · larger: " in s.reading

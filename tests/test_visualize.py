@@ -1,5 +1,6 @@
 """lenet/visualize.py: the per-stroke HTML figures (each map at its own
 resolution), the answer panel's text and the kernels figure, read back pixel by pixel."""
+import html
 import re
 
 import numpy as np
@@ -27,14 +28,54 @@ def test_figures_carry_every_map_at_its_own_resolution(inline_images):
     for alt, shown, im in c1 + c3 + small + stages:   # enlarged for the eye (maps at least 4x), aspect kept
         assert shown[0] >= (1 if (alt, shown, im) in stages else 4) * im.width, alt
         assert abs(shown[0] / shown[1] - im.width / im.height) < 0.05, alt
-    # the pixels are the maps through the colour map, on the figure's shared range
+    # C3's maps have both signs: blue (against) - white (0) - red (for) on the figure's shared limit,
+    # as a linear blend written here from the colours' ends (not through lenet.colour's table)
     c3_maps = maps["C3"]
-    lo, hi = c3_maps.min(), c3_maps.max()
+    t = (c3_maps / np.abs(c3_maps).max())[..., None]
+    red, blue = np.array([200, 30, 40]), np.array([30, 70, 200])
+    expected_c3 = np.where(t >= 0, 255 + (red - 255) * t, 255 + (blue - 255) * -t)
     for k, (_, _, im) in enumerate(c3):
-        expected = colour.LUT[np.rint((c3_maps[:, :, k] - lo) / (hi - lo) * 255).astype(int)]
+        assert np.abs(np.asarray(im.convert("RGB")).astype(int) - expected_c3[:, :, k]).max() <= 3
+    # C1's maps are never below 0: the one-sided map from 0 (black) to their largest value
+    c1_maps = maps["C1"]
+    for k, (_, _, im) in enumerate([t for t in c1 if t[0].startswith("C1 map")]):
+        expected = colour.LUT[np.rint(c1_maps[:, :, k] / c1_maps.max() * 255).astype(int)]
         assert np.abs(np.asarray(im.convert("RGB")).astype(int) - expected).max() <= 3
     # C5's strip: 120 values in 4 rows of 30; no cell left over, F6's 84 leave none in 2 rows of 42
     assert np.asarray(small[-2][2]).shape == (4, 30, 4) and np.asarray(small[-2][2])[..., 3].min() == 255
+
+
+def _text(page):
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page)).strip())
+
+
+def test_signed_maps_have_a_legend_naming_both_ends_and_zero():
+    rng = np.random.default_rng(1)
+    signed = rng.normal(size=(10, 10, 16))
+    signed[0, 0, 0], signed[0, 1, 0] = -3.04, 2.0                # the range's ends: -3.04 .. 2.0
+    signed = np.clip(signed, -3.04, 2.0)
+    text = _text(viz.c3_html(signed))
+    assert "activation: −3.0 against 0 +2.0 for" in text and "silent" not in text
+    assert "sum: −3.0 against 0 +2.0 for" in _text(viz.c3_html(signed, stage=" · before squashing"))
+    relu = np.abs(signed)
+    assert "activation (≥ 0): 0 silent 3.0 strong" in _text(viz.c3_html(relu))
+    # the white of the ramp sits where 0 is: 3.04 / 5.04 of the way along
+    page = viz.c3_html(signed)
+    assert "rgb(255,255,255) 60.3%" in page and 'class="lf-zero" style="left:60.3%"' in page
+
+
+def test_confidence_is_never_a_certainty():
+    assert viz.percent(0.99996) == ">99.9 %" and viz.percent(1.0) == ">99.9 %"
+    assert viz.percent(0.5) == "50.0 %" and viz.percent(0.00001) == "<0.1 %" and viz.percent(0.0) == "0.0 %"
+    page = viz.digit_html(3, None, 0.999999, "modern")
+    assert "100.0" not in page and ">99.9 % sure" in _text(page)
+    assert 'data-say="Answer: 3, &gt;99.9 % sure"' in page
+    assert ">99" in _text(viz.probs_html(np.eye(10)[3] * 0.99999)) and "100" not in _text(viz.probs_html(np.eye(10)[3]))
+
+
+def test_a_drawing_that_is_not_a_digit_is_only_a_best_guess():
+    page = viz.digit_html(2, None, 0.7, "modern", looks_like_digit=False)
+    assert "That doesn't look like a digit — best guess: 2" in _text(page) and 'class="big guess"' in page
 
 
 def test_digit_html_and_note():

@@ -1,6 +1,8 @@
 """Issue 8 walk-through: the sum patch·kernel + bias through the activation is the feature map's
 value, for random pixels of C1 and C3 in both variants; explaining a sum before squashing (issue
 15.2) stops at z; the layer rows report count_params."""
+import re
+
 import numpy as np
 import pytest
 
@@ -115,7 +117,16 @@ def test_explaining_a_sum_is_the_same_computation_without_the_activation(recogni
         assert e.shown == pytest.approx(float(sums[r, c, m]), abs=1e-4)
         assert abs(e.value - float(p.feature_maps[layer][r, c, m])) < 1e-4      # f(z): the network's map
         html = wt.explanation_html(e)
-        assert "before squashing" in html and 'id="wt-value"' in html and f"{e.z:.6f}" in html
+        assert "before squashing" in html and 'id="wt-value"' in html and f"{e.z:.3f}" in html
+        said = re.sub(r"<[^>]+>", " ", html)                    # what a person reads, not the data-* numbers
+        assert not re.search(r"\de[+-]\d", said) and "+ +" not in said and "+ -" not in said   # as written by hand
         plain = w.explain(p.input, layer, m, r, c)
         assert plain.z == e.z and plain.explained == plain.value
         assert "before squashing" not in wt.explanation_html(plain)
+
+
+def test_a_sum_is_written_as_by_hand():
+    from lenet.walk_text import _agree, _terms
+    assert _terms([2.0512, 1.9904, -0.5]) == "2.05 + 1.99 − 0.50"
+    assert _agree(1.0, 1.0) == "The same as the network's own number (to the 3 decimals shown)."
+    assert "differ by 0.010" in _agree(1.0, 1.01)

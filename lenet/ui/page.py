@@ -1,10 +1,11 @@
-"""The whole page: a one-line header (title, presenter controls) and, when drawings are kept, the
-notice saying so (re-read every NOTICE_EVERY s: it says when saving stops), the tabs, the API endpoints
-and the queue. The tabs live in their own modules; the CSS and the page's JavaScript are files in
-static/; how the page is served is the gate's (gate/server.py)."""
+"""The whole page: a one-line header (title, the layer shapes, presenter controls) and, when drawings
+are kept, the notice saying so (re-read every NOTICE_EVERY s: it says when saving stops), the tabs,
+the API endpoints and the queue. The tabs live in their own modules; the CSS and the page's
+JavaScript are files in static/; how the page is served is the gate's (gate/server.py)."""
 from pathlib import Path
 
 from .. import visualize as viz
+from ..architecture import shapes_html
 from .gate.pad_line import Line
 from .gate.worker import Worker
 from .readings.room import Room
@@ -20,10 +21,12 @@ QUEUE = dict(max_size=256,                # a lecture hall: each person has at m
 HEADER = """
 <header class="top">
   <h1>LeNet-5 <span class="sub">· draw a digit, watch it think</span></h1>
+  <div id="shapes">{shapes}</div>
   <div class="presenter">
     <button type="button" id="large-text" aria-pressed="false">Large text</button>
     <span class="theme-links"><a href="?__theme=dark">dark theme</a> · <a href="?__theme=light">light theme</a></span>
   </div>
+  <p id="answer-said" class="sr-only" role="status" aria-live="polite" aria-atomic="true"></p>
 </header>
 """
 COLLECTING = ('<p class="collecting" role="status">The presenter is keeping the drawings made on this page '
@@ -49,6 +52,17 @@ const set = (on) => { root.classList.toggle('large-text', on); button.setAttribu
                       try { localStorage.setItem('lenet-large-text', on ? '1' : ''); } catch (e) {} };
 button.addEventListener('click', () => set(!root.classList.contains('large-text')));
 try { set(localStorage.getItem('lenet-large-text') === '1'); } catch (e) {}
+// The answer, announced: once the first tab's answer has settled (not every live update while the
+// pen moves), its sentence (#digit [data-say]) goes into the status line above.
+const said = element.querySelector('#answer-said');
+let settle = null;
+new MutationObserver(() => {
+  clearTimeout(settle);
+  settle = setTimeout(() => {
+    const say = document.querySelector('#digit [data-say]')?.dataset.say || '';
+    if (say && said.textContent !== say) said.textContent = say;
+  }, 400);
+}).observe(document.body, {childList: true, subtree: true, attributes: true, attributeFilter: ['data-say']});
 """
 
 
@@ -63,7 +77,8 @@ def build(room: Room):
     line = Line()          # where both pads' updates wait their turn (pad_line.py)
     reader = Worker(room)  # the prediction process: reads the pads' drawings and the API's pictures
     with gr.Blocks(title=TITLE, delete_cache=(300, 600)) as demo:  # cached uploads older than 10 min, every 5 min
-        gr.HTML(HEADER, js_on_load=LARGE_TEXT_JS, elem_id="header")
+        shapes = shapes_html(room.recognizers[room.variant].model)   # the layer shapes, orienting every tab
+        gr.HTML(HEADER.replace("{shapes}", shapes), js_on_load=LARGE_TEXT_JS, elem_id="header", padding=False)
         if room.collecting:   # its own component: refreshing it leaves the header's button bound
             notice = gr.HTML(collecting_notice(room), elem_id="collecting")
             gr.Timer(NOTICE_EVERY).tick(lambda: collecting_notice(room), outputs=notice, queue=False,

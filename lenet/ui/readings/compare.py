@@ -21,7 +21,7 @@ def comparison_markdown(predictions, sums=None):
     def row(label, f, of=predictions):
         lines.append(f"| {label} | " + " | ".join(f(p) for p in of.values()) + " |")
 
-    row("answer", lambda p: f"**{p.digit}** ({100 * p.confidence:.1f}%)")
+    row("answer", lambda p: f"**{p.digit}** ({viz.percent(p.confidence)})")
     row(f"C1 range{after}", lambda p: f"{p.feature_maps['C1'].min():.2f} … {p.feature_maps['C1'].max():.2f}")
     row(f"C1 exactly zero{after}", lambda p: f"{100 * np.mean(p.feature_maps['C1'] == 0):.0f}%")
     row(f"C1 negative{after}", lambda p: f"{100 * np.mean(p.feature_maps['C1'] < 0):.0f}%")
@@ -32,9 +32,10 @@ def comparison_markdown(predictions, sums=None):
     return "\n".join(lines)
 
 
-COMPARISON_NOTE = ("**What to point at:** the classic tanh maps are two-signed (dark = negative, i.e. "
-                   "the pattern's opposite) and smooth; ReLU clips everything below 0 to exactly 0, so the "
-                   "modern maps are sparse — most pixels silent, a few bright. Max-pooling keeps the "
+COMPARISON_NOTE = ("**What to point at:** the classic tanh maps are two-signed (blue = negative, i.e. "
+                   "the pattern's opposite; white = 0; red = positive) and smooth; ReLU clips everything "
+                   "below 0 to exactly 0, so the "
+                   "modern maps are sparse — most pixels black (exactly 0), a few bright. Max-pooling keeps the "
                    "strongest response of each 2×2 block instead of averaging it.")
 
 
@@ -53,7 +54,7 @@ def compare_view(room: Room, pad_value, upload, source, pre=False):
         if pre:
             sums[v] = maps
         out += [viz.digit_html(p.digit, None, p.confidence, v),
-                {str(d): float(q) for d, q in enumerate(p.probabilities)},
+                viz.top_html(p.probabilities),
                 viz.c1_html(maps["C1"], rec.kernels("C1"), stage=stages["C1"]),
                 viz.c3_html(maps["C3"], stage=stages["C3"])]
     return (*out, comparison_markdown(preds, sums if pre else None))

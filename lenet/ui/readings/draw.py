@@ -36,7 +36,8 @@ def page_view(room: Room, result, variant, seq=None, more=True, pre=False):
     fm = result.feature_maps
     maps, stage = (preactivation.sums(rec, result, ("C1", "C3")), " · before squashing") if pre else (fm, "")
     return (viz.digit_html(result.digit, None, result.confidence, variant, seq=seq,
-                           note=viz.confidence_note(result.confidence, LOW_CONFIDENCE)),
+                           note=viz.confidence_note(result.confidence, LOW_CONFIDENCE),
+                           looks_like_digit=getattr(result, "is_digit", True) is not False),
             viz.probs_html(result.probabilities),
             viz.stages_html(result.stages) if more else "",
             viz.c1_html(maps["C1"], rec.kernels("C1"), stage=stage),

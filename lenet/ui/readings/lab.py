@@ -18,7 +18,8 @@ def lab_view(room: Room, pad_value, upload, source, variant, name):
         x = room.recognizers[variant].predict(picture).input   # the pipeline is the same for every model
     except InvalidDrawing as err:
         return (f"**{err}** Draw a digit on the first tab, then come back.", *[None] * len(order), None)
-    sweeps = {v: invariance.sweep(room.recognizers[v], x, name) for v in order}
+    run = invariance.both_ways if name == "scale" else invariance.sweep   # scale: 0.5x to 2x
+    sweeps = {v: run(room.recognizers[v], x, name) for v in order}
     line = "  \n".join(f"**{v}**: {sweeps[v].reading}" for v in order)
     return (line, *[invariance.chart(sweeps[v]) for v in order], invariance.strip(sweeps[variant], scale=2))
 

@@ -1,9 +1,9 @@
 """Readings for the Number tab and `/predict_number`: a row of digits -> its NumberReading, as plain
 data for the API and as HTML (the number in large type, each digit's box and reading over the drawing)."""
-import base64
 import html
 
 from ...preprocess import InvalidDrawing
+from ...visualize import percent
 from . import pad as pad_
 from .draw import LOW_CONFIDENCE
 from .room import Room
@@ -31,8 +31,8 @@ def readings(result):
 
 
 def view_html(result, png=None, size=None, variant=None):
-    """The answer: the number in large type, and the drawing (`png` bytes, `size` = (width, height))
-    with each digit's box, reading and confidence over it (boxes in % of the picture: any display size)."""
+    """The answer: the number in large type, and each digit's box, reading and confidence in % of the
+    drawing (`png` given, `size` = (width, height)): the page lays them over the pad's own drawing."""
     if isinstance(result, InvalidDrawing):
         return f'<div class="num-empty" style="font-size:1.4rem;font-weight:600">{html.escape(str(result))}</div>'
     who = f' data-model="{html.escape(variant)}"' if variant else ""
@@ -40,18 +40,17 @@ def view_html(result, png=None, size=None, variant=None):
            f'letter-spacing:0.08em">{result.text}</div>']
     if png is not None and size and size[0] > 0 and size[1] > 0:
         w, h = size
-        uri = "data:image/png;base64," + base64.b64encode(png).decode()
-        out.append('<div class="num-view" style="position:relative;width:100%;max-width:1100px">'
-                   f'<img src="{uri}" alt="your drawing" style="width:100%;display:block;border:1px solid #ccc">')
+        # the boxes, in % of the picture: the page lays them over the pad's own drawing (static/pad.js)
+        out.append(f'<div class="num-view" style="position:relative;width:100%;aspect-ratio:{w}/{h}">')
         for p, (x0, y0, x1, y1) in zip(result.digits, result.boxes):
             unsure = p.confidence < LOW_CONFIDENCE
-            colour = "#d62728" if unsure else "#1f77b4"
+            colour = "#c21d1d" if unsure else "#1b5fa8"
             out.append(f'<div class="num-box" data-digit="{int(p.digit)}" style="position:absolute;'
                        f'left:{100 * x0 / w:.2f}%;top:{100 * y0 / h:.2f}%;width:{100 * (x1 - x0) / w:.2f}%;'
-                       f'height:{100 * (y1 - y0) / h:.2f}%;border:2px solid {colour};border-radius:3px">'
-                       f'<span style="position:absolute;left:0;bottom:100%;white-space:nowrap;background:{colour};'
-                       f'color:#fff;font-weight:700;padding:0 4px;border-radius:3px;font-size:0.95rem">'
-                       f'{int(p.digit)} · {100 * p.confidence:.0f}%</span></div>')
+                       f'height:{100 * (y1 - y0) / h:.2f}%;border:3px solid {colour};border-radius:3px">'
+                       f'<span style="position:absolute;left:-3px;bottom:100%;white-space:nowrap;background:{colour};'
+                       f'color:#fff;font-weight:700;padding:0 5px;border-radius:3px;font-size:16px">'
+                       f'{int(p.digit)} · {percent(p.confidence, 0)}</span></div>')
         out.append('</div>')
     return "".join(out)
 

@@ -19,8 +19,11 @@ def tab_view(rec, prediction, pre=False):
     (input 32x32 to remember for clicks, totals markdown, {row: markdown}, {row: image}, kernels image).
     pre=True: C1..F6 show their sums before squashing, and each row's title says what it shows."""
     rows = walk.explained_rows(rec.model)
-    stages = preactivation.shown(rec, prediction, pre)[1]
-    md = {r["layer"]: walk.row_markdown(r, stages.get(r["layer"], "")) for r in rows}
+    maps, stages = preactivation.shown(rec, prediction, pre)
+    fm = {**prediction.feature_maps, **maps}
+    colours = {name: walk.colours_line(viz.scale_of(fm[name]), viz.what_of(stages.get(name, "")))
+               for name in ("C1", "S2", "C3", "S4", "C5", "F6")}
+    md = {r["layer"]: walk.row_markdown(r, stages.get(r["layer"], ""), colours.get(r["layer"], "")) for r in rows}
     kernels = viz.kernels_figure(rec.kernels("C1"), rec.kernels("C3"), c3_connection_table(rec.model),
                                  f"{rec.variant}: C1 and C3 kernels")
     total = walk.totals_markdown(rows, rec.variant) + (PRE_NOTE if pre else "")
@@ -39,6 +42,19 @@ def click_view(rec, x32, layer, index, pre=False):
         return None, walk.EXPLAIN_PROMPT
     e = w.explain(x32, layer, *hit, pre=pre)
     return walk.explanation_figure(e), walk.explanation_html(e)
+
+
+def click_grid(rec, x32, layer, index, pre=False):
+    """The `layer` grid with the clicked pixel framed, or None (a click on a gap or a caption)."""
+    if x32 is None or index is None:
+        return None
+    w = walk.for_recognizer(rec)
+    taps = w.taps(x32)
+    maps = taps[layer]
+    if pre:
+        maps = preactivation.layer_sums(rec, layer, taps[walk.SOURCE[layer]])
+    hit = walk.locate(layer, index, maps.shape)
+    return None if hit is None else walk.marked_grid(layer, maps, *hit)
 
 
 def out_click_view(rec, x32, index):
@@ -78,5 +94,12 @@ def explain(room: Room, x32, variant, layer, index, pre=False):
     """A click on pixel `index` ([x, y] in image pixels) of a C1 or C3 map -> figure and sum (pre=True:
     the map shows sums before squashing, and the sum is what is explained)."""
     return click_view(room.recognizers[variant], x32, layer, index, pre)
+
+
+def explain_near(room: Room, x32, variant, layer, index, pre=False):
+    """A click, for the tab: (figure, sum) under the clicked layer, (None, "") under the other one
+    (a click on C3 clears C1's), and the clicked grid with the pixel framed (None: unchanged)."""
+    fig, text = explain(room, x32, variant, layer, index, pre)
+    return fig, text, None, "", click_grid(room.recognizers[variant], x32, layer, index, pre)
 
 

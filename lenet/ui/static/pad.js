@@ -12,6 +12,8 @@
 //   (~3-8 KB), with a sequence number the answer echoes (#digit [data-seq]); `live: true` while the
 //   pen is down (a busy server answers pen-ups first and may skip live ones: pad.py).
 // - window.lenetPad.latencies: ms from each pen-up to its answer painted on the page.
+// - An example (a 7; "42" on the wide pad) is drawn and sent when the page opens, so every tab has
+//   something to show before the first drawing; the first stroke, Clear or Undo removes it.
 const EXPORT = 280;          // px, the height of the picture sent (as pad.EXPORT in Python)
 const PEN = 24 / 280;        // pen width as a share of the pad's height: ~MNIST's stroke for a digit of ~2/3 of it
 const ERASER = 2.2 * PEN;
@@ -61,6 +63,28 @@ function paint(c, s, w, h, from) {   // one stroke (from point `from` on) onto c
 function redraw(c, w, h) {
   c.clearRect(0, 0, w, h);
   for (const s of strokes) paint(c, s, w, h, 0);
+}
+
+// The example, in pad units (strokes of [x, y] points), as a person would draw it.
+const EXAMPLE = ASPECT === 1 ? [[[0.27, 0.22], [0.73, 0.22], [0.44, 0.82]]]
+  : [[[0.16, 0.15], [0.06, 0.6], [0.26, 0.6]], [[0.2, 0.3], [0.2, 0.88]],
+     [[0.36, 0.3], [0.4, 0.16], [0.5, 0.16], [0.53, 0.32], [0.36, 0.84], [0.56, 0.84]]];
+const note = element.querySelector('.pad-example');
+let example = false;
+function showExample() {
+  for (const points of EXAMPLE) strokes.push({tool: 'pen', points: points});
+  example = true;
+  if (note) note.hidden = false;
+  redraw(ctx, canvas.width, canvas.height);
+  dirty = true;
+  send();
+}
+function dropExample() {     // the person starts their own drawing: the example goes, unsent
+  if (!example) return;
+  example = false;
+  if (note) note.hidden = true;
+  strokes.length = 0;
+  redraw(ctx, canvas.width, canvas.height);
 }
 
 function exported() {        // the strokes on white at EXPORT px, or '' for an empty pad
@@ -117,7 +141,9 @@ document.addEventListener('pointerdown', (e) => {
   if (x < -mx || x > 1 + mx || y < -MARGIN || y > 1 + MARGIN) return;
   const inside = x >= 0 && x <= 1 && y >= 0 && y <= 1;
   if (!inside && e.target.closest('button, a, input, label, select, textarea, [role="tab"]')) return;
+  if (!inside && e.pointerType === 'touch') return;   // a finger beside the pad is scrolling, not drawing
   e.preventDefault();
+  dropExample();
   area.setPointerCapture(e.pointerId);
   current = {tool: tool, points: [[x, y]], id: e.pointerId};
   strokes.push(current);
@@ -135,7 +161,9 @@ area.addEventListener('pointermove', (e) => {
 });
 function penUp(e) {
   if (!current || e.pointerId !== current.id) return;
+  const seen = current.points.some(([x, y]) => x >= 0 && x <= 1 && y >= 0 && y <= 1);
   current = null;
+  if (!seen) { strokes.pop(); dirty = false; return; }   // never entered the pad: no invisible stroke to undo
   dirty = true;              // every pen-up sends, so it has an answer of its own to wait for
   send();
   pad.penUp = {seq: seq, t: performance.now()};
@@ -149,11 +177,13 @@ element.querySelectorAll('.pad-tool').forEach((b) => b.addEventListener('click',
 }));
 element.querySelector('[data-act="undo"]').addEventListener('click', () => {
   if (!strokes.length) return;
+  if (example) { dropExample(); changed(true); return; }
   strokes.pop();
   redraw(ctx, canvas.width, canvas.height);
   changed(true);
 });
 element.querySelector('[data-act="clear"]').addEventListener('click', () => {
+  dropExample();
   strokes.length = 0;
   current = null;
   redraw(ctx, canvas.width, canvas.height);
@@ -162,6 +192,22 @@ element.querySelector('[data-act="clear"]').addEventListener('click', () => {
 
 new ResizeObserver(fit).observe(canvas);
 fit();
+setTimeout(() => { if (!strokes.length) showExample(); }, 0);
+
+// The wide pad: each digit's box and reading from the Number tab's answer, laid over the drawing
+// itself (the answer keeps them, hidden, in % of the picture sent: the same frame as the canvas).
+if (ASPECT !== 1) {
+  const layer = document.createElement('div');
+  layer.className = 'num-overlay';
+  layer.setAttribute('aria-hidden', 'true');
+  area.appendChild(layer);
+  let last = null;
+  new MutationObserver(() => {
+    const view = document.querySelector('#number-answer .num-view');
+    const html = view ? view.innerHTML : '';
+    if (html !== last) { last = html; layer.innerHTML = html; }
+  }).observe(document.body, {childList: true, subtree: true});
+}
 
 // Each answer's lag (for BUSY_MS), and pen-up -> answer on screen: the answer carrying the pen-up's
 // seq, one frame after it lands.

@@ -15,17 +15,17 @@ def build(gr, room: Room):
                      elem_id=f"table-{v}", wrap=True, elem_classes="about-table")
     gr.Markdown("## Kernels\nBlue = negative weight, white = 0, red = positive. The classic C3 follows the "
                 "paper's connection table: each C3 map reads only some S2 maps (empty cells).")
-    with gr.Row():
-        for v, rec in room.recognizers.items():
-            gr.Image(viz.kernels_figure(rec.kernels("C1"), rec.kernels("C3"), c3_connection_table(rec.model),
-                                        f"{v}: C1 and C3 kernels"), type="pil", format="png", interactive=False,
-                     show_label=False, buttons=["fullscreen"], elem_classes="fig", elem_id=f"kernels-{v}")
+    for v, rec in room.recognizers.items():   # one under another: each figure at about its own size
+        gr.Image(viz.kernels_figure(rec.kernels("C1"), rec.kernels("C3"), c3_connection_table(rec.model),
+                                    f"{v}: C1 and C3 kernels"), type="pil", format="png", interactive=False,
+                 show_label=False, buttons=["fullscreen"], elem_classes="fig about-kernels", elem_id=f"kernels-{v}")
     gr.Markdown("## Test results")
-    with gr.Row():
-        for v in room.variants:
-            card, png = model_card.read(room.weights_dir, v)
-            with gr.Column():
-                gr.Markdown(model_card.markdown(card, v))
-                if png is not None:
-                    gr.Image(str(png), label=f"{v}: confusion matrix on the test set", interactive=False,
-                             buttons=[])
+    for v in room.variants:
+        card, png = model_card.read(room.weights_dir, v)
+        with gr.Row(equal_height=False):
+            gr.Markdown(model_card.markdown(card, v))
+            if png is not None:   # its title is the page's text: no image label over the picture
+                with gr.Column():
+                    gr.Markdown(f"#### {v}: confusion matrix on the 10,000 test digits")
+                    gr.Image(str(png), show_label=False, interactive=False, buttons=["fullscreen"],
+                             elem_classes="about-confusion")

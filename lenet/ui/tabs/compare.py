@@ -11,15 +11,16 @@ def build(gr, room: Room, tab, first):
         refresh = gr.Button("Compare on the current drawing", variant="primary", elem_id="cmp-refresh")
         pre = gr.Checkbox(False, label="C1, C3 before squashing (the sums)", elem_id="cmp-pre", scale=0,
                           min_width=260)
+    facts = gr.Markdown(elem_id="cmp-facts")   # the facts first: what to point at, then the maps
     outputs = []
     with gr.Row(equal_height=False):
         for v in room.variants:
             with gr.Column(elem_id=f"cmp-{v}", min_width=260):
                 gr.Markdown(f"### {v}")
                 outputs += [gr.HTML(viz.digit_html(None), elem_id=f"cmp-digit-{v}", elem_classes="cmp-digit"),
-                            gr.Label(num_top_classes=3, label="Top probabilities", elem_id=f"cmp-probs-{v}"),
+                            gr.HTML(elem_id=f"cmp-probs-{v}"),
                             gr.HTML(elem_id=f"cmp-c1-{v}"), gr.HTML(elem_id=f"cmp-c3-{v}")]
-    outputs.append(gr.Markdown(elem_id="cmp-facts"))
+    outputs.append(facts)
 
     def on_compare(pad_value, upload, source, pre):
         return compare_view(room, pad_value, upload, source, pre)

@@ -30,18 +30,20 @@ def build(gr, room: Room, line: Line, reader: Worker):
     with gr.Row(elem_id="stage", equal_height=False):
         with gr.Column(elem_id="pad-col", min_width=0):
             pad = pad_.component("pad")
-            with gr.Accordion("Or upload a photo of a digit", open=False, elem_id="upload-box"):
+            with gr.Accordion("Upload a photo, or pick an example (no mouse needed)", open=False,
+                              elem_id="upload-box"):
                 upload = gr.Image(label="Dark ink on a light background", sources=["upload", "webcam", "clipboard"],
                                   type="numpy", image_mode="RGB", height=220, elem_id="upload")
-                examples = sorted(str(p) for p in EXAMPLES.glob("*.png")) if EXAMPLES.is_dir() else []
-                gr.Examples([[p] for p in examples], inputs=[upload], label="Examples (scripts/make_examples.py)")
+                examples = sorted(EXAMPLES.glob("*.png")) if EXAMPLES.is_dir() else []
+                with gr.Row(elem_id="examples"):
+                    picks = [(gr.Button(f"Example {p.stem.split('_')[-1]}", size="sm", min_width=60,
+                                        elem_classes="example"), str(p)) for p in examples]
         with gr.Column(elem_id="answer-col", min_width=0):
             digit = gr.HTML(viz.digit_html(None), elem_id="digit")
             probs = gr.HTML(elem_id="probs")
             variant = gr.Radio(list(room.variants), value=room.variant, label="Model", elem_id="model",
-                               info="classic: 1998 table, softmax · modern: ReLU, max-pooling · "
-                                    "paper: 1998 ending, distances to 7×12 codes")
-        with gr.Column(elem_id="maps-col", min_width=0):
+                               info="classic: tanh (1998) · modern: ReLU, max-pool · paper: 1998 RBF ending")
+        with gr.Column(elem_id="maps-col", min_width=0) as maps_col:
             pre = gr.Checkbox(False, label="Before squashing (the sums)",
                               elem_id="pre", container=False)
             c1 = gr.HTML(elem_id="c1")
@@ -94,10 +96,12 @@ def build(gr, room: Room, line: Line, reader: Worker):
     pad.change(None, None, source, js="() => 'pad'", queue=False, show_progress="hidden", **PRIVATE)
     upload.change(on_upload, [upload, variant, pre], outputs, postprocess=False, **LIVE, **PRIVATE)
     upload.change(None, None, source, js="() => 'upload'", queue=False, show_progress="hidden", **PRIVATE)
+    for button, path in picks:   # an example drawing, read as an upload: the keyboard's way in
+        button.click(lambda path=path: path, None, upload, queue=False, show_progress="hidden", **PRIVATE)
     switched = [pad, upload, variant, source, more, pre]
     variant.change(on_switch, switched, outputs, postprocess=False, **LIVE, **PRIVATE)
     pre.change(on_switch, switched, outputs, postprocess=False, **LIVE, **PRIVATE)
     more_box.expand(lambda: True, None, more, queue=False, show_progress="hidden", **PRIVATE).then(
         on_switch, switched, outputs, postprocess=False, **LIVE, **PRIVATE)
     more_box.collapse(lambda: False, None, more, queue=False, show_progress="hidden", **PRIVATE)
-    return {"pad": pad, "upload": upload, "variant": variant, "source": source}
+    return {"pad": pad, "upload": upload, "variant": variant, "source": source, "maps": maps_col}

@@ -16,18 +16,26 @@ def build(gr, room: Room, tab, first):
         refresh = gr.Button("Sweep the current drawing", variant="primary", elem_id="lab-refresh", scale=1)
     reading = gr.Markdown(elem_id="lab-reading")
     order = [first["variant"].value] + [v for v in room.variants if v != first["variant"].value]
+    titles, charts = [], []
     with gr.Row(equal_height=False):
-        charts = [gr.Image(type="numpy", format="png", interactive=False, label=f"{v}" if i else f"{v} (selected)",
-                           elem_id=f"lab-chart-{i}", buttons=[]) for i, v in enumerate(order)]
-    strip = gr.Image(type="numpy", format="png", interactive=False, label="What the network read at each step",
+        for i, v in enumerate(order):   # titles are the page's text: no image label over the chart
+            with gr.Column(min_width=300):
+                titles.append(gr.Markdown(_title(v, i == 0), elem_id=f"lab-title-{i}", elem_classes="lab-title"))
+                charts.append(gr.Image(type="numpy", format="png", interactive=False, show_label=False,
+                                       elem_id=f"lab-chart-{i}", elem_classes="lab-chart", buttons=[]))
+    gr.Markdown("#### What the network read at each step", elem_classes="lab-title")
+    strip = gr.Image(type="numpy", format="png", interactive=False, show_label=False,
                      elem_id="lab-strip", elem_classes="fig", buttons=[])
 
     def on_sweep(pad_value, upload, source, variant, name):
         out = lab_view(room, pad_value, upload, source, variant, name)
         labels = [variant] + [v for v in room.variants if v != variant]
-        return (out[0], *[gr.update(value=c, label=f"{v} (selected)" if i == 0 else v)
-                          for i, (c, v) in enumerate(zip(out[1:-1], labels))], out[-1])
+        return (out[0], *[_title(v, i == 0) for i, v in enumerate(labels)], *out[1:])
 
     gr.on([tab.select, refresh.click, name.change, first["variant"].change], on_sweep,
-          [first["pad"], first["upload"], first["source"], first["variant"], name], [reading, *charts, strip],
-          show_progress="minimal", api_visibility="private")
+          [first["pad"], first["upload"], first["source"], first["variant"], name],
+          [reading, *titles, *charts, strip], show_progress="minimal", api_visibility="private")
+
+
+def _title(variant, selected):
+    return f"#### {variant}{' (selected)' if selected else ''}: probability of each digit along the sweep"

@@ -9,7 +9,8 @@ STATIC = Path(__file__).resolve().parents[1] / "static"
 TEMPLATE = """
 <div class="pad-wrap" data-aspect="{aspect}">
   <div class="pad-area"><canvas class="pad-canvas" role="img"{style}
-       aria-label="Drawing pad: draw {what} with the mouse, a pen or a finger"></canvas></div>
+       aria-label="Drawing pad: draw {what} with the mouse, a pen or a finger"></canvas>
+    <div class="pad-example" hidden>Example · draw to start your own</div></div>
   <div class="pad-tools" role="toolbar" aria-label="Drawing tools">
     <button type="button" class="pad-tool" data-tool="pen" aria-pressed="true" aria-label="Pen">✎ Pen</button>
     <button type="button" class="pad-tool" data-tool="eraser" aria-pressed="false" aria-label="Eraser">⌫ Eraser</button>
@@ -23,15 +24,17 @@ TEMPLATE = """
 WIDE_CSS = """
 .pad-wrap { display: flex; flex-direction: column; gap: 6px;
              max-width: max(300px, calc((100vh - 420px) * 3)); }   /* the answer shows under it */
-.pad-area { touch-action: none; user-select: none; -webkit-user-select: none; cursor: crosshair; }
+.pad-area { touch-action: none; user-select: none; -webkit-user-select: none; cursor: crosshair; position: relative; }
+.pad-example { position: absolute; right: 8px; bottom: 6px; font-size: 15px; color: #333; background: #fff;
+               padding: 0 4px; pointer-events: none; }
 .pad-canvas { display: block; width: 100%; background: #fff; touch-action: none; border: 2px solid #8a8a8a;
               border-radius: 6px; box-sizing: border-box; }
 .pad-tools { display: grid; grid-template-columns: repeat(4, 1fr); gap: 6px; max-width: 36rem; }
-.pad-tools button { min-height: 40px; border-radius: 8px; cursor: pointer;
+.pad-tools button { min-height: 44px; font-size: 15px; border-radius: 8px; cursor: pointer;
                     border: 1px solid var(--border-color-primary);
                     color: var(--body-text-color); background: var(--button-secondary-background-fill); }
-.pad-tools button[aria-pressed="true"] { background: var(--button-primary-background-fill);
-                                         color: var(--button-primary-text-color); }
+.pad-tools button[aria-pressed="true"] { background: #b93e0b; border-color: #b93e0b;
+                                         color: #fff; }
 """
 
 

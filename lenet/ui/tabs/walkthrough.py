@@ -4,7 +4,7 @@ explains the sum that gives its value. A switch shows every layer's sums before 
 function instead (issue 15.2; the click then explains the sum, without the last function)."""
 from ... import walkthrough as walk
 from ..readings.room import Room
-from ..readings.walkthrough import explain, out_click_view, out_reset, walk_view
+from ..readings.walkthrough import explain_near, out_click_view, out_reset, walk_view
 from .events import PRIVATE
 
 
@@ -14,7 +14,7 @@ def build(gr, room: Room, tab, first):
                 "the selected model. All shapes and counts are read from the loaded model. "
                 "**Click any pixel of a C1 or C3 map** to see the sum that gives its value.")
     x32 = gr.State(None)
-    md, img, clickable = [], [], {}
+    md, img, clickable, explain_html, explain_fig = [], [], {}, {}, {}
     with gr.Row():
         refresh = gr.Button("Walk the current drawing through the network", variant="primary",
                             elem_id="wt-refresh", scale=0, min_width=380)
@@ -31,16 +31,18 @@ def build(gr, room: Room, tab, first):
             if name in walk.CLICKABLE:
                 clickable[name] = image
         if name == "OUT":   # the paper's RBF ending: a click on a distance explains it here
-            with gr.Group(elem_id="wt-out-box"):
-                out_html = gr.HTML("", elem_id="wt-out-explain-html")
-                out_fig = gr.Image(type="pil", format="png", interactive=False, show_label=False, buttons=[],
-                                   elem_id="wt-out-fig", elem_classes="fig")
+            out_html = gr.HTML("", elem_id="wt-out-explain-html")
+            out_fig = gr.Image(type="pil", format="png", interactive=False, show_label=False, buttons=[],
+                               elem_id="wt-out-fig", elem_classes="fig", visible=False)
             out_image = image
+        if name in walk.CLICKABLE:   # a clicked pixel is explained right under its own grid
+            suffix = "" if name == "C1" else "-c3"
+            explain_html[name] = gr.HTML(walk.EXPLAIN_PROMPT if name == "C1" else "",
+                                         elem_id=f"wt-explain-html{suffix}")
+            explain_fig[name] = gr.Image(type="pil", format="png", interactive=False, show_label=False,
+                                         buttons=[], elem_id=f"wt-explain-fig{suffix}", elem_classes="fig",
+                                         visible=False)
         if name == "C3":
-            with gr.Group(elem_id="wt-explain-box"):
-                html = gr.HTML(walk.EXPLAIN_PROMPT, elem_id="wt-explain-html")
-                fig = gr.Image(type="pil", format="png", interactive=False, show_label=False, buttons=[],
-                               elem_id="wt-explain-fig", elem_classes="fig")
             with gr.Accordion("Kernels: C1's 6 and C3's 16×6, with the C3 connection table", open=False):
                 kernels = gr.Image(type="pil", format="png", interactive=False, show_label=False,
                                    elem_id="wt-kernels", elem_classes="fig")
@@ -51,20 +53,35 @@ def build(gr, room: Room, tab, first):
     model.input(lambda v: v, model, variant, queue=False, **PRIVATE)
     variant.change(lambda v: v, variant, model, queue=False, **PRIVATE)
 
+    def picture(value):   # a figure, or no empty box where there is none
+        return gr.update(value=value, visible=value is not None)
+
     def on_walk(pad_value, upload, variant, source, pre):
-        return (*walk_view(room, pad_value, upload, variant, source, pre), *out_reset(room, variant))
+        out = walk_view(room, pad_value, upload, variant, source, pre)
+        n = len(walk.ROWS)
+        rows, images, kernels_fig = out[:2 + n], out[2 + n:2 + 2 * n], out[2 + 2 * n]
+        out_fig, out_text = out_reset(room, variant)
+        return (*rows, *[picture(i) for i in images], kernels_fig, picture(None), walk.EXPLAIN_PROMPT,
+                picture(None), "", picture(out_fig), out_text)
 
     inputs = [first["pad"], first["upload"], variant, first["source"], pre]
+    boxes = [explain_fig["C1"], explain_html["C1"], explain_fig["C3"], explain_html["C3"]]
     # always_last: a switch flipped while the tab is still being drawn is drawn after it (the default,
     # "once", dropped it: the rows stayed without the sums while the switch said "before squashing")
     gr.on([tab.select, refresh.click, variant.change, pre.change], on_walk, inputs,
-          [x32, total, *md, *img, kernels, fig, html, out_fig, out_html], show_progress="minimal",
+          [x32, total, *md, *img, kernels, *boxes, out_fig, out_html], show_progress="minimal",
           trigger_mode="always_last", **PRIVATE)
     for layer, image in clickable.items():
+        other = "C3" if layer == "C1" else "C1"
+
         def on_click(x32, variant, pre, evt: gr.SelectData, layer=layer):
-            return explain(room, x32, variant, layer, evt.index, pre)
-        image.select(on_click, [x32, variant, pre], [fig, html], show_progress="minimal", **PRIVATE)
+            fig, text, other_fig, other_text, marked = explain_near(room, x32, variant, layer, evt.index, pre)
+            return picture(fig), text, picture(other_fig), other_text, gr.skip() if marked is None else marked
+        image.select(on_click, [x32, variant, pre],
+                     [explain_fig[layer], explain_html[layer], explain_fig[other], explain_html[other], image],
+                     show_progress="minimal", **PRIVATE)
 
     def on_out_click(x32, variant, evt: gr.SelectData):
-        return out_click_view(room.recognizers[variant], x32, evt.index)
+        fig, text = out_click_view(room.recognizers[variant], x32, evt.index)
+        return picture(fig), text
     out_image.select(on_out_click, [x32, variant], [out_fig, out_html], show_progress="minimal", **PRIVATE)

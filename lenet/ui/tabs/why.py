@@ -1,5 +1,5 @@
 """"Why this digit" on the first tab: a switch in the answer column (off by default) and, when on,
-the occlusion saliency map of the current drawing over its 32x32 input (lenet/saliency.py: one
+beside the maps, the occlusion saliency map of the current drawing over its 32x32 input (lenet/saliency.py: one
 batch of 256 occluded inputs per update). Off, it costs the live path nothing: the pad's updates
 reach it through a browser-side check of the switch, not the server."""
 from ..readings.room import Room
@@ -11,10 +11,12 @@ PASS_ON = "(on) => { if (on) document.querySelector('#why-go')?.click(); return 
 
 
 def build(gr, room: Room, first):
-    """Add the switch and the map at the end of the first tab's answer column."""
+    """Add the switch at the end of the first tab's answer column, and the map in its maps column
+    (beside C1 and C3, on the same screen)."""
     with first["variant"].parent:
         on = gr.Checkbox(False, label="Why this digit?", elem_id="why-on", container=False)
         go = gr.Button("why", visible="hidden", elem_id="why-go")
+    with first["maps"]:
         figure = gr.HTML("", elem_id="why", visible=False)
     inputs = [first["pad"], first["upload"], first["source"], first["variant"]]
 
