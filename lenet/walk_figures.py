@@ -5,7 +5,7 @@ of lenet/colour.py, like every map on the page."""
 import numpy as np
 from PIL import Image, ImageDraw
 
-from . import preactivation, rbf
+from . import answer, preactivation, rbf
 from . import visualize as viz
 
 GRID = {"C1": dict(cols=6, scale=5), "C3": dict(cols=8, scale=9)}   # clickable map layouts
@@ -100,7 +100,7 @@ def probabilities_figure(probs, width=560, height=170):
                     fill=(185, 62, 11) if i == top else (110, 60, 140))
         tw = viz.text_size(str(i), f)[0]
         d.text((x + (bw - tw) // 2, height - 22), str(i), font=f, fill=viz.TEXT)
-        label = viz.percent(p, 0).replace(" %", "%")
+        label = answer.percent(p, 0).replace(" %", "%")
         tw = viz.text_size(label, viz.font(15))[0]
         d.text((x + (bw - tw) // 2, height - 46 - bh), label, font=viz.font(15), fill=viz.TEXT)
     return im

@@ -64,38 +64,6 @@ def test_signed_maps_have_a_legend_naming_both_ends_and_zero():
     assert "rgb(255,255,255) 60.3%" in page and 'class="lf-zero" style="left:60.3%"' in page
 
 
-def test_confidence_is_never_a_certainty():
-    assert viz.percent(0.99996) == ">99.9 %" and viz.percent(1.0) == ">99.9 %"
-    assert viz.percent(0.5) == "50.0 %" and viz.percent(0.00001) == "<0.1 %" and viz.percent(0.0) == "0.0 %"
-    page = viz.digit_html(3, None, 0.999999, "modern")
-    assert "100.0" not in page and ">99.9 % sure" in _text(page)
-    assert 'data-say="Answer: 3, &gt;99.9 % sure"' in page
-    assert ">99" in _text(viz.probs_html(np.eye(10)[3] * 0.99999)) and "100" not in _text(viz.probs_html(np.eye(10)[3]))
-
-
-def test_a_drawing_that_is_not_a_digit_is_only_a_best_guess():
-    page = viz.digit_html(2, None, 0.7, "modern", looks_like_digit=False)
-    assert "That doesn't look like a digit — best guess: 2" in _text(page) and 'class="big guess"' in page
-
-
-def test_digit_html_and_note():
-    assert "Draw a digit" in viz.digit_html(None, "Draw a digit first.")
-    assert 'data-digit="7"' in viz.digit_html(7, None, 0.9, "modern")
-    assert 'data-seq="12"' in viz.digit_html(7, None, 0.9, "modern", seq=12)
-    assert "<script>" not in viz.digit_html(None, "<script>")
-    assert "Not sure" in viz.confidence_note(0.3) and viz.confidence_note(0.95) == ""
-
-
-def test_probs_html_carries_every_probability():
-    p = np.array([0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.07, 0.5, 0.1, 0.12])
-    page = viz.probs_html(p)
-    bars = [(int(d), float(v)) for d, v in
-            re.findall(r'class="pb[^"]*" data-digit="(\d)" data-p="([0-9.]+)"', page)]
-    assert [d for d, _ in bars] == list(range(10))
-    np.testing.assert_allclose([v for _, v in bars], p, atol=1e-6)
-    assert page.count("pb-top") == 1 and 'class="pb pb-top" data-digit="7"' in page
-
-
 # ------------------------------------------------------------------ the kernels figure
 
 FRAME = (150, 150, 150)    # the frame round a drawn kernel

@@ -2,7 +2,7 @@
 facts on what ReLU and max-pooling change."""
 import numpy as np
 
-from ... import preactivation
+from ... import answer, preactivation
 from ... import visualize as viz
 from ...preprocess import InvalidDrawing
 from .draw import current_picture
@@ -21,7 +21,7 @@ def comparison_markdown(predictions, sums=None):
     def row(label, f, of=predictions):
         lines.append(f"| {label} | " + " | ".join(f(p) for p in of.values()) + " |")
 
-    row("answer", lambda p: f"**{p.digit}** ({viz.percent(p.confidence)})")
+    row("answer", lambda p: f"**{p.digit}** ({answer.percent(p.confidence)})")
     row(f"C1 range{after}", lambda p: f"{p.feature_maps['C1'].min():.2f} … {p.feature_maps['C1'].max():.2f}")
     row(f"C1 exactly zero{after}", lambda p: f"{100 * np.mean(p.feature_maps['C1'] == 0):.0f}%")
     row(f"C1 negative{after}", lambda p: f"{100 * np.mean(p.feature_maps['C1'] < 0):.0f}%")
@@ -46,15 +46,15 @@ def compare_view(room: Room, pad_value, upload, source, pre=False):
         picture = current_picture(pad_value, upload, source)
         preds = {v: rec.predict(picture) for v, rec in room.recognizers.items()}
     except InvalidDrawing as err:
-        return (*[viz.digit_html(None, str(err)), None, None, None] * len(room.recognizers), "")
+        return (*[answer.digit_html(None, str(err)), None, None, None] * len(room.recognizers), "")
     out, sums = [], {}
     for v, p in preds.items():
         rec = room.recognizers[v]
         maps, stages = preactivation.shown(rec, p, pre, ("C1", "C3"))
         if pre:
             sums[v] = maps
-        out += [viz.digit_html(p.digit, None, p.confidence, v),
-                viz.top_html(p.probabilities),
+        out += [answer.digit_html(p.digit, None, p.confidence, v, looks_like_digit=p.is_digit),
+                answer.top_html(p.probabilities),
                 viz.c1_html(maps["C1"], rec.kernels("C1"), stage=stages["C1"]),
                 viz.c3_html(maps["C3"], stage=stages["C3"])]
     return (*out, comparison_markdown(preds, sums if pre else None))

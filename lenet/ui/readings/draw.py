@@ -2,7 +2,7 @@
 model name -> the Prediction, and the Prediction -> what the tab shows (digit, bars, stages, C1, C3,
 the smaller layers, the paper's RBF ending). Pure functions of the room and their inputs: the tab,
 the API and the prediction process (gate/worker) call the same ones."""
-from ... import collect, preactivation, rbf
+from ... import answer, collect, preactivation, rbf
 from ... import visualize as viz
 from ...preprocess import EMPTY, InvalidDrawing
 from . import pad as pad_
@@ -31,14 +31,14 @@ def page_view(room: Room, result, variant, seq=None, more=True, pre=False):
     smaller layers show the sums before the squashing function (lenet/preactivation.py) instead of
     the activations (max-pooling, which has none, as it is, and its title says so)."""
     if isinstance(result, InvalidDrawing):
-        return viz.digit_html(None, str(result), seq=seq), "", "", "", "", "", ""
+        return answer.digit_html(None, str(result), seq=seq), "", "", "", "", "", ""
     rec = room.recognizers[variant]
     fm = result.feature_maps
     maps, stage = (preactivation.sums(rec, result, ("C1", "C3")), " · before squashing") if pre else (fm, "")
-    return (viz.digit_html(result.digit, None, result.confidence, variant, seq=seq,
-                           note=viz.confidence_note(result.confidence, LOW_CONFIDENCE),
-                           looks_like_digit=getattr(result, "is_digit", True) is not False),
-            viz.probs_html(result.probabilities),
+    return (answer.digit_html(result.digit, None, result.confidence, variant, seq=seq,
+                           note=answer.confidence_note(result.confidence, LOW_CONFIDENCE),
+                           looks_like_digit=result.is_digit),
+            answer.probs_html(result.probabilities),
             viz.stages_html(result.stages) if more else "",
             viz.c1_html(maps["C1"], rec.kernels("C1"), stage=stage),
             viz.c3_html(maps["C3"], stage=stage),

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ... import learning
+from ... import answer, learning
 from ... import visualize as viz
 from ...preprocess import InvalidDrawing
 from .draw import current_picture
@@ -211,10 +211,10 @@ def step_view(room: Room, variant, x32, whose, at):
     p, digit = r.probabilities[0], int(r.digit[0])
     nd = ("" if r.not_a_digit is None else
           f'<div class="ln-nd">"not a digit": {100 * float(r.not_a_digit[0]):.0f} %</div>')
-    answer = ('<div class="ln-answer">' + viz.digit_html(digit, None, float(p[digit]), variant) + nd
-              + viz.probs_html(p) + "</div>")
+    said = ('<div class="ln-answer">' + answer.digit_html(digit, None, float(p[digit]), variant) + nd
+            + answer.probs_html(p) + "</div>")
     c3 = viz.c3_html(r.c3[0], scale=5).replace('<div class="lf ', '<div class="lf lf-c3 ', 1)
-    return (where(snaps, at), narration(snaps, r, at, whose), answer, curves_html(snaps, at),
+    return (where(snaps, at), narration(snaps, r, at, whose), said, curves_html(snaps, at),
             viz.c1_html(r.c1[0], r.kernels[0], scale=4) + c3)
 
 

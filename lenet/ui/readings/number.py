@@ -2,8 +2,8 @@
 data for the API and as HTML (the number in large type, each digit's box and reading over the drawing)."""
 import html
 
+from ...answer import percent
 from ...preprocess import InvalidDrawing
-from ...visualize import percent
 from . import pad as pad_
 from .draw import LOW_CONFIDENCE
 from .room import Room

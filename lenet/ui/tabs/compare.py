@@ -1,6 +1,6 @@
 """The "Compare models" tab: every variant on the same drawing, side by side, and what to point at.
 A switch shows the C1 and C3 sums before the squashing function instead of the maps (issue 15.2)."""
-from ... import visualize as viz
+from ... import answer
 from ..readings.compare import COMPARISON_NOTE, compare_view
 from ..readings.room import Room
 
@@ -17,7 +17,7 @@ def build(gr, room: Room, tab, first):
         for v in room.variants:
             with gr.Column(elem_id=f"cmp-{v}", min_width=260):
                 gr.Markdown(f"### {v}")
-                outputs += [gr.HTML(viz.digit_html(None), elem_id=f"cmp-digit-{v}", elem_classes="cmp-digit"),
+                outputs += [gr.HTML(answer.digit_html(None), elem_id=f"cmp-digit-{v}", elem_classes="cmp-digit"),
                             gr.HTML(elem_id=f"cmp-probs-{v}"),
                             gr.HTML(elem_id=f"cmp-c1-{v}"), gr.HTML(elem_id=f"cmp-c3-{v}")]
     outputs.append(facts)

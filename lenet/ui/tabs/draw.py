@@ -6,6 +6,7 @@ from pathlib import Path
 
 import anyio
 
+from ... import answer
 from ... import visualize as viz
 from ...preprocess import InvalidDrawing
 from ..gate import gradio_internals, pad_line, visitors
@@ -39,7 +40,7 @@ def build(gr, room: Room, line: Line, reader: Worker):
                     picks = [(gr.Button(f"Example {p.stem.split('_')[-1]}", size="sm", min_width=60,
                                         elem_classes="example"), str(p)) for p in examples]
         with gr.Column(elem_id="answer-col", min_width=0):
-            digit = gr.HTML(viz.digit_html(None), elem_id="digit")
+            digit = gr.HTML(answer.digit_html(None), elem_id="digit")
             probs = gr.HTML(elem_id="probs")
             variant = gr.Radio(list(room.variants), value=room.variant, label="Model", elem_id="model",
                                info="classic: tanh (1998) · modern: ReLU, max-pool · paper: 1998 RBF ending")
