@@ -73,11 +73,13 @@ def main(argv=None):
 
 
 def _learn(args):
-    from . import InvalidDrawing, Recognizer, learning
+    from . import InvalidDrawing, Recognizer, card, learning
+    from .paths import WEIGHTS
     try:
         snaps = learning.load(learning.path(args.variant, args.weights_dir), args.variant)
         rec = Recognizer.load(args.variant, args.weights_dir)
-        rows = learning.readings(snaps, rec.predict(args.image).input, rec.facts.activations.get("C1"))
+        rule = learning.rejection_rule(card.read(args.weights_dir or WEIGHTS, args.variant)[0])
+        rows = learning.readings(snaps, rec.predict(args.image).input, rec.facts.activations.get("C1"), rule)
     except (learning.SnapshotsError, InvalidDrawing) as err:
         print(f"{args.image}: {err}", file=sys.stderr)
         return 1

@@ -140,10 +140,11 @@ def _softmax(z):
     return e / e.sum(axis=-1, keepdims=True)
 
 
-def forward(snaps: Snapshots, x32, at=None, activation=None):
+def forward(snaps: Snapshots, x32, at=None, activation=None, reject=None):
     """The network of each snapshot in `at` (indices; default all) on one (32, 32) ink map in [0, 1]
     -> Reading. `activation`: the squashing function's name (lenet/network.ACTIVATIONS); default the
-    variant's."""
+    variant's. `reject`: the served model's calibrated "not a digit" rule, (threshold, slope) from its
+    card (lenet/rejection.py): REJECT has no weights, so each snapshot is judged by the final rule."""
     at = np.arange(len(snaps)) if at is None else np.atleast_1d(np.asarray(at, "int64"))
     act = activation or ACTIVATION.get(snaps.variant, "relu")
     w = {name: v[at] for name, v in snaps.weights.items()}
@@ -160,19 +161,22 @@ def forward(snaps: Snapshots, x32, at=None, activation=None):
     if "OUT/kernel" in w:
         p = _softmax(np.einsum("nc,nco->no", f6, w["OUT/kernel"]).astype("float64") + w["OUT/bias"])
         digits, rest = p[:, :10], (p[:, 10:].sum(axis=1) if p.shape[1] > 10 else None)
+        if rest is None and reject is not None:   # lenet.model.Doubt: the surprise of the best digit
+            even, slope = reject
+            rest = 1.0 / (1.0 + np.exp(-slope * (-np.log(digits.max(axis=1) + 1e-12) - even)))
     else:   # the paper's ending: squared distances to the fixed codes, probabilities by eq. 9
         codes = code_matrix(CODES)
         d = ((f6.astype("float64")[:, None, :] - codes[None]) ** 2).sum(axis=-1)
-        p = posterior(d)
+        p = posterior(d) if reject is None else posterior(d, j=reject[0])
         digits, rest = p[:, :-1], p[:, -1]
     return Reading(probabilities=digits / digits.sum(axis=1, keepdims=True), not_a_digit=rest,
                    c1=c1, c3=c3, kernels=w["C1/kernel"])
 
 
-def readings(snaps: Snapshots, x32, activation=None):
+def readings(snaps: Snapshots, x32, activation=None, reject=None):
     """One row per snapshot for the CLI and the API: step, epoch, digit, confidence, the ten
     probabilities (and "not_a_digit" where the model has it), with the run's loss and accuracies."""
-    r = forward(snaps, x32, activation=activation)
+    r = forward(snaps, x32, activation=activation, reject=reject)
     rows = []
     for i in range(len(snaps)):
         row = {"step": int(snaps.step[i]), "epoch": round(float(snaps.epoch[i]), 4),
@@ -203,3 +207,12 @@ def smoothness(kernels):
     count = k[1:].shape[0] * k.shape[1] + k.shape[0] * k[:, 1:].shape[1]
     power = (k * k).sum(axis=(0, 1)) * count / (k.shape[0] * k.shape[1])
     return float(np.mean(pairs / np.where(power > 0, power, 1.0)))
+
+
+def rejection_rule(card):
+    """(threshold, slope) of the calibrated "not a digit" rule from a model card (lenet/card.py),
+    or None for a card written before the rejection existed."""
+    cal = ((card or {}).get("rejection") or {}).get("calibration") or {}
+    if "threshold" not in cal:
+        return None
+    return float(cal["threshold"]), float(cal.get("slope", 1.0))

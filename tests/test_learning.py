@@ -149,3 +149,22 @@ def test_smoothness_tells_static_from_smooth_kernels():
     assert learning.smoothness(-ramp) == pytest.approx(learning.smoothness(ramp))
     checker = np.indices((5, 5)).sum(0) % 2 * 2.0 - 1                                   # neighbours always differ
     assert learning.smoothness(np.broadcast_to(checker[:, :, None, None], (5, 5, 1, 6))) < -0.5
+
+
+@pytest.mark.parametrize("variant", ["classic", "modern", "paper"])
+def test_the_last_snapshot_judged_by_the_card_rule_refuses_what_the_served_model_refuses(variant):
+    """REJECT has no weights: the Learning tab judges each snapshot by the served model's calibrated
+    rule from its card. At the last snapshot (the committed model) the result must be the served
+    recogniser's own digit_score, on digits and on scribbles alike."""
+    from lenet import Recognizer, card, learning, nondigits
+    from lenet.synthetic import draw
+    rec = Recognizer.load(variant)
+    snaps = learning.load(learning.path(variant), variant)
+    rule = learning.rejection_rule(card.read(None, variant)[0])
+    assert rule is not None
+    rng = np.random.default_rng(3)
+    pictures = [draw(d, canvas=280) for d in (1, 4, 7)] + [255 - nondigits.scribble(rng) for _ in range(4)]
+    for picture in pictures:
+        p = rec.predict(picture)
+        r = learning.forward(snaps, p.input, [len(snaps) - 1], rec.facts.activations.get("C1"), rule)
+        assert 1.0 - r.not_a_digit[0] == pytest.approx(p.digit_score, abs=2e-3)

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from ... import answer, learning
+from ... import card as model_card
 from ... import visualize as viz
 from ...preprocess import InvalidDrawing
 from .draw import current_picture
@@ -53,6 +54,16 @@ def snapshots(room: Room, variant):
                                        f"({file.name} is not in the weights folder); the other tabs work as usual.")
     with _lock:
         return _read(str(file), mtime)
+
+
+@lru_cache(maxsize=8)
+def _rule(weights_dir, variant):
+    return learning.rejection_rule(model_card.read(weights_dir, variant)[0])
+
+
+def rejection_rule(room: Room, variant):
+    """The served model's calibrated "not a digit" rule (its card), for judging every snapshot."""
+    return _rule(room.weights_dir, variant)
 
 
 def activation(room: Room, variant):
@@ -207,7 +218,7 @@ def step_view(room: Room, variant, x32, whose, at):
     if isinstance(snaps, learning.SnapshotsError):
         return f'<div class="ln-where"><b>{html.escape(str(snaps))}</b></div>', "", "", "", ""
     at = int(min(max(int(at or 0), 0), len(snaps) - 1))
-    r = learning.forward(snaps, x32, at, activation(room, variant))
+    r = learning.forward(snaps, x32, at, activation(room, variant), rejection_rule(room, variant))
     p, digit = r.probabilities[0], int(r.digit[0])
     nd = ("" if r.not_a_digit is None else
           f'<div class="ln-nd">"not a digit": {100 * float(r.not_a_digit[0]):.0f} %</div>')
@@ -247,4 +258,5 @@ def learn_api(room: Room, image, variant):
         x = room.recognizers[variant].predict(image).input
     except InvalidDrawing as err:
         return {"error": str(err)}
-    return {"variant": variant, "readings": learning.readings(snaps, x, activation(room, variant))}
+    return {"variant": variant,
+            "readings": learning.readings(snaps, x, activation(room, variant), rejection_rule(room, variant))}
