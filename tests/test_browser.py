@@ -272,7 +272,7 @@ def test_dark_theme_text_meets_wcag_aa(open_page):
 def test_large_text_keeps_the_about_tab_on_screen(open_page):
     page = open_page(1280, 720)
     page.locator("#large-text").click()
-    page.get_by_role("tab", name="About the model").click()
+    page.get_by_role("tab", name="About").click()
     page.locator("#table-modern").scroll_into_view_if_needed()
     assert page.evaluate("document.documentElement.scrollWidth") <= 1280
 
@@ -343,7 +343,7 @@ def test_walkthrough_explains_a_pixel_and_follows_the_model_switch(open_page, mo
     page.get_by_role("tab", name="Draw & see").click()
     expect(page.locator("#model input[value=classic]")).to_be_checked()
     shown(page, 1, "classic")
-    page.get_by_role("tab", name="Compare models").click()
+    page.get_by_role("tab", name="Compare").click()
     for v in models:
         expect(page.locator(f'#cmp-digit-{v} .big[data-model="{v}"]')).to_have_text("1")
         expect(page.locator(f"#cmp-c1-{v} img.lf-map")).to_have_count(6)

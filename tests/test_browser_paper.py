@@ -193,7 +193,7 @@ def test_every_tab_switches_to_the_sums_before_squashing(open_page):
     z, in_map = float(page.locator("#wt-value").inner_text()), float(page.locator("#wt-fm").inner_text())
     assert abs(z - in_map) <= 1e-4, (z, in_map)
 
-    page.get_by_role("tab", name="Compare models").click()
+    page.get_by_role("tab", name="Compare").click()
     expect(page.locator("#cmp-c1-modern .lf-title")).not_to_contain_text("before squashing")
     page.locator("#cmp-pre input").check()
     for v in ("classic", "modern", "paper"):

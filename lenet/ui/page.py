@@ -93,11 +93,11 @@ def build(room: Room):
                 number.build(gr, room, first, line)
             with gr.Tab("Invariance lab", id="lab") as tab:
                 lab.build(gr, room, tab, first)
-            with gr.Tab("Compare models", id="compare") as tab:
+            with gr.Tab("Compare", id="compare") as tab:
                 compare.build(gr, room, tab, first)
             with gr.Tab("Learning", id="learning") as tab:
                 learning.build(gr, room, tab, first)
-            with gr.Tab("About the model", id="about"):
+            with gr.Tab("About", id="about"):
                 about.build(gr, room)
         api.build(gr, room, reader)
     demo.queue(**QUEUE)

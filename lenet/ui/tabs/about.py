@@ -1,4 +1,4 @@
-"""The "About the model" tab: every loaded model's layer table (counts as LeCun et al. 1998
+"""The "About" tab: every loaded model's layer table (counts as LeCun et al. 1998
 tabulate them), its kernels, and its model card's test results."""
 from ... import card as model_card
 from ... import visualize as viz

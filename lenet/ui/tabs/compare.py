@@ -1,4 +1,4 @@
-"""The "Compare models" tab: every variant on the same drawing, side by side, and what to point at.
+"""The "Compare" tab: every variant on the same drawing, side by side, and what to point at.
 A switch shows the C1 and C3 sums before the squashing function instead of the maps (issue 15.2)."""
 from ... import answer
 from ..readings.compare import COMPARISON_NOTE, compare_view
