@@ -3,8 +3,8 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up chatter off the console
 # The drawing pipeline's matrix products are small; OpenBLAS would hand them to worker threads that
-# then spin on the other cores between calls: read_pad 3 ms -> 32 ms on this 2-core machine, and
-# ~0.6 of a core lost under a room's load. One thread. It must be set before numpy loads, so here,
+# then spin on the other cores between calls: slower on a small machine, and cores lost under a
+# room's load (docs/performance.md). One thread. It must be set before numpy loads, so here,
 # in the package's first lines (importing lenet.ui.gate.tuning runs this file first).
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 

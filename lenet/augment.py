@@ -19,11 +19,8 @@ AUGMENTATION = {
     "shear": 0.25,                 # +-, x += shear * y
     "shift_px": 2.0,               # +-, the pipeline centres by mass, so little is needed
     "elastic_alpha": 20.0,         # Simard et al. used sigma 4, alpha 34 on 28x28 MNIST (our digits are the
-    "elastic_sigma": 4.0,          # same 20 px box). On top of the affine maps alpha 34 (RMS displacement
-                                   # 1.4 px) was too much for 60k parameters: the paper variant trained to
-                                   # 92 % on distorted images, 98.1 % validation at epoch 20 of 40; the old
-                                   # classic model reads 93.5 % of alpha-34 images, 98.6 % at alpha 20
-                                   # (RMS 0.8 px): still wobbly strokes, same digit.
+    "elastic_sigma": 4.0,          # same 20 px box); on top of the affine maps that is too much for 60k
+                                   # parameters, 20 keeps wobbly strokes the same digit (docs/performance.md)
     "thicken_probability": 0.2,    # 2x2 grey dilation: a bolder pen
     "thin_probability": 0.2,       # 2x2 grey erosion: a finer pen
     "lowres_probability": 0.2,     # shrink the 32x32 field to 10..24 px (digit 6..15 px) and back
@@ -43,7 +40,7 @@ def gaussian_kernel(sigma):
 def smoothing_matrix(sigma, size=SIZE):
     """(size, size) matrix G with G @ v = v convolved with gaussian_kernel(sigma), zeros outside
     ("same" size, scipy's mode="constant"): G @ F @ G.T smooths a field in two small matmuls
-    (~10x faster here than two 25-tap depthwise convolutions)."""
+    (far cheaper than two 25-tap depthwise convolutions)."""
     k = gaussian_kernel(sigma)
     r = len(k) // 2
     g = np.zeros((size, size), dtype="float32")

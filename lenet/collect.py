@@ -2,13 +2,13 @@
 One PNG per drawing (server-made name, rewritten as strokes are added) plus a JSON line per
 stroke in <folder>/log.jsonl.
 
-Bounded (issue 14): at most MAX_FILES PNGs, MAX_BYTES of PNGs and log, MAX_LINES log lines, and
+Bounded: at most MAX_FILES PNGs, MAX_BYTES of PNGs and log, MAX_LINES log lines, and
 never below MIN_FREE of free disk; a PNG is written to a temporary name and renamed, so a failed
 save leaves no truncated or empty file and is not counted. When saving stops (a cap, a full disk,
 a read-only or missing folder) one line says so on stderr, once per folder and cause;
 `problem(folder)` returns that line and `stopped(folder)` the cause (for the page's notice,
-lenet/ui/page.py) until a save works again. Measured: a 0.29 MB noisy JPEG upload is
-kept as a 3.47 MB PNG, so files alone did not bound the bytes (2,000 files ~ 7 GB)."""
+lenet/ui/page.py) until a save works again. Bytes are bounded apart from files: a small noisy
+JPEG upload is kept as a much larger PNG (docs/performance.md)."""
 import collections
 import itertools
 import json
@@ -38,10 +38,6 @@ _NAME = re.compile(r"^drawing-\d{8}-\d{6}-\d{6}\.png$")
 _usage = {}      # folder -> {"files", "bytes", "lines"}: read from disk once, then kept up to date
 _problems = {}   # folder -> (the line said, its cause) while saving is stopped; a save that works clears it
 _said = set()    # lines already said on stderr (each once)
-
-
-def _count_pngs(folder):
-    return sum(1 for p in folder.glob("drawing-*.png"))
 
 
 def _usage_of(folder):

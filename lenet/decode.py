@@ -221,7 +221,7 @@ def _pil_to_rgba(image):
     if max(image.size) > MAX_SIDE:  # shrink first: the conversions below then stay small
         if image.mode in ("1", "P", "PA"):  # palettes and 1-bit cannot be averaged: lost strokes, garbage
             image = image.convert("L" if image.mode == "1" else "RGBA")
-        try:   # as Image.thumbnail, without its copy of the whole picture first (a 49 MP RGBA: -196 MB)
+        try:   # as Image.thumbnail, without its copy of the whole picture first (a huge picture's memory, twice)
             image = image.resize(_thumbnail_size(image.size, MAX_SIDE), Image.Resampling.BOX, reducing_gap=2.0)
         except (ValueError, OSError):  # a mode Pillow cannot resize
             raise InvalidDrawing("unreadable") from None

@@ -1,4 +1,4 @@
-"""Watching LeNet-5 learn (issue 27): the snapshots one training run keeps of its weights
+"""Watching LeNet-5 learn: the snapshots one training run keeps of its weights
 (weights/lenet5_<variant>_snapshots.npz, written by `python -m lenet train --snapshots`) and a numpy
 forward of any of them on one drawing's 32x32 input: the digit probabilities, C1's kernels and maps,
 C3's maps. Pure numpy: no Keras, so the app reads a snapshot in ~1 ms on its lean path.

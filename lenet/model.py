@@ -38,8 +38,10 @@ def scaled_tanh(x):
 
 @keras.saving.register_keras_serializable(package="lenet")
 class Subsampling(layers.Layer):
-    """The paper's S-layer: sum of each 2x2 block, times a trainable coefficient, plus a
-    trainable bias, through the activation; 2 parameters per map."""
+    """The paper's S-layer: each 2x2 block pooled, times a trainable coefficient, plus a trainable
+    bias, through the activation; 2 parameters per map. The paper sums the block; this layer
+    averages it (the sum divided by 4, absorbed by the coefficient), so that a coefficient of 1
+    keeps the scale of the previous layer."""
 
     def __init__(self, activation=None, **kwargs):
         super().__init__(**kwargs)
@@ -47,7 +49,6 @@ class Subsampling(layers.Layer):
 
     def build(self, input_shape):
         maps = input_shape[-1]
-        # Average (not sum) so a coefficient of 1 keeps the scale of the previous layer.
         self.coefficient = self.add_weight(name="coefficient", shape=(maps,), initializer="ones")
         self.bias = self.add_weight(name="bias", shape=(maps,), initializer="zeros")
 

@@ -1,4 +1,4 @@
-"""Before the squashing function (issue 15.2): the sums each layer of LeNet-5 computes before its
+"""Before the squashing function: the sums each layer of LeNet-5 computes before its
 activation, recomputed in numpy from what the layer reads (the network's own output of the layer
 before it; the scaled input for C1) and the recogniser's weights (either backend: lenet/facts.py
 holds them):

@@ -19,7 +19,7 @@ WORK = 4 * BOX            # stroke width is measured and corrected at 4x the fin
 REDUCED = 320             # canvases twice this size or more are box-averaged to at most this first (speed)
 INK = 0.35                # an ink-map value above this counts as ink for cropping/measuring
 # Stroke width of MNIST digits, in pixels of the 20 px box: the band holding most of them
-# (measured with stroke_width() on 3,000 training digits: 5th-95th percentile 2.2-4.5 px).
+# (MNIST's own stroke widths, by stroke_width(): docs/performance.md).
 # Drawings outside it are thickened or thinned to its nearest edge.
 STROKE_MIN, STROKE_MAX = 2.2, 4.5
 # A picture where nothing stands out as ink is blank only when it is smooth: neighbouring pixels of
@@ -47,8 +47,8 @@ def pad_to_input(field):
 def _working_size(rgba):
     """(H, W, 4) uint8 -> itself, or box-averaged to at most REDUCED px when it is twice that or more
     (the digit ends up 20 px: a 2-3x box average loses nothing). Opaque pictures are averaged as
-    plain 4-channel data (3x faster than Pillow's RGBA reduce, which premultiplies by alpha:
-    ~2.7 ms at 800x800 here); pictures with any transparency take that exact path."""
+    plain 4-channel data (faster than Pillow's RGBA reduce, which premultiplies by alpha; see
+    docs/performance.md); pictures with any transparency take that exact path."""
     h, w = rgba.shape[:2]
     if max(h, w) < 2 * REDUCED:
         return rgba
@@ -154,7 +154,7 @@ def _ink_maps(stack):
     # 3 median distances + 8 levels. Without ink on the border the cap changes nothing (the 95th
     # percentile is 2.9 median distances for Gaussian grain, 1.9 for a gradient); with ink on the
     # border, the 95th percentile is the ink's own strength once over 5 % of the border is ink
-    # (a 7 whose bar runs along the top edge: the whole drawing read blank, issue 13), while the
+    # (a 7 whose bar runs along the top edge: the whole drawing read blank), while the
     # median, and so the cap, stays at the paper's level until half of the border is ink.
     apart = np.abs(border - background[:, None, :])                             # (n, border pixels, 3)
     apart = np.maximum(np.maximum(apart[..., 0], apart[..., 1]), apart[..., 2])   # (n, border pixels)
@@ -183,7 +183,7 @@ INK_LEVEL = int(INK * 255)   # uint8 ink above this counts as ink
 
 
 def _padded(mask):
-    """(n, h, w) -> (n, h + 2, w + 2) with a border of zeros (np.pad's generality costs ~4x here)."""
+    """(n, h, w) -> (n, h + 2, w + 2) with a border of zeros (cheaper than np.pad, whose generality costs)."""
     out = np.zeros((mask.shape[0], mask.shape[1] + 2, mask.shape[2] + 2), dtype=mask.dtype)
     out[:, 1:-1, 1:-1] = mask
     return out

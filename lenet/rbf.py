@@ -1,4 +1,4 @@
-"""The paper's RBF ending, shown (issue 15): F6's 84 units read as a 7x12 picture beside the nearest
+"""The paper's RBF ending, shown: F6's 84 units read as a 7x12 picture beside the nearest
 digit's code, OUT's ten squared distances (small = close), and one distance explained as
 Σ (F6ᵢ − codeᵢ)² over the 84 units. Pure numpy + Pillow over what a paper Prediction carries
 (feature_maps["F6"], distances, codes); lenet/ui and lenet/walkthrough.py place these on the page.

@@ -4,10 +4,10 @@ returns the probabilities and every layer's feature maps together.
 Two backends behind one class (`rec.backend`):
 - "litert" (the app's default): the LiteRT interpreter (`ai-edge-litert`) on
   `weights/lenet5_<variant>.tflite`, and the kernels, biases and layer facts the figures need from
-  the files lenet/facts.py exports beside it. TensorFlow and Keras are never imported: a server
-  starts in ~2 s and holds ~200 MB instead of ~6 s and ~660 MB (bench: cold start, RSS).
-- "tensorflow": the Keras model, its probe in tf.lite's interpreter (~0.02 ms a drawing instead of
-  ~1 ms for the tf.function), the tf.function when the .tflite is missing or disagrees. Used where
+  the files lenet/facts.py exports beside it. TensorFlow and Keras are never imported, so a server
+  starts faster and holds far less memory (docs/performance.md; bench: cold start, RSS).
+- "tensorflow": the Keras model, its probe in tf.lite's interpreter (much faster a drawing than
+  the tf.function), the tf.function when the .tflite is missing or disagrees. Used where
   ai-edge-litert has no wheel, when the exported files are missing, or with LENET_BACKEND=tensorflow.
 Both run the same flatbuffer, so they give the same numbers. One drawing runs on one thread (every
 stroke in the app), batches on every core. `python -m lenet export` writes the .tflite and facts."""
@@ -46,8 +46,8 @@ class Prediction:
     rubbish: float = None              # paper only: the posterior's share for "not a digit" (eq. 9's j)
     codes: np.ndarray = None           # paper only: (10, 84) the RBF codes, +1 ink / -1 paper
     # How much the drawing looks like a digit at all: 1 - the model's REJECT output, whose threshold was
-    # calibrated on held-out digits and non-digits (lenet/rejection.py) so that 0.5 is the boundary:
-    # 99.5 % of held-out calibration digits score over 0.5. is_digit = digit_score > 0.5. A model
+    # calibrated on held-out digits and non-digits (lenet/rejection.py) so that 0.5 is the boundary
+    # (docs/rejection.md). is_digit = digit_score > 0.5. A model
     # saved before REJECT existed: the paper's posterior for `paper`, else 1.0 (it cannot say no).
     digit_score: float = 1.0
     is_digit: bool = True
@@ -63,65 +63,68 @@ class Prediction:
 
 
 class Recognizer:
-    def __init__(self, model, variant, lite=None):
-        """The TensorFlow path: a Keras model; `lite` the probe as a TFLite flatbuffer (bytes), or None
-        (the tf.function path). The lean path is made by Recognizer.load (see lean)."""
+    def __init__(self, model, variant, lite=None, interpreter=None):
+        """Both backends. TensorFlow: `model` a Keras model, `lite` the probe as a TFLite flatbuffer
+        (bytes) or None (the tf.function path). LiteRT (see lean): `model` the exported facts
+        (lenet.facts.ModelFacts), `lite` the .tflite bytes, `interpreter` LiteRT's Interpreter class;
+        `rec.model` is then the facts, which lenet.architecture and lenet.walkthrough read as they
+        read a Keras model."""
+        lean = interpreter is not None
+        self.backend = "litert" if lean else "tensorflow"
+        self.model, self.variant = model, variant
+        self.facts = model if lean else facts_.of_model(model, variant)
+        self.rbf = self.facts.rbf   # OUT gives distances (the paper's ending), not probabilities
+        self.codes = np.array(self.facts.codes) if self.rbf else None
+        self.probe = self._run = None
+        self.lite = None
+        self.lite_error = None   # why the TFLite path is off, when a flatbuffer was given
+        self.lean_error = None   # why Recognizer.load did not take the litert backend
+        self._kernels, self._lite_batch, self._lite_blob = {}, None, lite   # blob: for the batch interpreter
+        self._interpreter = interpreter
+        if lean:
+            self.lite = _LiteProbe(lite, self.facts.shapes, interpreter)
+        else:
+            self._trace(model, lite)
+
+    def _trace(self, model, lite):
+        """The TensorFlow path: one graph returning OUT, REJECT and every feature map (the app needs
+        them all per stroke), traced now rather than on the first stroke; then the TFLite probe when
+        `lite` agrees with it."""
         import tensorflow as tf
 
-        from .model import has_rbf_output
-
-        self.backend = "tensorflow"
-        self.model = model
-        self.variant = variant
-        self.facts = facts_.of_model(model, variant)
-        self.rbf = has_rbf_output(model)   # OUT gives distances (the paper's ending), not probabilities
-        self.codes = model.get_layer("OUT").matrix if self.rbf else None
-        # One graph returning OUT, REJECT and every feature map: the app needs them all per stroke.
         taps = [model.get_layer(name).output for name in _outputs(model)]
         self.probe = _functional(model, taps)
         self._run = tf.function(self.probe, input_signature=[tf.TensorSpec([None, INPUT, INPUT, 1], tf.float32)],
                                 reduce_retracing=True)
-        self._run(np.zeros((1, INPUT, INPUT, 1), "float32"))  # trace now, not on the first stroke
-        self.lite = None
-        self.lite_error = None   # why the TFLite path is off, when a flatbuffer was given
-        self.lean_error = None   # why Recognizer.load did not take the litert backend
-        self._kernels = {}
-        self._lite_batch = None
+        self._run(np.zeros((1, INPUT, INPUT, 1), "float32"))
         self._interpreter = tf.lite.Interpreter
-        if lite is not None:
-            try:
-                runner = _LiteProbe(lite, self.facts.shapes, tf.lite.Interpreter)
-                err = _largest_difference(runner(_CHECK), self._keras(_CHECK))
-            except Exception as why:  # a damaged file: keep working on the tf.function path
-                self.lite_error = f"{type(why).__name__}: {why}"
+        if lite is None:
+            return
+        try:
+            runner = _LiteProbe(lite, self.facts.shapes, tf.lite.Interpreter)
+            err = _largest_difference(runner(_CHECK), self._keras(_CHECK))
+        except Exception as why:  # a damaged file: keep working on the tf.function path
+            self.lite_error = f"{type(why).__name__}: {why}"
+        else:
+            if err <= LITE_TOLERANCE:
+                self.lite = runner
             else:
-                if err <= LITE_TOLERANCE:
-                    self.lite = runner
-                    self._lite_blob = lite   # for the batch interpreter, made on the first batch
-                else:
-                    self.lite_error = f"differs from the Keras model by {err:.2g} (> {LITE_TOLERANCE})"
+                self.lite_error = f"differs from the Keras model by {err:.2g} (> {LITE_TOLERANCE})"
 
     @classmethod
     def lean(cls, facts, lite, interpreter):
         """The litert path: `facts` (lenet.facts.ModelFacts) and the .tflite bytes they were exported
-        with, run by `interpreter` (ai_edge_litert.interpreter.Interpreter). `rec.model` is then the
-        facts, which lenet.architecture and lenet.walkthrough read as they read a Keras model.
-        Raises ValueError when the file is not the one the facts were exported with, or disagrees
-        with the Keras outputs recorded at export."""
+        with, run by `interpreter` (ai_edge_litert.interpreter.Interpreter). Raises ValueError when
+        the file is not the one the facts were exported with, or disagrees with the Keras outputs
+        recorded at export."""
         if facts.tflite_sha256 and facts.tflite_sha256 != facts_.sha256(lite):
             raise ValueError("the .tflite is not the one its facts were exported with")
-        runner = _LiteProbe(lite, facts.shapes, interpreter)
         if not facts.check:
             raise ValueError("the facts hold no check outputs")
-        err = _largest_difference(runner(_CHECK), facts.check)
+        rec = cls(facts, facts.variant, lite, interpreter=interpreter)
+        err = _largest_difference(rec.lite(_CHECK), facts.check)
         if err > LITE_TOLERANCE:
             raise ValueError(f"differs from the exported Keras outputs by {err:.2g} (> {LITE_TOLERANCE})")
-        rec = cls.__new__(cls)
-        rec.backend, rec.model, rec.variant, rec.facts = "litert", facts, facts.variant, facts
-        rec.rbf, rec.codes = facts.rbf, (np.array(facts.codes) if facts.rbf else None)
-        rec.probe = rec._run = None
-        rec.lite, rec.lite_error, rec.lean_error = runner, None, None
-        rec._kernels, rec._lite_batch, rec._lite_blob, rec._interpreter = {}, None, lite, interpreter
         return rec
 
     @classmethod
@@ -295,8 +298,8 @@ def _largest_difference(a, b):
 class _LiteProbe:
     """The probe in a TFLite interpreter (tf.lite's or LiteRT's: the same flatbuffer, the same
     kernels): (N, 32, 32, 1) -> layer -> array with the batch axis. One interpreter shared behind a
-    lock (Gradio runs handlers in threads; an invoke is ~20 us for one drawing); it is resized when
-    N changes (~0.05 ms). `shapes`: layer -> output shape without the batch axis."""
+    lock (Gradio runs handlers in threads; an invoke for one drawing is short); it is resized when
+    N changes (cheap). `shapes`: layer -> output shape without the batch axis."""
 
     def __init__(self, blob, shapes, interpreter, threads=1):
         with _quiet():

@@ -13,8 +13,7 @@ from .network import LAYERS
 from .preprocess import INPUT
 
 PATCH, STRIDE = 2, 2   # 2x2 patches tiling the input: 16 x 16 = 256 occluded inputs, one call.
-# Agreement with gradient(): rank correlation over ink pixels, median of 30 pen drawings (seed 5),
-# 0.44 modern / 0.51 classic; 4x4 patches every 2 px agreed less (0.32 / 0.11).
+# 2x2 agrees with gradient() better than larger patches (docs/performance.md).
 
 
 GRADIENTS_NEED_TF = ("Input gradients need TensorFlow; this recogniser runs in LiteRT (load it with "

@@ -90,10 +90,9 @@ def _stack(title, body):
 # ------------------------------------------------------------------ per-stroke figures, as HTML
 #
 # What the app redraws after every stroke is HTML: each map travels at its own resolution as a
-# tiny inline PNG (a 28x28 C1 map is under 1 KB) that the browser enlarges with square pixels
-# (CSS image-rendering: pixelated); titles, captions and colour bars are text. So a stroke writes
-# nothing to Gradio's file cache and costs no extra downloads, and encoding is ~50 µs a map
-# instead of ~20 ms a full-size figure.
+# tiny inline PNG that the browser enlarges with square pixels (CSS image-rendering: pixelated);
+# titles, captions and colour bars are text. So a stroke writes nothing to Gradio's file cache and
+# costs no extra downloads, and encoding a map is far cheaper than a full-size figure.
 
 STAGE_TITLES = {"cropped": "cropped to the ink", "box": "fit into 20×20", "centred": "centred by mass 28×28",
                 "input": "network input 32×32"}

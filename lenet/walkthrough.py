@@ -1,7 +1,7 @@
-"""Teaching walk-through (issue 8): the network top to bottom for one drawing, and "explain one
+"""Teaching walk-through: the network top to bottom for one drawing, and "explain one
 number" — the 5x5 patch, the kernel and the sum patch·kernel + bias → activation behind any C1 or
 C3 pixel. Every figure is computed from the loaded model; the app only wires these into Gradio.
-With pre=True (issue 15.2) the rows show the sums before the squashing function
+With pre=True the rows show the sums before the squashing function
 (lenet/preactivation.py) and a click explains the sum: the same computation without f.
 This module holds the maths; the words are walk_text.py's and the pictures walk_figures.py's.
 

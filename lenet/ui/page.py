@@ -13,10 +13,10 @@ from .tabs import about, api, compare, draw, lab, learning, number, walkthrough,
 
 STATIC = Path(__file__).resolve().parent / "static"
 TITLE = "LeNet-5: draw a digit, watch it think"
+# How many events run at once is set in one place: gate/server.py puts every queued event in one group.
 QUEUE = dict(max_size=256,                # a lecture hall: each person has at most one update waiting
-             default_concurrency_limit=2,  # 2 cores
              status_update_rate=2,         # queue positions every 2 s, not after every job to every client
-             api_open=False)               # run/<name> would skip the queue (issue 14); see boundary.py
+             api_open=False)               # run/<name> would skip the queue and its limits; see boundary.py
 
 HEADER = """
 <header class="top">
@@ -45,7 +45,7 @@ def collecting_notice(room):
     cause = collect.stopped(room.collect_dir)
     return COLLECTING if cause is None else NOT_KEPT.format(cause=escape(cause))
 
-# Presenter comfort: the whole page 30 % larger (browser-side only), remembered in this browser.
+# Presenter comfort: the whole page larger (static/page.css) (browser-side only), remembered in this browser.
 LARGE_TEXT_JS = """
 const root = document.documentElement, button = element.querySelector('#large-text');
 const set = (on) => { root.classList.toggle('large-text', on); button.setAttribute('aria-pressed', String(on));

@@ -7,7 +7,7 @@ uses Gradio's public doors (Blocks, events, gr.Request, mount_gradio_app).
 - pass_files_undecoded: gr.Image / gr.Sketchpad decode an uploaded file before the handler runs;
   lenet's own size limits and sentences apply only if the file reaches it undecoded.
 - cheap_skips: an event answering gr.skip() had Gradio build one new component per output.
-- lean_sessions: a session copied every block's config (~280 KB) and every raw input value it
+- lean_sessions: a session copied every block's whole config and every raw input value it
   was sent; only the deep-link route (closed) reads them back, so a session keeps neither.
 - endpoints, group_events: which events are queued, public or named (BlockFunction attributes).
 - hook_queue: the fair queue's rules (fair_queue.py) choose the next queued event.

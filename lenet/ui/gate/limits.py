@@ -11,7 +11,7 @@ SIZES = ("max_json", "upload_per_minute", "upload_held", "upload_cache", "disk_f
 @dataclass(frozen=True)
 class Limits:
     # bodies
-    max_json: int = MB // 2                # a pad update is 4-12 KB (pad.MAX_VALUE: 400 KB at most)
+    max_json: int = MB // 2                # well above a pad update's largest (readings.pad.MAX_VALUE)
     max_depth: int = 32                    # nesting of a JSON body (the page sends 4 levels)
     # uploads (uploads.py)
     upload_per_minute: int = 40 * MB       # per visitor: two of the largest pictures lenet reads

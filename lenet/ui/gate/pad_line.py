@@ -1,11 +1,11 @@
-"""The pads' line: where every update a drawing pad sends waits for its turn to be read (issue 18).
+"""The pads' line: where every update a drawing pad sends waits for its turn to be read.
 
 The pads' events skip Gradio's queue (queue=False): the page sends each update as one POST
 /gradio_api/run/predict and gets the answer in its response. Gradio's queue (queue/join, the
-event stream, its scheduler) cost the event loop ~6 ms an update: ~150 updates/s on this machine,
-and a room of 100 people drawing sends ~120-180/s. Its run route handles ~900/s (an empty
-handler, 16 clients at once; `python -m bench` section 8 measures the room both ways). What the
-queue did for the pads' updates is done here, in front of the reading (worker.py):
+event stream, its scheduler) costs the event loop more per update than a room of people drawing
+can wait for; its run route costs a fraction of that (docs/performance.md; `python -m bench`
+section 8 measures the room both ways). What the queue did for the pads' updates is done here, in
+front of the reading (worker.py):
 
 - at most SLOTS updates are read at once (2 cores), heavy ones (pictures bigger than the pad
   sends) in at most SLOTS - 1 of them, so a stroke always finds a slot;
@@ -28,10 +28,9 @@ from dataclasses import dataclass, field
 
 SLOTS = 2              # updates read at once: the prediction process reads one while the next waits in its pipe
 LIVE_PATIENCE = 0.1    # s a live update may wait before it is shed: the page's pen-up waits behind it (one
-                       # update in flight per page). 100 people, quiet machine, 30 s, alternated: 0.25 s gave
-                       # pen-up p95 346 / 221 ms (3-7 % of live updates shed), 0.1 s 239 / 148 ms (16-18 %)
-PER_CLIENT = 128       # updates waiting per address: a room behind one address is one client (~10 KB each)
-MOST = 1024            # updates waiting in all (~4 s of reading)
+                       # update in flight per page); the choice against 0.25 s: docs/performance.md
+PER_CLIENT = 128       # updates waiting per address: a room behind one address is one client
+MOST = 1024            # updates waiting in all (a few seconds of reading)
 
 SHED, FULL = "shed", "full"   # what Line.read answers for an update it does not read: "no change"; the sentence
 TOO_MANY_WAITING = "Too many drawings are waiting from your address; lift the pen again in a moment."
@@ -55,9 +54,9 @@ class Line:
     waits for the update's turn, then returns what `job()` gives, or SHED or FULL.
 
     `job` is called by the line itself the moment a slot is free, and the next turn starts in the
-    callback that sees a job end: with ~100 requests in flight an event loop iteration takes
-    5-30 ms, and the hops of a coroutine waking to start its own reading left the prediction
-    process idle ~2/3 of the time while 30 updates waited (100 people, p50 700 ms)."""
+    callback that sees a job end: with a room's requests in flight an event loop iteration is
+    slow, and the hops of a coroutine waking to start its own reading left the prediction process
+    idle most of the time while updates waited (docs/performance.md)."""
 
     def __init__(self, slots=SLOTS, per_client=PER_CLIENT, most=MOST, patience=LIVE_PATIENCE):
         self.slots, self.per_client, self.most, self.patience = slots, per_client, most, patience

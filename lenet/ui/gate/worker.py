@@ -1,29 +1,28 @@
 """The prediction worker: a second process that reads the pads' drawings and the API's small
 pictures, so that the server's event loop only moves bytes and the machine's second core does the
-reading (issue 18).
+reading.
 
-Every live update and pen-up costs ~4 ms of decoding, MNIST pipeline, model and map pictures
-(draw_tab.read_pad) on top of ~4 ms of Gradio's own request handling. Both ran on the one event
-loop, so a room of 100 people held it ~70 % busy and every request waited for it. Here read_pad
-runs in a child process holding its own recognisers (the same weights, loaded by the same
-open_room), over a pipe the event loop watches (no thread in between: a pool's feeder and result
-threads each waited for the GIL, 15-25 ms a request under load): the loop sends ~3-12 KB, receives
-the tab's HTML when the pipe is readable, and is free meanwhile.
+Every live update and pen-up costs decoding, the MNIST pipeline, the model and the map pictures
+(readings.draw.read_pad) on top of Gradio's own request handling; on the one event loop, a room kept
+it busy and every request waited for it. Here read_pad runs in a child process holding its own
+recognisers (the same weights, loaded by the same open_room), over a pipe the event loop watches
+(no thread in between: a pool's feeder and result threads each wait for the GIL under load): the
+loop sends the pad's small value, receives the tab's HTML when the pipe is readable, and is free
+meanwhile. Figures: docs/performance.md.
 
 - The child is started once the server answers (server.serve; a fresh `python`, no copy of the
-  server's threads or memory) and takes ~1-2 s to load; until it answers, and whenever it fails, drawings
+  server's threads or memory) and takes a moment to load; until it answers, and whenever it fails, drawings
   are read in the server process as before: a person never waits on a dead worker.
 - A room that collects drawings reads them in the server process: collecting keeps state
   (caps, a stopped folder the page reports) that lives there.
-- Only on the lean path (LiteRT): a second TensorFlow would cost ~700 MB more.
+- Only on the lean path (LiteRT): a second TensorFlow would double the server's memory.
 - LENET_READER=server turns it off (every drawing read in the server process, as before):
   `python -m bench` measures a room both ways in one run.
 - Pictures bigger than the pad sends are not read here but in a worker thread of the server
-  (draw_tab.on_pad, api.light), and heavy ones are decoded by decoder.py's own process: no picture
+  (tabs/draw.py, tabs/api.py), and heavy ones are decoded by decoder.py's own process: no picture
   holds up everyone's strokes in the child.
-- What the child can be asked (JOBS): draw_tab.read_pad, and api.predict for /predict and
-  /predict_image (16 gradio_clients: their reading in a thread of the server held the GIL against
-  the event loop)."""
+- What the child can be asked (JOBS): readings.draw.read_pad, and readings.api.predict for /predict and
+  /predict_image (their reading in a thread of the server held the GIL against the event loop)."""
 import asyncio
 import collections
 import json
@@ -111,7 +110,7 @@ class Worker:
 
     def _spawn(self):
         """A fresh `python` (not a fork of the server, whose threads and memory it must not copy; and not
-        multiprocessing's forkserver, whose server and resource tracker processes held ~50 MB more),
+        multiprocessing's forkserver, whose server and resource tracker processes hold memory of their own),
         given one end of a socket pair: multiprocessing's Connection on both ends."""
         ours, theirs = socket.socketpair()
         settings = json.dumps({"variants": list(self.room.variants), "variant": self.room.variant,
@@ -138,7 +137,7 @@ class Worker:
             return
         self.proc, self.conn, self.ready = proc, conn, False
         asyncio.get_running_loop().add_reader(conn.fileno(), self._answer)
-        # uvloop made the socket non-blocking; a message arrives in pieces (answers are 30-150 KB) and
+        # uvloop made the socket non-blocking; a message arrives in pieces (an answer is a page of HTML) and
         # Connection.recv must wait for the rest of one it has begun: only ever read when readable.
         os.set_blocking(conn.fileno(), True)
 
@@ -183,7 +182,7 @@ class Worker:
         future = asyncio.get_running_loop().create_future()
         self.waiting.append(future)
         try:
-            self.conn.send((job, args))   # ~3-12 KB: the pipe takes it at once
+            self.conn.send((job, args))   # a pad's small value: the pipe takes it at once
         except OSError:
             self._lost()                                  # fails `future` too
         return future
@@ -200,7 +199,7 @@ class Worker:
         return await here()
 
     async def read_pad(self, value, variant, drawing=None, more=True, pre=False):
-        """draw_tab.read_pad(room, value, variant, drawing, more, pre): in the child once it is ready,
+        """readings.draw.read_pad(room, value, variant, drawing, more, pre): in the child once it is ready,
         else here (`drawing` only matters here: the child's room does not collect)."""
         from ..readings.draw import read_pad
 

@@ -1,4 +1,4 @@
-"""Readings for the "Learning" tab (issue 27): the current drawing (from the first tab; an example
+"""Readings for the "Learning" tab: the current drawing (from the first tab; an example
 until there is one) read by the network as it was at each snapshot of its training run
 (lenet/learning.py): at one snapshot the answer and its probabilities, C1's kernels and maps, C3's
 maps, the loss and accuracy curves (SVG) with a cursor at that point, and a few plain words for a

@@ -2,7 +2,7 @@
 a <canvas> in a gr.HTML, is lenet/ui/tabs/pad.py and static/pad.js.)
  The pad's value is a small JSON text,
 `{"seq": <stroke update number>, "live": true, "png": "data:image/png;base64,..."}` (a 280x280 PNG
-the browser already downscaled, ~3-8 KB; a wide pad's is 280 px high), or "" for a cleared pad.
+the browser already downscaled: a few KB; a wide pad's is 280 px high), or "" for a cleared pad.
 `seq` comes back in the answer (`#digit [data-seq]`) so the page can tell which update an answer
 belongs to. `live` marks an update sent while the pen is still down (pen-up, undo and clear send
 none): under a crowd the pads' line reads pen-ups first and answers live updates that waited too
@@ -12,10 +12,11 @@ import binascii
 import json
 import struct
 
+from ...colour import data_uri
 from ...preprocess import EMPTY, InvalidDrawing
 
 EXPORT = 280          # px: the side of the picture the pad sends (~10x MNIST's 28 px field)
-MAX_VALUE = 400_000   # characters: a 280 px drawing is ~4-12 KB; anything bigger is not from the pad
+MAX_VALUE = 400_000   # characters: far over any 280 px drawing (docs/performance.md); bigger is not from the pad
 MAX_SIDE = 1024       # px: the pad path decodes on the event loop, so its pictures stay small
 NOT_A_DRAWING = "That is not a drawing from the pad; draw a digit, or upload a picture file."
 
@@ -75,11 +76,11 @@ def png_size(png):
 def value_of(png_bytes, seq=1, live=False):
     """What the pad sends for a picture (tests and the load generator speak the pad's protocol)."""
     sent = {"seq": seq, "live": True} if live else {"seq": seq}
-    sent["png"] = "data:image/png;base64," + base64.b64encode(png_bytes).decode()
+    sent["png"] = data_uri(png_bytes)
     return json.dumps(sent, separators=(",", ":"))
 
 
-INLINE_CHARS = 40_000   # a 280 px pad drawing is 4-12 KB of data URL; a noisy one up to ~30 KB
+INLINE_CHARS = 40_000   # over a noisy 280 px pad drawing's data URL (docs/performance.md)
 
 
 

@@ -51,4 +51,4 @@ def build(gr, room: Room, reader: Worker):
     sketch.change(on_predict, [sketch, variant], outputs, api_name="predict", postprocess=False, **LIVE)
     image.change(on_predict, [image, variant], outputs, api_name="predict_image", postprocess=False, **LIVE)
     learn_image.change(lambda picture, model: learn_api(room, picture, model), [learn_image, variant], learned,
-                       api_name="learn", **LIVE)   # the reading at every training snapshot (issue 27)
+                       api_name="learn", **LIVE)   # the reading at every training snapshot

@@ -1,5 +1,5 @@
 """The "Compare" tab: every variant on the same drawing, side by side, and what to point at.
-A switch shows the C1 and C3 sums before the squashing function instead of the maps (issue 15.2)."""
+A switch shows the C1 and C3 sums before the squashing function instead of the maps."""
 from ... import answer
 from ..readings.compare import COMPARISON_NOTE, compare_view
 from ..readings.room import Room

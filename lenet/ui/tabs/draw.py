@@ -62,9 +62,9 @@ def build(gr, room: Room, line: Line, reader: Worker):
 
     # Every update of the pad waits its turn in the pads' line (pad_line.py: pen-ups first, one per
     # page, live updates shed when late), outside Gradio's queue. What the pad really sends (a 280 px
-    # PNG, ~4 ms to read) goes to the prediction process (gate/worker.py: the event loop stays free for
-    # everyone's requests); anything bigger (up to readings.pad.MAX_SIDE) to a worker thread here, so no client
-    # can stall the loop or the process (issue 14).
+    # PNG) goes to the prediction process (gate/worker.py: the event loop stays free for everyone's
+    # requests); anything bigger (up to readings.pad.MAX_SIDE) to a worker thread here, so no client
+    # can stall the loop or the process.
     async def on_pad(value, variant, more, pre, request: gr.Request):
         session, variant, pre = visitors.session_of(request), room.model(variant), pre is True
         quick = sent.light(value)

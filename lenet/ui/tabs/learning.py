@@ -1,4 +1,4 @@
-"""The "Learning" tab (issue 27): a slider and a Play button over the training snapshots, the
+"""The "Learning" tab: a slider and a Play button over the training snapshots, the
 current drawing read at each (lenet/ui/readings/learning.py), plain words for a student; the layout,
 its CSS and the wiring of its events. It follows the first tab's drawing and model switch."""
 from ..readings.learning import drawing_input, intro, slider_range, step_view

@@ -28,7 +28,7 @@ def build(gr, room: Room, first, line: Line):
 
     async def on_pad(value, variant, request: gr.Request):
         client, session = visitors.client_of(request), visitors.session_of(request)
-        # A number's reading (~3-30 ms) in a worker thread: the event loop stays free; heavy: at most
+        # A number's reading (several digits) in a worker thread: the event loop stays free; heavy: at most
         # one slot of the line, the other stays for the first pad's strokes
         answer = await line.read(client, session, sent.is_live(value), True,
                                  lambda: anyio.to_thread.run_sync(read_pad, room, value, variant))

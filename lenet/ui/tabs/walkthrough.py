@@ -1,7 +1,7 @@
 """The "Walk-through" tab: the current drawing through every layer of the selected model, top to
 bottom, and a click on any C1 or C3 pixel (or, for the paper's RBF ending, any OUT distance)
 explains the sum that gives its value. A switch shows every layer's sums before the squashing
-function instead (issue 15.2; the click then explains the sum, without the last function)."""
+function instead (the click then explains the sum, without the last function)."""
 from ... import walkthrough as walk
 from ..readings.room import Room
 from ..readings.walkthrough import explain_near, out_click_view, out_reset, walk_view
