@@ -1,6 +1,11 @@
 """Shared fixtures: the repository root, the recognisers and a Room of them, MNIST (skipped when
 absent), weights folders broken on purpose, and the app as a process (`app_server`, `run_app`)
-with a client that reads its answers."""
+with a client that reads its answers.
+
+One test module per source module: lenet/x.py and lenet/ui/x.py -> tests/test_x.py; a module of a
+package under lenet/ui -> tests/test_<package>_<module>.py (lenet/ui/gate/worker.py ->
+test_gate_worker.py); app.py -> test_app.py. A module without one is in test_layout's EXEMPT with
+its reason; an end-to-end suite (browser, HTTP corpus, soak...) is in its SUITES with its reason."""
 import os
 
 # As the app (lenet/ui/gate/tuning.py), before numpy loads: OpenBLAS on one thread. Its default thread per
@@ -29,7 +34,7 @@ MNIST = ROOT.parent / "shared" / "mnist" / "mnist.npz"
 
 SERVING = {"app_server", "app_url", "client", "run_app", "browser_app", "chromium", "open_page"}
 # Modules and tests that start `python app.py`, `python -m lenet` or another interpreter themselves
-PROCESSES = {"test_startup.py", "test_cli.py", "test_tuning.py", "test_train.py", "test_replicas.py",
+PROCESSES = {"test_startup.py", "test_cli.py", "test_gate_tuning.py", "test_train.py", "test_replicas.py",
              "test_load_with_one_runtime_blocked", "test_share_warns_that_the_link_is_public"}
 
 
@@ -173,7 +178,7 @@ def start_app(*args, timeout=90):
     port = _free_port()
     # Every test here uploads from 127.0.0.1, so the whole suite is one "client" to the boundary's
     # per-address upload budget (40 MB a minute): these servers get a budget for a test suite.
-    # tests/test_boundary_http.py starts its own servers to test the real limits.
+    # tests/test_gate_boundary.py starts its own servers to test the real limits.
     env = {"LENET_UPLOAD_PER_MINUTE": "100000", "LENET_UPLOAD_HELD": "100000", **os.environ,
            "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--host", "127.0.0.1", "--port", str(port), *args],

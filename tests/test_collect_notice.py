@@ -1,6 +1,6 @@
 """Issue 14, collect mode: when saving drawings stops (a full disk, a read-only or missing folder,
 a cap), the visitors' pages stop saying the drawings are kept and say why; stderr says it once
-(tests/test_collect_disk.py, tests/test_boundary_http.py). The page's notice is re-read every
+(tests/test_collect.py, tests/test_gate_boundary.py). The page's notice is re-read every
 NOTICE_EVERY s by a timer that exists only on a collecting page and skips the queue."""
 import html
 import re
