@@ -19,7 +19,8 @@ SECTION_4 = "4. Over HTTP (gradio_client, loopback)"
 SECTION_5 = "5. Cold start and memory"
 
 
-def _free_port():
+def free_port():
+    """A TCP port on 127.0.0.1 nothing listens on (at the time of asking)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -62,24 +63,27 @@ def settled(read_mb, quiet=1.0, timeout=15.0):
 
 
 class Server:
-    """`python app.py` (or `python -m module`) on a free loopback port, as tests/conftest.py start_app
-    does, timed from Popen; its output goes to a file so a full pipe can never stall it."""
+    """`python app.py *args` (or `python -m module`) on a free loopback port, timed from Popen: the
+    one starter of the bench and the tests (tests/conftest.py start_app, tests/test_gate_boundary.py).
+    Its output goes to a file (a full pipe can never stall it), readable after stop()."""
 
-    def __init__(self, root, timeout=120, module=None, env=None):
-        self.port = _free_port()
+    def __init__(self, root, *args, timeout=120, module=None, env=None, proxy=True):
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
-        self.log = tempfile.NamedTemporaryFile("w+", prefix="bench-app-", suffix=".log")
-        # A private file cache: Gradio names cached files by content hash, so app instances sharing
-        # /tmp/gradio delete or rewrite each other's files (identical images, delete_cache on exit).
-        self.cache = tempfile.TemporaryDirectory(prefix="bench-gradio-")
-        # The bench's people and attackers name themselves by X-Forwarded-For, as a room behind a proxy on
-        # this machine would: the server is told to believe it (lenet/ui/gate/visitors.py).
+        self.log = tempfile.NamedTemporaryFile("w+", prefix="app-", suffix=".log")
+        # proxy: the bench's people and attackers name themselves by X-Forwarded-For, as a room behind a
+        # proxy on this machine would, so the server is told to believe it (lenet/ui/gate/visitors.py).
         env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONUNBUFFERED": "1",
-               "GRADIO_TEMP_DIR": self.cache.name, "LENET_TRUSTED_PROXIES": "127.0.0.1", **(env or {})}
+               **({"LENET_TRUSTED_PROXIES": "127.0.0.1"} if proxy else {}), **(env or {})}
+        # A private file cache unless the caller names one: Gradio names cached files by content hash,
+        # so app instances sharing /tmp/gradio delete or rewrite each other's files.
+        self.cache = None if "GRADIO_TEMP_DIR" in env else tempfile.TemporaryDirectory(prefix="app-gradio-")
+        if self.cache is not None:
+            env["GRADIO_TEMP_DIR"] = self.cache.name
         self.started = time.perf_counter()
         program = ["-m", module] if module else [str(root / "app.py")]
         self.proc = subprocess.Popen([sys.executable, *program, "--host", "127.0.0.1",
-                                      "--port", str(self.port)], cwd=root, env=env,
+                                      "--port", str(self.port), *args], cwd=root, env=env,
                                      stdout=self.log, stderr=subprocess.STDOUT)
         self.first_response = self._wait(timeout) - self.started
 
@@ -115,17 +119,20 @@ class Server:
         return cpu_of(proc), sum(cpu_of(c) for c in proc.children(recursive=True))
 
     def output(self):
-        self.log.seek(0)
-        return self.log.read()
+        """Everything the app printed so far (stdout and stderr)."""
+        self.log.flush()
+        return Path(self.log.name).read_text(errors="replace")
 
     def stop(self):
+        """Terminate (kill after 10 s) and delete the private cache; output() still reads the log."""
         self.proc.terminate()
         try:
             self.proc.wait(10)
         except subprocess.TimeoutExpired:
             self.proc.kill()
-        self.log.close()
-        self.cache.cleanup()
+            self.proc.wait(10)
+        if self.cache is not None:
+            self.cache.cleanup()
 
 
 class Caller:

@@ -1,6 +1,11 @@
 """Shared fixtures: the repository root, the recognisers and a Room of them, MNIST (skipped when
 absent), weights folders broken on purpose, and the app as a process (`app_server`, `run_app`)
-with a client that reads its answers."""
+with a client that reads its answers.
+
+One test module per source module: lenet/x.py and lenet/ui/x.py -> tests/test_x.py; a module of a
+package under lenet/ui -> tests/test_<package>_<module>.py (lenet/ui/gate/worker.py ->
+test_gate_worker.py); app.py -> test_app.py. A module without one is in test_layout's EXEMPT with
+its reason; an end-to-end suite (browser, HTTP corpus, soak...) is in its SUITES with its reason."""
 import os
 
 # As the app (lenet/ui/gate/tuning.py), before numpy loads: OpenBLAS on one thread. Its default thread per
@@ -11,11 +16,6 @@ import functools
 import html
 import re
 import shutil
-import socket
-import subprocess
-import sys
-import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -29,7 +29,7 @@ MNIST = ROOT.parent / "shared" / "mnist" / "mnist.npz"
 
 SERVING = {"app_server", "app_url", "client", "run_app", "browser_app", "chromium", "open_page"}
 # Modules and tests that start `python app.py`, `python -m lenet` or another interpreter themselves
-PROCESSES = {"test_startup.py", "test_cli.py", "test_tuning.py", "test_train.py", "test_replicas.py",
+PROCESSES = {"test_startup.py", "test_cli.py", "test_gate_tuning.py", "test_train.py", "test_replicas.py",
              "test_load_with_one_runtime_blocked", "test_share_warns_that_the_link_is_public"}
 
 
@@ -154,80 +154,49 @@ def broken_weights(tmp_path):
 
 # ------------------------------------------------------------------ the app as a process
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def free_port():
     """A TCP port on 127.0.0.1 nothing listens on (at the time of asking)."""
-    return _free_port()
+    from bench.http import free_port
+    return free_port()
+
+
+# Every test here uploads from 127.0.0.1, so the whole suite is one "client" to the boundary's
+# per-address upload budget (40 MB a minute): these servers get a budget for a test suite (unless the
+# environment sets one). tests/test_gate_boundary.py starts its own servers to test the real limits.
+SUITE_BUDGET = {"LENET_UPLOAD_PER_MINUTE": "100000", "LENET_UPLOAD_HELD": "100000"}
 
 
 def start_app(*args, timeout=90):
-    """Start `python app.py` on a free loopback port; return (process, url) once it answers.
-    (Fixtures below wrap this; tests use `app_server` or `run_app`.)"""
-    import urllib.request
-    port = _free_port()
-    # Every test here uploads from 127.0.0.1, so the whole suite is one "client" to the boundary's
-    # per-address upload budget (40 MB a minute): these servers get a budget for a test suite.
-    # tests/test_boundary_http.py starts its own servers to test the real limits.
-    env = {"LENET_UPLOAD_PER_MINUTE": "100000", "LENET_UPLOAD_HELD": "100000", **os.environ,
-           "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--host", "127.0.0.1", "--port", str(port), *args],
-                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"app exited with {proc.returncode}:\n{proc.stdout.read()}")
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            return proc, url
-        except OSError:
-            time.sleep(0.2)  # polling for the port, not timing anything
-    proc.kill()
-    raise RuntimeError(f"app did not answer at {url} within {timeout} s")
-
-
-def stop_app(proc):
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-
-
-@dataclass
-class App:
-    proc: subprocess.Popen
-    url: str
+    """`python app.py *args` on a free loopback port, started as the bench starts it (bench/http.py's
+    Server, without trusting this machine as a proxy); returns the Server once it answers: .proc,
+    .url, .port, .output(), .stop(). (Tests use the fixtures below.)"""
+    from bench.http import Server
+    env = {k: os.environ.get(k, v) for k, v in SUITE_BUDGET.items()}
+    return Server(ROOT, *args, timeout=timeout, env=env, proxy=False)
 
 
 @pytest.fixture
 def run_app():
-    """run_app(*args) -> App(proc, url): `python app.py *args` serving on a free port, stopped
-    when the test ends."""
+    """run_app(*args) -> the Server of `python app.py *args` on a free port (.proc, .url,
+    .output()), stopped when the test ends."""
     started = []
 
     def run(*args, timeout=90):
-        proc, url = start_app(*args, timeout=timeout)
-        started.append(proc)
-        return App(proc, url)
+        started.append(start_app(*args, timeout=timeout))
+        return started[-1]
 
     yield run
-    for proc in started:
-        stop_app(proc)
+    for server in started:
+        server.stop()
 
 
 @pytest.fixture(scope="session")
 def app_server():
     """The URL of one `python app.py` (default arguments) shared by the session."""
-    proc, url = start_app()
-    yield url
-    stop_app(proc)
+    server = start_app()
+    yield server.url
+    server.stop()
 
 
 @pytest.fixture(scope="session")
@@ -338,9 +307,9 @@ def browser_app():
     """The URL of one `python app.py --variant modern` for the browser tests (their own, so the
     HTTP attack tests never share its queue)."""
     _require_browser()
-    proc, url = start_app("--variant", "modern")
-    yield url
-    stop_app(proc)
+    server = start_app("--variant", "modern")
+    yield server.url
+    server.stop()
 
 
 @pytest.fixture(scope="module")

@@ -40,10 +40,10 @@ def folder(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def app(folder):
-    from conftest import start_app, stop_app
-    proc, url = start_app("--variant", "modern", "--weights-dir", str(folder))
-    yield url
-    stop_app(proc)
+    from conftest import start_app
+    server = start_app("--variant", "modern", "--weights-dir", str(folder))
+    yield server.url
+    server.stop()
 
 
 @pytest.fixture(scope="module")

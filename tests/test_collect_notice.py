@@ -1,6 +1,6 @@
 """Issue 14, collect mode: when saving drawings stops (a full disk, a read-only or missing folder,
 a cap), the visitors' pages stop saying the drawings are kept and say why; stderr says it once
-(tests/test_collect_disk.py, tests/test_boundary_http.py). The page's notice is re-read every
+(tests/test_collect.py, tests/test_gate_boundary.py). The page's notice is re-read every
 NOTICE_EVERY s by a timer that exists only on a collecting page and skips the queue."""
 import html
 import re
@@ -76,8 +76,8 @@ def test_visitors_pages_say_when_drawings_are_no_longer_kept(run_app, ask, tmp_p
     assert digit == 7, message   # the reading itself is unaffected
     assert text(refreshed()) == ("The drawings made on this page are no longer being kept: "
                                  "the presenter's folder cannot be written (Not a directory).")
-    app.proc.terminate()
-    said = app.proc.communicate(timeout=30)[0]
+    app.stop()
+    said = app.output()
     assert [line for line in said.splitlines() if line.startswith("collect:")] == \
         [f"collect: {blocker / 'collected'} cannot be written (Not a directory): drawings are not being saved."]
     assert "Traceback" not in said

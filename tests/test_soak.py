@@ -2,7 +2,7 @@
 LENET_SOAK_SECONDS (default 120). Every valid request gets the answer the same image gets
 alone, no server errors, server RSS grows < 50 MB, Gradio's cache stays bounded. (The bounds this
 relies on are checked as behaviour elsewhere: cache cleaning and the queue's size on the built page
-in test_ui.py, the upload limit as HTTP 413 in test_app_http.py.)"""
+in test_readings_pad.py, the upload limit as HTTP 413 in test_app.py.)"""
 import os
 import random
 import threading

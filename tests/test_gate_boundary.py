@@ -9,7 +9,6 @@ import os
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import uuid
@@ -21,6 +20,7 @@ import requests
 from conftest import ROOT
 from PIL import Image
 
+from bench.http import Server
 from lenet import synthetic
 from lenet.decode import EMPTY, TOO_MANY_PIXELS
 from lenet.ui.gate import boundary
@@ -31,48 +31,22 @@ MB = 2**20
 ATTACKER, VISITOR = {"X-Forwarded-For": "203.0.113.66"}, {"X-Forwarded-For": "198.51.100.7"}
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class App:
-    """`python app.py` on a free port with a private Gradio cache; its output goes to a file. This
-    machine is a trusted proxy (LENET_TRUSTED_PROXIES), so X-Forwarded-For tells the tests' visitors apart."""
+class App(Server):
+    """`python app.py *args` as bench/http.py's Server starts it: a free port, a private Gradio cache,
+    output to a file, and this machine a trusted proxy (LENET_TRUSTED_PROXIES), so X-Forwarded-For
+    tells the tests' visitors apart. Plus the page's config, to call its events as a stranger would."""
 
     def __init__(self, *args, env=None, timeout=120):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.cache = tempfile.TemporaryDirectory(prefix="boundary-cache-")
-        self.log = tempfile.NamedTemporaryFile("w+", prefix="boundary-app-", suffix=".log")
-        self.proc = subprocess.Popen(
-            [sys.executable, str(ROOT / "app.py"), "--port", str(self.port), *args], cwd=ROOT,
-            env={**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONUNBUFFERED": "1",
-                 "GRADIO_TEMP_DIR": self.cache.name, "LENET_TRUSTED_PROXIES": "127.0.0.1", **(env or {})},
-            stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + timeout
-        while True:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"app exited: {self.output()[-2000:]}")
-            try:
-                requests.get(self.url + "/", timeout=2)
-                break
-            except requests.RequestException:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)   # polling for the port
+        super().__init__(ROOT, *args, env=env, timeout=timeout)
+        self.url = self.url.rstrip("/")
         self.config = requests.get(self.url + "/config", timeout=10).json()
 
     def rss_mb(self):
+        """The server process alone (VmRSS), not the bench's figure with its children."""
         for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
         raise RuntimeError("no VmRSS")
-
-    def output(self):
-        self.log.flush()
-        return Path(self.log.name).read_text(errors="replace")
 
     def fn_index(self, name):
         return next(d["id"] for d in self.config["dependencies"] if d.get("api_name") == name)
@@ -129,14 +103,6 @@ class App:
                           json={"data": data, "fn_index": dep["id"], "event_data": None, "trigger_id": None,
                                 "session_hash": session or uuid.uuid4().hex[:10]})
         return ("complete", r.json()["data"]) if r.status_code == 200 else ("refused", r)
-
-    def stop(self):
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-        self.cache.cleanup()
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,7 @@
 """lenet/ui/gate/uploads.py, the upload ledger: its running totals against sums recomputed from its
 files after every step of a random sequence of uploads, expiries and evictions; the budgets per
 client; the order files go in (expired first, then the oldest while the cache is over its cap).
-(Over HTTP, with Gradio's upload route: tests/test_boundary_http.py, finding 8.)"""
+(Over HTTP, with Gradio's upload route: tests/test_gate_boundary.py, finding 8.)"""
 import random
 from collections import defaultdict
 

@@ -1,5 +1,5 @@
 """lenet/ui/gate/fair_queue.py: the rules that pick the next queued event, as pure bookkeeping
-(the hook into Gradio's real queue is tested in tests/test_gradio_internals.py). Checked against
+(the hook into Gradio's real queue is tested in tests/test_gate_gradio_internals.py). Checked against
 the rules in the module docstring: fewest running per visitor, then oldest; heavy work never
 holds the last slot; waiting capped per visitor and per session."""
 import io

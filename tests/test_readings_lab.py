@@ -1,4 +1,4 @@
-"""lenet/ui/lab_tab.py: the lab's handler on the first tab's drawing: one chart per model (the
+"""lenet/ui/readings/lab.py: the lab's handler on the first tab's drawing: one chart per model (the
 selected one first), the step strip, a reading per model that matches lenet.invariance.sweep."""
 import io
 

@@ -9,7 +9,7 @@ import sys
 import time
 
 import pytest
-from conftest import ROOT, start_app, stop_app
+from conftest import ROOT, start_app
 
 pytestmark = pytest.mark.slow
 ENV = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"}
@@ -43,12 +43,12 @@ def app():
     old = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     try:
-        proc, url = start_app()
+        server = start_app()
     finally:
         for k, v in old.items():
             os.environ.pop(k) if v is None else os.environ.__setitem__(k, v)
-    yield proc, int(url.rsplit(":", 1)[1].strip("/"))
-    stop_app(proc)
+    yield server.proc, server.port
+    server.stop()
 
 
 def fds(pid):
