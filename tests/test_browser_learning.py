@@ -92,13 +92,13 @@ def test_the_tab_reads_the_drawing_through_training(page, folder):
     from playwright.sync_api import expect
     snaps = learning.load(learning.path("modern", folder))
     last = len(snaps) - 1
-    page.get_by_role("tab", name="Learning").click()       # before any drawing: the example
+    page.get_by_role("tab", name="Learning").click()       # before any drawing: the pad's example 7
     expect(page.locator("#learn-answer .big")).to_be_visible()
-    expect(page.locator("#learn-words")).to_contain_text("an example 3")
+    expect(page.locator("#learn-words")).to_contain_text("the drawing on the first tab")
     page.get_by_role("tab", name="Draw & see").click()
     _draw_seven(page)
     page.get_by_role("tab", name="Learning").click()
-    expect(page.locator("#learn-words")).to_contain_text("your drawing")
+    expect(page.locator("#learn-words")).to_contain_text("the drawing on the first tab")
     expect(page.locator("#learn-where")).to_contain_text(f"Snapshot 1 of {len(snaps)}")
     expect(page.locator("#learn-words")).to_contain_text("at the start")
     _go_to(page, last)

@@ -55,7 +55,7 @@ def test_a_snapshot_shows_what_its_forward_reads(learning_room):
 def test_the_first_tab_drawing_is_read_and_the_start_is_explained(learning_room):
     value = pad.value_of(_png(synthetic.draw(7)))
     x, whose = lt.drawing_input(learning_room, value, None, "pad", "modern")
-    assert "your drawing" in whose
+    assert "the drawing on the first tab" in whose
     np.testing.assert_array_equal(x, learning_room.recognizers["modern"].predict(pad.picture(value)).input)
     snaps = learning.load(learning.path("modern", learning_room.weights_dir))
     start = learning.forward(snaps, x, 0).probabilities[0]

@@ -1,5 +1,5 @@
 """Every use of a Gradio internal, in one module, for the version pinned in requirements.txt
-(VERSION). Each is covered by tests/test_gradio_internals.py against the installed Gradio, which
+(VERSION). Each is covered by tests/test_gate_gradio_internals.py against the installed Gradio, which
 fails naming the version when an upgrade moves what it relies on. Everything else in lenet/ui
 uses Gradio's public doors (Blocks, events, gr.Request, mount_gradio_app).
 

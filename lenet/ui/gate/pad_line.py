@@ -19,7 +19,7 @@ front of the reading (worker.py):
 - a client has at most `per_client` updates waiting, all clients together `most`; beyond, a live
   update is shed at once and a pen-up is answered with a sentence (never an error).
 
-Pure asyncio: no Gradio here (tests/test_pad_line.py drives it with plain coroutines)."""
+Pure asyncio: no Gradio here (tests/test_gate_pad_line.py drives it with plain coroutines)."""
 import asyncio
 import itertools
 import time

@@ -86,9 +86,10 @@ def drawing_input(room: Room, pad_value, upload, source, variant):
     person has drawn (or uploaded) something readable."""
     rec = room.recognizers[room.model(variant)]
     try:
-        return rec.predict(current_picture(pad_value, upload, source)).input, "your drawing from the first tab"
+        x = rec.predict(current_picture(pad_value, upload, source)).input
+        return x, "the drawing on the first tab (its example 7 until you draw your own)"
     except InvalidDrawing:
-        return _example(rec), "an example 3 (draw on the first tab, then come back, to see yours)"
+        return _example(rec), "an example 3 (the first tab's pad is empty: draw there, then come back, to see yours)"
 
 
 # ------------------------------------------------------------------ the curves
