@@ -197,7 +197,7 @@ def narration(snaps: learning.Snapshots, reading: learning.Reading, at, whose):
         return (f"**{'Why about 10 % each' if even else 'Why no clear answer'} at the start?** The weights are "
                 "random numbers, so nothing yet ties "
                 f"any output to any digit: the ten outputs come out nearly alike and {spread} (here the highest "
-                f"is {top} at {100 * p.max():.0f} %). The C1 kernels are random static.{_rest(reading)} "
+                f"is {top} at {answer.percent(p.max(), 0)}). The C1 kernels are random static.{_rest(reading)} "
                 f"Reading {whose}.")
     now, start = learning.smoothness(snaps.kernels_c1(at)), learning.smoothness(snaps.kernels_c1(0))
     if change < 0.25:
@@ -208,7 +208,7 @@ def narration(snaps: learning.Snapshots, reading: learning.Reading, at, whose):
                    f"static of step 0, and neighbouring weights agree more (correlation {start:.2f} at the start, "
                    f"{now:.2f} now): smoother patches of red (positive weight) beside blue (negative), which "
                    "answer to an edge or stroke in one direction; the map lights up where the drawing has one")
-    return (f"**Now it says {top} with {100 * p.max():.1f} %.** Each batch nudged the weights towards the "
+    return (f"**Now it says {top} with {answer.percent(p.max())}.** Each batch nudged the weights towards the "
             f"training labels. {kernels}. Reading {whose}.")
 
 
