@@ -15,9 +15,11 @@ check: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q -m "not server" $(PYTEST_ARGS)
 
+# Everything, what CI runs: two workers (2 cores; most tests wait on a server, a browser or a process),
+# each test file on one worker so a module's server and browser are started once.
 test: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
 
 bench: $(VENV)/.dev-installed
 	$(BIN)/python -m bench $(ARGS)

@@ -339,6 +339,9 @@ def open_page(chromium, browser_app):
         page.goto(browser_app + query)
         page.wait_for_selector("#pad canvas")
         page.wait_for_function("() => window.lenetPad !== undefined")
+        # As a person does, draw once the page has shown its example's answer: a test stroke that
+        # raced the example's drawing (a loaded machine) left the example on the pad
+        page.wait_for_function("() => document.querySelector('#digit [data-seq]') !== null")
         return page
 
     yield opener
