@@ -158,10 +158,10 @@ def replicas(root, results, n=2, people=100, seconds=60.0):
             os.killpg(proc.pid, signal.SIGKILL)
 
 
-def run(root, results):
+def run(root, results, rooms=ROOMS, seconds=60.0):
     serving_paths(root, results)
-    crowd(root, results)
-    replicas(root, results)
+    crowd(root, results, seconds, rooms)
+    replicas(root, results, seconds=seconds)
 
 
 def main(argv=None):
