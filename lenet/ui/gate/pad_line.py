@@ -44,7 +44,8 @@ PACE_MIN = 0.1         # s between a page's live updates on a quiet line: pad.js
 PACE_MAX = 0.8         # s at most: strokes ~0.3-1 s apart still each send their first live update
 PACE_WINDOW = 1.0      # s of arrivals the pace is judged on
 PACE_UP, PACE_DOWN = 1.4, 0.85        # its steps, per window: up fast when swamped, down slowly
-SHED_HIGH, SHED_LOW = 0.10, 0.03      # share of live updates shed in a window above which it grows, below shrinks
+SHED_HIGH, SHED_LOW = 0.25, 0.05      # share of live updates shed in a window above which it grows, below shrinks:
+                                      # a quiet 100-person room sheds 16-18 % (LIVE_PATIENCE) and keeps its pace
 
 SHED, FULL = "shed", "full"   # what Line.read answers for an update it does not read: "no change"; the sentence
 TOO_MANY_WAITING = "Too many drawings are waiting from your address; lift the pen again in a moment."
