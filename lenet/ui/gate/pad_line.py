@@ -18,7 +18,7 @@ queue did for the pads' updates is done here, in front of the reading (worker.py
   goes first, then the oldest;
 - a client has at most `per_client` updates waiting, all clients together `most`; beyond, a live
   update is shed at once and a pen-up is answered with a sentence (never an error);
-- the pace: how long a page should wait between its live updates (pace(), suggested_ms()), from the
+- the pace: how long a page should wait between its live updates (Line.pace, suggested_ms()), from the
   line's recent load: it grows while many live updates are shed and shrinks back to the page's own
   throttle when few are, so a crowd sends only the live updates the line can read (boundary.py tells
   every page in a cookie; static/pad.js waits at least that long, never for a pen-up);
