@@ -35,8 +35,15 @@ def parse(argv=None):
     p.add_argument("--strokes", type=int, default=30, help="strokes drawn in Chromium per app (section 9)")
     p.add_argument("--skip-http", action="store_true", help="skip the sections that start servers (4, 5, 8, 9)")
     p.add_argument("--quick", action="store_true", help="a smoke run: 30 repeats, small batch, skips HTTP")
-    p.add_argument("--output", type=Path, default=ROOT / "bench" / "RESULTS.md", help="where the results go")
+    p.add_argument("--section", choices=["8"], help="run one section alone (8: the lecture hall) and print it; "
+                   "bench/RESULTS.md is written only with --output")
+    p.add_argument("--people", type=int, nargs="+", default=[100, 200, 300, 500], help="section 8's room sizes")
+    p.add_argument("--room-seconds", type=float, default=60.0, help="section 8: each room's length")
+    p.add_argument("--output", type=Path, default=None, help="where the results go (default bench/RESULTS.md, "
+                   "unless --section)")
     args = p.parse_args(argv)
+    if args.output is None and args.section is None:
+        args.output = ROOT / "bench" / "RESULTS.md"
     if args.quick:
         args.repeats, args.budget, args.batch, args.skip_http = 30, 2.0, 64, True
     return args
@@ -59,6 +66,8 @@ def batch_sets(count):
 
 def main(argv=None):
     args = parse(argv)
+    if args.section == "8":
+        return section_8(args, argv)
     from lenet import Recognizer
     from lenet.synthetic import draw, drawings, save_png
 
@@ -111,10 +120,10 @@ def main(argv=None):
             attack.under_attack(ROOT, results)
         except RuntimeError as err:
             results.notes.append(f"isolation under attack not measured: {str(err).splitlines()[0][:150]}")
-        progress("8 a lecture hall: serving paths, 100 and 200 people")
+        progress("8 a lecture hall: serving paths, rooms of people, replicas")
         try:
             from . import room
-            room.run(ROOT, results)
+            room.run(ROOT, results, args.people, args.room_seconds)
         except RuntimeError as err:
             results.notes.append(f"section 8 not measured: {str(err).splitlines()[0][:150]}")
         progress("9 the page in Chromium: pen-up -> answer, beside Gradio's echo floor")
@@ -130,10 +139,26 @@ def main(argv=None):
     context = {"command": "python -m bench " + " ".join(argv if argv is not None else sys.argv[1:]),
                "date": report.now_utc(), "duration": time.perf_counter() - began,
                "load_start": load_start, "load_end": report.load_average()}
+    _finish(args, results, context)
+
+
+def _finish(args, results, context):
+    from . import report
     print(report.console(results))
-    print(f"\n{context['duration']:.0f} s; load average at start {load_start}, at end {context['load_end']}")
-    args.output.write_text(report.markdown(results, context))
-    print(f"wrote {args.output}")
+    print(f"\n{context['duration']:.0f} s; load average at start {context['load_start']}, at end {context['load_end']}")
+    if args.output is not None:
+        args.output.write_text(report.markdown(results, context))
+        print(f"wrote {args.output}")
+
+
+def section_8(args, argv):
+    """`python -m bench --section 8`: the lecture hall alone (bench/room.py)."""
+    from . import report, room
+    began, load_start, results = time.perf_counter(), report.load_average(), report.Results()
+    room.run(ROOT, results, args.people, args.room_seconds)
+    _finish(args, results, {"command": "python -m bench " + " ".join(argv if argv is not None else sys.argv[1:]),
+                            "date": report.now_utc(), "duration": time.perf_counter() - began,
+                            "load_start": load_start, "load_end": report.load_average()})
 
 
 BAR_ORDER = ["model-only", "Recognizer.predict", "handler", "HTTP single", "clients", "cold start", "memory", "batch"]

@@ -3,7 +3,10 @@ each digit, draws two strokes 0.6 s apart, sending what the page sends (lenet/ui
 live updates every ~100 ms while the pen moves, then the pen-up update; like the page's Gradio
 client (trigger_mode always_last) a person has at most one update in flight and a newer one
 replaces their waiting one. They wait for the answer to their last pen-up, look for 3 s, and
-draw the next digit. What the page's Gradio client sends for the pad's event (queue=False, see
+draw the next digit. As pad.js, a person waits between live updates at least the pace the server's
+answers ask for (the lenet-pace cookie, lenet/ui/gate/pad_line.py); a live update due sooner is not
+sent (pad.js would send the drawing when the pace allows, mostly after the short strokes here end).
+What the page's Gradio client sends for the pad's event (queue=False, see
 lenet/ui/gate/pad_line.py): one POST /gradio_api/run/predict (the event's fn_index, the session hash),
 the answer in its response.
 
@@ -82,6 +85,9 @@ class Tally:
     skipped: int = 0                              # live updates the server answered "no change" (shed)
     posts: list = field(default_factory=list)    # s from each update's POST to its answer
     held: int = 0                                 # live updates not sent: the last answer was slow (BUSY)
+    paced: int = 0                                # live updates not sent: sooner than the server's pace
+    strokes: int = 0                              # strokes drawn (with a pen-up answered or not)
+    seen: list = field(default_factory=list)     # live answers (readings) per stroke drawn
     answers: int = 0
     wrong: int = 0
     errors: list = field(default_factory=list)
@@ -103,6 +109,10 @@ class Person:
         self.wake = asyncio.Event()
         self.sent_at = {}          # seq -> time it was sent
         self.lag = 0.0             # s from sending to the answer, the latest answered (as pad.js keeps it)
+        self.pace = LIVE_EVERY     # s the server asks between live updates (its lenet-pace cookie)
+        self.last_live = -1e9      # when the last live update was sent
+        self.stroke_of = {}        # live seq -> index in self.seen
+        self.seen = []             # live readings per stroke
 
     def update(self, png, penup):
         from lenet.ui.readings.pad import value_of
@@ -139,6 +149,9 @@ class Person:
             if r.status != 200:
                 raise RuntimeError(f"HTTP {r.status}: {(await r.text())[:100]}")
             out = (await r.json())["data"]
+            pace = r.cookies.get("lenet-pace")
+            if pace is not None and pace.value.isdigit():
+                self.pace = max(LIVE_EVERY, int(pace.value) / 1000)
         self.answered[seq] = time.perf_counter()
         self.tally.posts.append(self.answered[seq] - t0)
         self.tally.answers += 1
@@ -149,6 +162,8 @@ class Person:
         if not isinstance(head, str) or f'data-seq="{seq}"' not in head:
             raise RuntimeError(f"answer without its seq {seq}: {str(head)[:80]}")
         self.lag = self.answered[seq] - self.sent_at.pop(seq)
+        if seq in self.stroke_of:
+            self.seen[self.stroke_of.pop(seq)] += 1
         self.last_html = head
         if seq in self.penup_at:
             self.tally.penups.append(self.answered[seq] - self.penup_at[seq])
@@ -163,6 +178,7 @@ class Person:
             for n, stroke in enumerate((shown[:half], shown[half:])):
                 if n:
                     await asyncio.sleep(STROKE_GAP)     # pen-up to the next stroke's pen-down
+                self.seen.append(0)
                 for i, png in enumerate(stroke):
                     if i:
                         await asyncio.sleep(LIVE_EVERY)
@@ -170,7 +186,13 @@ class Person:
                     if not penup and self.lag > BUSY:
                         self.tally.held += 1             # a busy server: live updates wait for the pen-up
                         continue
+                    if not penup and time.perf_counter() - self.last_live < self.pace:
+                        self.tally.paced += 1            # sooner than the server's pace
+                        continue
                     last = self.update(png, penup=penup)
+                    if not penup:
+                        self.last_live = time.perf_counter()
+                        self.stroke_of[last] = len(self.seen) - 1
             deadline = time.perf_counter() + TIMEOUT
             while last not in self.answered:
                 if not self.busy and self.pending is None:
@@ -209,6 +231,9 @@ async def room(url, people, seconds, address=True, digits=range(10), crowd_out=N
         if crowd_out is not None:
             crowd_out.extend(crowd)
         await asyncio.gather(*(p.run(until, list(digits), stagger) for p in crowd))
+        for p in crowd:
+            tally.seen.extend(p.seen)
+        tally.strokes = len(tally.seen)
         return tally, time.perf_counter() - t0, _cpu() - cpu0
 
 
@@ -223,7 +248,10 @@ def summary(tally, wall, cpu):
     return {"digits answered": len(f), "p50 ms": pct(50), "p95 ms": pct(95), "p99 ms": pct(99),
             "max ms": f"{f.max():.0f}" if len(f) else "-", "errors": len(tally.errors), "wrong": tally.wrong,
             "updates sent": tally.sent, "replaced while waiting": tally.replaced, "live updates shed": tally.skipped,
-            "live updates held back": tally.held,
+            "live updates held back": tally.held, "live updates paced": tally.paced,
+            "live answers per stroke": f"{np.mean(tally.seen):.2f}" if tally.seen else "-",
+            "strokes without a live answer": f"{np.mean(np.array(tally.seen) == 0) * 100:.1f} %" if tally.seen
+            else "-",
             "generator CPU": f"{100 * cpu / wall:.0f} % of one core",
             "update round trip p50/p95 ms": _p(tally.posts),
             "error kinds": sorted(set(tally.errors))[:3]}

@@ -1,8 +1,9 @@
 """Section 8: a lecture hall on one link. Cold start and memory per serving path (LiteRT, the
 app's default, beside TensorFlow in the same run), then a room of people drawing at once
-(bench/people.py) on the lean server: 100 people with the pad's drawings read in the prediction
-process and in the server process, 200 people, 60 s each; then 100 people through nginx in front
-of 2 replicas on this machine (scripts/replicas.sh)."""
+(bench/people.py) on the lean server: 100, 200, 300 and 500 people with the pad's drawings read in
+the prediction process, 100 read in the server process, 60 s each, with where the CPU of one update
+goes (server process, prediction process); then 100 people through nginx in front of 2 replicas on
+this machine (scripts/replicas.sh). `python -m bench.room` runs this section alone."""
 import asyncio
 import os
 import time
@@ -52,7 +53,12 @@ READERS = {"prediction process": {}, "in the server process": {"LENET_READER": "
 
 def _cpu(proc):
     """CPU seconds of a server and its children (the prediction process, lenet/ui/gate/worker.py)."""
-    return sum(cpu_of(p) for p in [proc, *proc.children(recursive=True)])
+    return sum(_split(proc))
+
+
+def _split(proc):
+    """(CPU seconds of the server process, of its children: the prediction process)."""
+    return cpu_of(proc), sum(cpu_of(p) for p in proc.children(recursive=True))
 
 
 def _settled(procs):
@@ -65,36 +71,51 @@ def _settled(procs):
 def _room_row(results, label, url, n, seconds, procs=()):
     """n people for `seconds` against url; one row; returns the summary."""
     from . import people
-    cpu0, load = sum(_cpu(p) for p in procs), os.getloadavg()[0]
+    split0, load = [_split(p) for p in procs], os.getloadavg()[0]
     tally, wall, gen_cpu = asyncio.run(people.room(url, n, seconds))
-    server_cpu = (sum(_cpu(p) for p in procs) - cpu0) / wall
+    split = [(a1 - a0, b1 - b0) for (a0, b0), (a1, b1) in zip(split0, [_split(p) for p in procs])]
+    server_s, reader_s = sum(a for a, _ in split), sum(b for _, b in split)
+    server_cpu = (server_s + reader_s) / wall
     s = people.summary(tally, wall, gen_cpu)
+    per = max(1, tally.sent)
+    s["CPU ms per update"] = (1000 * server_s / per, 1000 * reader_s / per)
     results.add(SECTION_8, f"{n} people, {seconds:.0f} s, {label}: last pen-up -> final answer",
                 f"p50 {s['p50 ms']} · p95 {s['p95 ms']} · p99 {s['p99 ms']} ms · {s['errors']} errors · "
                 f"{s['wrong']} wrong",
                 f"{s['digits answered']} digits, {s['updates sent']} updates sent ({s['live updates shed']} live "
-                f"ones shed, {s['live updates held back']} held back by busy pages), one update's round trip p50/p95 "
+                f"ones shed, {s['live updates paced']} not sent at the server's pace, {s['live updates held back']} "
+                f"held back by busy pages); live answers per stroke {s['live answers per stroke']} "
+                f"({s['strokes without a live answer']} of strokes without one); CPU per update sent "
+                f"{s['CPU ms per update'][0]:.1f} ms server + {s['CPU ms per update'][1]:.1f} ms prediction process; "
+                f"one update's round trip p50/p95 "
                 f"{s['update round trip p50/p95 ms']} ms; server CPU {100 * server_cpu:.0f} %"
                 f" of one core, generator {s['generator CPU']}; load {load:.1f} at start"
                 + (f"; errors: {s['error kinds']}" if s["errors"] else ""))
     return s
 
 
-def crowd(root, results, seconds=60.0):
-    """100 people with the pad read in the prediction process (the default) and in the server
-    process, side by side; 200 people with the default."""
-    for label, env in READERS.items():
+ROOMS = (100, 200, 300, 500)   # people, one room after another on one server
+
+
+def crowd(root, results, seconds=60.0, rooms=ROOMS, readers=READERS):
+    """Rooms of `rooms` people with the pad read in the prediction process (the default), and 100
+    with it read in the server process; the issue's bars at 100 and 300."""
+    for label, env in readers.items():
         server = Server(root, env=env)
         try:
             _first_prediction(server.url)
             proc = psutil.Process(server.proc.pid)
             _settled([proc])
-            for n in (100, 200) if not env else (100,):
+            for n in rooms if not env else (100,):
                 s = _room_row(results, label, server.url, n, seconds, [proc])
-                if n == 100 and not env:
+                if n in (100, 300) and not env:
                     p95 = float(s["p95 ms"]) if s["p95 ms"] != "-" else None
-                    results.bars += [Bar("100 people: p95 last pen-up -> answer <= 500 ms", p95, 500.0, unit=" ms"),
-                                     Bar("100 people: zero errors", s["errors"], 0, unit=" errors")]
+                    results.bars += [Bar(f"{n} people: p95 last pen-up -> answer <= 500 ms", p95, 500.0, unit=" ms"),
+                                     Bar(f"{n} people: zero errors", s["errors"], 0, unit=" errors")]
+                if n == 300 and not env:
+                    bare = s["strokes without a live answer"]
+                    results.bars.append(Bar("300 people: strokes without a live answer",
+                                            float(bare.rstrip(" %")) if bare != "-" else None, 0.0, unit=" %"))
         finally:
             server.stop()
 
@@ -137,20 +158,35 @@ def replicas(root, results, n=2, people=100, seconds=60.0):
             os.killpg(proc.pid, signal.SIGKILL)
 
 
-def run(root, results):
+def run(root, results, rooms=ROOMS, seconds=60.0):
     serving_paths(root, results)
-    crowd(root, results)
-    replicas(root, results)
+    crowd(root, results, seconds, rooms)
+    replicas(root, results, seconds=seconds)
 
 
-def main():
-    """`python -m bench.room`: this section alone (the full `python -m bench` runs it too)."""
+def main(argv=None):
+    """`python -m bench.room`: this section alone (the full `python -m bench` runs it too);
+    `--people 300 --seconds 30 --only crowd` one room, without the serving paths and replicas."""
+    import argparse
     from pathlib import Path
 
     from .report import Results, console
+    p = argparse.ArgumentParser(prog="python -m bench.room", description=__doc__.split("\n\n")[0])
+    p.add_argument("--people", type=int, nargs="+", default=list(ROOMS), help="room sizes, one after another")
+    p.add_argument("--seconds", type=float, default=60.0, help="each room's length")
+    p.add_argument("--only", choices=("paths", "crowd", "replicas"), help="one part of the section")
+    p.add_argument("--root", type=Path, default=Path(__file__).resolve().parent.parent,
+                   help="the checkout whose app.py is served (another branch's, to compare side by side)")
+    args = p.parse_args(argv)
     results = Results()
     load = os.getloadavg()
-    run(Path(__file__).resolve().parent.parent, results)
+    if args.only in (None, "paths"):
+        serving_paths(args.root, results)
+    if args.only in (None, "crowd"):
+        crowd(args.root, results, args.seconds, args.people,
+              READERS if args.only is None else {"prediction process": {}})
+    if args.only in (None, "replicas"):
+        replicas(args.root, results, seconds=args.seconds)
     print(console(results))
     print(f"load average at start {load[0]:.1f}, at end {os.getloadavg()[0]:.1f}")
 

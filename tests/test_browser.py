@@ -350,3 +350,35 @@ def test_walkthrough_explains_a_pixel_and_follows_the_model_switch(open_page, mo
         expect(page.locator(f"#cmp-c3-{v} img.lf-map")).to_have_count(16)
     page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(ROOT / "docs" / "side_by_side.png"), full_page=True)
+
+
+def test_live_updates_keep_the_pace_the_servers_answers_ask_for(open_page):
+    """The server's answers set the lenet-pace cookie (gate/boundary.py, pad_line.py); here every answer
+    asks for 1000 ms, as a crowded server would: a stroke of T s then sends at most 1 + T live updates
+    (~10 T at the page's own 100 ms), and its pen-up still goes at once and is answered."""
+    page = open_page()
+    slow = "lenet-pace=1000; Path=/; SameSite=Lax"
+
+    def paced(route):
+        response = route.fetch()
+        headers = {k: v for k, v in response.headers.items() if k.lower() != "set-cookie"}
+        route.fulfill(response=response, headers={**headers, "set-cookie": slow})
+    page.route("**/gradio_api/run/predict", paced)
+    clear(page)                                            # one answer through the route: the cookie is set
+    page.wait_for_function("() => document.cookie.includes('lenet-pace=1000')")
+    sent = []
+    page.on("request", lambda r: sent.append(r.post_data or "") if r.url.endswith("/run/predict") else None)
+    box = square(page)
+    x, y, s = box["x"], box["y"], box["width"]
+    page.mouse.move(x + 0.5 * s, y + 0.15 * s)
+    began = time.perf_counter()
+    page.mouse.down()
+    for i in range(1, 41):                                 # a ~1 s stroke: a 1
+        page.mouse.move(x + 0.5 * s, y + (0.15 + 0.7 * i / 40) * s)
+        time.sleep(0.03)
+    page.mouse.up()
+    took = time.perf_counter() - began
+    shown(page, 1)
+    updates = [b for b in sent if '\\"seq\\"' in b]
+    live = [b for b in updates if '\\"live\\":true' in b]
+    assert 1 <= len(live) <= 1 + took and '\\"live\\":true' not in updates[-1], (len(live), took)

@@ -208,3 +208,121 @@ def test_a_failing_reading_fails_its_own_request_and_frees_its_slot():
         r.finish("good")
         assert await good == "answer good" and line.reading == 0
     asyncio.run(go())
+
+
+def _only(*lines):
+    """Make `lines` the only ones the module's pace and early shedding look at (earlier tests' may live on)."""
+    for other in [x for x in pad_line._lines if x not in lines]:
+        pad_line._lines.discard(other)
+    return lines
+
+
+def _window(line, live_in, shed, now):
+    """One judged window: `live_in` live updates arrived, `shed` of them shed (as the line counts)."""
+    line._window_at, line._live_in, line._live_shed = now - pad_line.PACE_WINDOW, live_in, shed
+    line._judge(now)
+
+
+def test_the_pace_grows_while_live_updates_are_shed_and_returns_to_the_pads_throttle():
+    line = Line()
+    now = pad_line.time.monotonic()
+    assert line.pace == pad_line.PACE_MIN == 0.1          # pad.js's THROTTLE_MS: a quiet server asks nothing
+    for _ in range(20):
+        _window(line, 50, 40, now)                        # 80 % shed: swamped
+    assert line.pace == pad_line.PACE_MAX
+    _window(line, 50, 4, now)                             # 8 %: between the bounds, held
+    assert line.pace == pad_line.PACE_MAX
+    for _ in range(30):
+        _window(line, 50, 0, now)
+    assert line.pace == pad_line.PACE_MIN
+    line.pace = pad_line.PACE_MAX
+    line._window_at, line._live_in, line._live_shed = now - 5 * pad_line.PACE_WINDOW, 0, 0
+    line._judge(now)                                      # five quiet windows at once shrink it five steps
+    assert line.pace == pytest.approx(pad_line.PACE_MAX * pad_line.PACE_DOWN ** 5)
+
+
+def test_every_page_is_told_the_slowest_lines_pace_in_ms():
+    lines = _only(Line(), Line())
+    lines[1].pace = 0.42
+    assert pad_line.suggested_ms() == 420
+    lines[1].pace = pad_line.PACE_MIN
+    assert pad_line.suggested_ms() == 100
+
+
+def test_sheds_count_toward_the_pace_and_a_pen_up_that_waited_makes_the_line_crowded():
+    async def go():
+        line, r = Line(slots=1, patience=0.05), Readings()
+        _only(line)
+        ask(line, r, "busy", client="10.0.0.9")
+        live = ask(line, r, "live", client="10.0.0.1", live=True)
+        penup = ask(line, r, "penup", client="10.0.0.2")
+        await settle()
+        assert not line.crowded() and not pad_line.shed_early()
+        await asyncio.sleep(0.08)                         # the pen-up has now waited over the patience
+        assert line.crowded() and pad_line.shed_early()   # a live update arriving now would wait behind it
+        assert line.shed == 1 and line._live_shed == 1 and line._live_in == 2
+        r.finish("busy")
+        await settle()
+        assert await live is SHED and line._live_shed == 2   # the late one counts too
+        r.finish("penup")
+        assert await penup == "answer penup"
+        assert not line.crowded()
+    asyncio.run(go())
+
+
+def test_the_boundary_sheds_a_crowded_lines_live_updates_with_gradios_own_no_change_answer():
+    """boundary.py, with a stand-in ASGI app for Gradio: every run/ answer carries the pace cookie;
+    a live update's "no change" answer is learned from the app, then given without calling it while
+    the line is crowded; pen-ups always reach the app."""
+    import json
+
+    from lenet.ui.gate.boundary import PACE_COOKIE, Boundary
+    no_change = json.dumps({"data": [{"__type__": "update"}] * 3, "is_generating": False}).encode()
+    calls = []
+
+    async def app(scope, receive, send):
+        body = json.loads((await receive())["body"])
+        calls.append(body["data"][0])
+        out = no_change if is_live(body["data"][0]) else b'{"data": ["<div data-seq=\\"2\\"></div>"]}'
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(out)).encode())]})
+        await send({"type": "http.response.body", "body": out})
+
+    async def post(boundary, value):
+        body = json.dumps({"data": [value, "modern"], "fn_index": 5, "session_hash": "s1"}).encode()
+        scope = {"type": "http", "method": "POST", "path": "/gradio_api/run/predict", "root_path": "",
+                 "headers": [(b"content-length", str(len(body)).encode())], "client": ("127.0.0.1", 1)}
+        got = []
+
+        async def receive():
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        async def send(m):
+            got.append(m)
+        await boundary(scope, receive, send)
+        head = dict(got[0]["headers"])
+        return got[0]["status"], head.get(b"set-cookie", b"").decode(), b"".join(m.get("body", b"") for m in got[1:])
+
+    async def go():
+        line, r = Line(slots=1, patience=0.01), Readings()
+        _only(line)
+        boundary = Boundary(app, light={5})
+        live, penup = value_of(PNG, 1, live=True), value_of(PNG, 2)
+        status, cookie, body = await post(boundary, live)    # the first: through the app, its answer learned
+        assert status == 200 and body == no_change and cookie.startswith(f"{PACE_COOKIE}=100;")
+        assert len(calls) == 1
+        ask(line, r, "busy", client="10.0.0.9")
+        ask(line, r, "penup", client="10.0.0.2")
+        line.pace = 0.3
+        await asyncio.sleep(0.03)                             # crowded: a pen-up waited over the patience
+        status, cookie, body = await post(boundary, live)
+        assert (status, body, len(calls)) == (200, no_change, 1) and cookie.startswith(f"{PACE_COOKIE}=300;")
+        status, _, body = await post(boundary, penup)       # a pen-up is never shed here
+        assert status == 200 and b"data-seq" in body and len(calls) == 2
+        r.finish("busy")
+        await settle()
+        r.finish("penup")
+        await settle()
+        await post(boundary, live)                           # not crowded: the app reads it
+        assert len(calls) == 3
+    asyncio.run(go())

@@ -4,7 +4,10 @@ anonymous visitor on a public link (`--share`, a Space) costs a bounded share of
 - Closed routes: those the page never calls (gradio_internals.CLOSED: the blob store, proxies,
   deep links, recordings, the monitoring dashboard...) answer 404 with one line.
 - `run/` runs a step outside the queue: only the page's own queue=False steps may use it; `call/`
-  only names the documented endpoints (/predict, /predict_image).
+  only names the documented endpoints (/predict, /predict_image). Each `run/` answer sets the
+  cookie PACE_COOKIE: the ms the pads' line asks pages to wait between live updates (pad_line.py).
+  A live pad update that the crowded line would shed is answered "no change" here, before Gradio
+  parses it: the answer Gradio itself gave the step's last shed update (learned, never made up).
 - JSON bodies: at most `max_json` bytes and `max_depth` levels; every base64 data URL is sized
   from its header before anything decodes it; the documented endpoints' inputs are checked, so a
   wrong one gets a sentence instead of Gradio's bare {"error": null}.
@@ -22,9 +25,11 @@ import time
 from collections import OrderedDict, defaultdict, deque
 
 from ...decode import MAX_PIXELS, TOO_MANY_PIXELS, UNREADABLE, picture_size
+from ..readings.pad import is_live
 from .gradio_internals import API, CLOSED, JSON_ROUTES, STREAMS, UNPREFIXED
 from .limits import Limits
 from .log import say
+from .pad_line import shed_early, suggested_ms
 from .uploads import DISK_LOW, UPLOAD_HELD, UPLOAD_RATE, remove  # noqa: F401  (the sentences tests read)
 from .visitors import client_key, known
 
@@ -42,6 +47,7 @@ BAD_DRAWING = ("/predict takes a drawing {\"background\": null, \"layers\": [], 
 UNKNOWN_MODEL = "There is no model called {name}; choose one of {names}."
 TOO_MANY_SESSIONS = "Too many new sessions from your address; wait a minute and reload the page."
 TOO_MANY_STREAMS = "Too many open connections from your address; close some pages and try again."
+PACE_COOKIE = "lenet-pace"   # read by static/pad.js before each live update
 KNOWN_SESSIONS = 4096   # session names remembered, to tell a new one from one seen before
 
 
@@ -164,6 +170,7 @@ class Boundary:
         self.sessions = OrderedDict()           # session name -> None, most recent last
         self.new_sessions = defaultdict(deque)  # visitor -> times of their new sessions (last minute)
         self.streams = defaultdict(int)         # visitor -> event streams open
+        self.no_change = {}                     # run/ step -> Gradio's "no change" answer to a live update
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -257,7 +264,10 @@ class Boundary:
         elif api.startswith("/run/"):
             return await answer(send, 403, NOT_HERE)
         if api.startswith("/run/"):
-            return await self.run_route(scope, replay(body, receive), send)
+            live = self.live_step(api, sent)
+            if live in self.no_change and shed_early():
+                return await self.paced(send, self.no_change[live])
+            return await self.run_route(scope, replay(body, receive), send, live)
         return await self.app(scope, replay(body, receive), send)
 
     async def body_problem(self, api, key, sent, size):
@@ -293,13 +303,47 @@ class Boundary:
             return isinstance(index, int) and index in self.light
         return api[len("/run/"):].strip("/") in self.light
 
-    async def run_route(self, scope, receive, send):
-        """A queue=False step: inputs that do not fit it (Gradio: HTTP 500, {"error": null}) get 400."""
+    @staticmethod
+    def live_step(api, sent):
+        """The run/ step a live pad update is sent to (its fn_index or name), or None."""
+        data = sent.get("data") if isinstance(sent, dict) else None
+        if not (isinstance(data, list) and data and is_live(data[0])):
+            return None
+        index = sent.get("fn_index")
+        return index if isinstance(index, int) else api
+
+    async def run_route(self, scope, receive, send, live=None):
+        """A queue=False step: inputs that do not fit it (Gradio: HTTP 500, {"error": null}) get 400.
+        A live update's "no change" answer (uncompressed) is kept for shedding the next ones early."""
         status, messages = await kept(self.app, scope, receive)
         if status is None or status >= 500:
             say("run-fault", "a run/ request did not fit its step's inputs", every=10.0)
             return await answer(send, 400, NOT_THESE_INPUTS)
+        if live is not None and live not in self.no_change and status == 200:
+            self.learn(live, messages)
+        await self.paced(send, messages)
+
+    def learn(self, live, messages):
+        start = next(m for m in messages if m["type"] == "http.response.start")
+        if any(k.lower() == b"content-encoding" for k, _ in start.get("headers", ())):
+            return
+        body = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.response.body")
+        if len(body) > 4096:   # a reading (15-150 KB), not "no change": not worth parsing
+            return
+        try:
+            data = json.loads(body).get("data")
+        except (ValueError, AttributeError):
+            return
+        if isinstance(data, list) and data and all(d == {"__type__": "update"} for d in data):
+            self.no_change[live] = [start, {"type": "http.response.body", "body": body}]
+
+    @staticmethod
+    async def paced(send, messages):
+        """Send a run/ answer with the pads' pace cookie."""
         for m in messages:
+            if m["type"] == "http.response.start":
+                cookie = f"{PACE_COOKIE}={suggested_ms()}; Path=/; SameSite=Lax".encode()
+                m = {**m, "headers": [*m.get("headers", ()), (b"set-cookie", cookie)]}
             await send(m)
 
     # -- uploads

@@ -17,12 +17,19 @@ front of the reading (worker.py):
 - among updates of a kind, the client (address, boundary.client_key) with the fewest being read
   goes first, then the oldest;
 - a client has at most `per_client` updates waiting, all clients together `most`; beyond, a live
-  update is shed at once and a pen-up is answered with a sentence (never an error).
+  update is shed at once and a pen-up is answered with a sentence (never an error);
+- the pace: how long a page should wait between its live updates (Line.pace, suggested_ms()), from the
+  line's recent load: it grows while many live updates are shed and shrinks back to the page's own
+  throttle when few are, so a crowd sends only the live updates the line can read (boundary.py tells
+  every page in a cookie; static/pad.js waits at least that long, never for a pen-up);
+- while a pen-up has waited over the patience (crowded()), a live update arriving would be shed:
+  boundary.py answers it "no change" before Gradio handles it (shed_early()).
 
 Pure asyncio: no Gradio here (tests/test_gate_pad_line.py drives it with plain coroutines)."""
 import asyncio
 import itertools
 import time
+import weakref
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -31,6 +38,13 @@ LIVE_PATIENCE = 0.1    # s a live update may wait before it is shed: the page's 
                        # update in flight per page); the choice against 0.25 s: docs/performance.md
 PER_CLIENT = 128       # updates waiting per address: a room behind one address is one client
 MOST = 1024            # updates waiting in all (a few seconds of reading)
+
+PACE_MIN = 0.1         # s between a page's live updates on a quiet line: pad.js's own throttle
+PACE_MAX = 0.8         # s at most: strokes ~0.3-1 s apart still each send their first live update
+PACE_WINDOW = 1.0      # s of arrivals the pace is judged on
+PACE_UP, PACE_DOWN = 1.4, 0.85        # its steps, per window: up fast when swamped, down slowly
+SHED_HIGH, SHED_LOW = 0.25, 0.05      # share of live updates shed in a window above which it grows, below shrinks:
+                                      # a quiet 100-person room sheds 16-18 % (LIVE_PATIENCE) and keeps its pace
 
 SHED, FULL = "shed", "full"   # what Line.read answers for an update it does not read: "no change"; the sentence
 TOO_MANY_WAITING = "Too many drawings are waiting from your address; lift the pen again in a moment."
@@ -67,6 +81,9 @@ class Line:
         self.reading = self.heavy_reading = 0
         self.shed = self.replaced = self.refused = 0   # counts, for the bench and tests
         self._order = itertools.count()
+        self.pace = PACE_MIN                   # s a page should wait between live updates
+        self._window_at, self._live_in, self._live_shed = time.monotonic(), 0, 0
+        _lines.add(self)
 
     async def read(self, client, session, live, heavy, job):
         t = Turn(client, session, bool(live), bool(heavy), job, next(self._order))
@@ -80,16 +97,52 @@ class Line:
                 t.answer.cancel()
             raise
 
+    def crowded(self):
+        """Whether a live update arriving now would be shed: a pen-up has waited over the patience
+        already, and a live update would wait behind it."""
+        now = time.monotonic()
+        return any(not t.live and now - t.at > self.patience for t in self.waiting)
+
+    def shed_early(self):
+        """Count a live update answered "no change" before it reached the line (boundary.py)."""
+        self._judge(time.monotonic())
+        self._live_in += 1
+        self._live_shed += 1
+        self.shed += 1
+
+    def _judge(self, now):
+        """At most once a PACE_WINDOW: grow the pace if many live updates were shed, shrink it if few
+        (a quiet window, or several, shrink it once each)."""
+        windows = int((now - self._window_at) / PACE_WINDOW)
+        if windows < 1:
+            return
+        shed = self._live_shed / self._live_in if self._live_in else 0.0
+        if shed > SHED_HIGH:
+            self.pace = min(PACE_MAX, self.pace * PACE_UP)
+        elif shed < SHED_LOW:
+            self.pace = max(PACE_MIN, self.pace * PACE_DOWN ** windows)
+        self._window_at, self._live_in, self._live_shed = now, 0, 0
+
+    def _shed(self, t):
+        t.answer.set_result(SHED)
+        self.shed += 1
+        self._live_shed += t.live
+
     def _arrive(self, t):
+        self._judge(time.monotonic())
+        self._live_in += t.live
         old = self.session_waiting.get(t.session) if t.session is not None else None
         if old is not None:                     # a page's newer update replaces its waiting one
             self._leave(old)
             old.answer.set_result(SHED)
+            self._live_shed += old.live
             self.replaced += 1
         if self.waiting_of[t.client] >= self.per_client or len(self.waiting) >= self.most:
             self.refused += not t.live
-            self.shed += t.live
-            t.answer.set_result(SHED if t.live else FULL)
+            if t.live:
+                self._shed(t)
+            else:
+                t.answer.set_result(FULL)
             return
         self.waiting.append(t)
         self.waiting_of[t.client] += 1
@@ -139,11 +192,27 @@ class Line:
         now = time.monotonic()
         for t in [t for t in self.waiting if t.live and now - t.at > self.patience]:
             self._leave(t)
-            t.answer.set_result(SHED)
-            self.shed += 1
+            self._shed(t)
         while self.reading < self.slots and self.waiting:
             heavy_full = self.heavy_reading >= max(1, self.slots - 1)
             ready = [t for t in self.waiting if not (heavy_full and t.heavy)]
             if not ready:
                 return
             self._start(min(ready, key=lambda t: (t.live, self.reading_of[t.client], t.order)))
+
+
+_lines = weakref.WeakSet()   # every Line alive (one per page; tests make their own)
+
+
+def shed_early():
+    """Whether a live update arriving now should be answered "no change" at once, before anything
+    reads it (a line is crowded(); that line counts it as shed)."""
+    line = next((line for line in list(_lines) if line.crowded()), None)
+    if line is not None:
+        line.shed_early()
+    return line is not None
+
+
+def suggested_ms():
+    """The pace every page is told, in ms: the slowest of the lines' (PACE_MIN on a quiet server)."""
+    return round(1000 * max((line.pace for line in list(_lines)), default=PACE_MIN))

@@ -7,7 +7,9 @@
 // - Strokes are kept as point lists: Undo pops one, the eraser is a stroke that removes ink,
 //   resizing redraws them sharply at the screen's resolution.
 // - Live: while the pen moves the drawing is sent at most every THROTTLE_MS, and at once at
-//   pen-up. The server runs only the newest waiting update (trigger_mode="always_last").
+//   pen-up. The server runs only the newest waiting update (trigger_mode="always_last"). Under a
+//   crowd the server asks for a slower pace (the lenet-pace cookie its answers set, gate/pad_line.py):
+//   live updates wait at least that long after the last live one; pen-ups, undo and clear never wait.
 // - What is sent: the strokes redrawn on a white EXPORT x EXPORT canvas, as a PNG data URL
 //   (~3-8 KB), with a sequence number the answer echoes (#digit [data-seq]); `live: true` while the
 //   pen is down (a busy server answers pen-ups first and may skip live ones: pad.py).
@@ -18,6 +20,7 @@ const EXPORT = 280;          // px, the height of the picture sent (as pad.EXPOR
 const PEN = 24 / 280;        // pen width as a share of the pad's height: ~MNIST's stroke for a digit of ~2/3 of it
 const ERASER = 2.2 * PEN;
 const THROTTLE_MS = 100;     // at most ~10 updates a second while drawing
+const PACE_MAX_MS = 2000;    // the longest pace the page obeys (the server asks for at most 800)
 const BUSY_MS = 500;         // an answer slower than this means a busy server (a crowd on the link; a far
                              // network adds ~100-300 ms): live updates pause for the rest of the stroke, pen-ups always send
 
@@ -28,7 +31,7 @@ const area = element.querySelector('.pad-area');
 const canvas = element.querySelector('.pad-canvas');
 const ctx = canvas.getContext('2d');
 const strokes = [];          // {tool, points: [[x, y], ...]} in square units
-let current = null, tool = 'pen', seq = 0, lastSent = 0, timer = null, dirty = false;
+let current = null, tool = 'pen', seq = 0, lastSent = 0, lastLive = -1e9, timer = null, dirty = false;
 let lag = 0;                 // ms from sending an update to its answer on the page, the latest answered
 const sentAt = new Map();    // seq -> when it was sent (the last few)
 const pad = ASPECT === 1 ? (window.lenetPad = window.lenetPad || {latencies: [], sent: 0})
@@ -114,13 +117,20 @@ function send() {
   sentAt.set(seq, lastSent);
   if (sentAt.size > 32) sentAt.delete(sentAt.keys().next().value);
   const live = current !== null;   // the pen is still down; pen-up, undo and clear are not live
+  if (live) lastLive = lastSent;
   props.value = JSON.stringify(live ? {seq: seq, live: true, png: exported()} : {seq: seq, png: exported()});
+}
+
+function pace() {            // ms the server asks between live updates (THROTTLE_MS when it does not say)
+  const m = document.cookie.match(/(?:^|;\s*)lenet-pace=(\d+)/);
+  return m ? Math.min(PACE_MAX_MS, Math.max(THROTTLE_MS, Number(m[1]))) : THROTTLE_MS;
 }
 
 function changed(now) {      // throttled while drawing: the first change goes at once, then every THROTTLE_MS
   dirty = true;
   if (!now && current !== null && lag > BUSY_MS) return;   // busy server: this stroke waits for its pen-up
-  const wait = THROTTLE_MS - (performance.now() - lastSent);
+  const t = performance.now();
+  const wait = now ? 0 : Math.max(THROTTLE_MS - (t - lastSent), pace() - (t - lastLive));
   if (now || wait <= 0) send();
   else if (!timer) timer = setTimeout(send, wait);
 }
