@@ -217,6 +217,21 @@ def styles():
     return [f for f in FONTS if find_font(f)] + ["pen", "pen"]
 
 
+def _row(rng, i, heights, gap_range):
+    """The i-th number's text (2-6 digits), digit height, gaps between digits (x height) and whether
+    it touches: every fifth number has touching neighbours (each pair with probability 1/2, at least one)."""
+    n = int(rng.integers(2, 7))
+    text = "".join(str(d) for d in rng.integers(0, 10, n))
+    height = float(rng.uniform(*heights))
+    gaps = rng.uniform(*gap_range, n - 1)
+    touching = i % 5 == 4
+    if touching:
+        touch = rng.random(n - 1) < 0.5
+        touch[rng.integers(n - 1)] = True
+        gaps = np.where(touch, 0.0, gaps)
+    return text, height, gaps, touching
+
+
 def numbers(count, seed=0):
     """`count` numbers of 2-6 random digits -> [(RGBA, text, boxes, style, touching)]: styles in turn
     (see styles()), digits 30-120 px high with random gaps (0.08-0.6 of height); every fifth number
@@ -228,15 +243,7 @@ def numbers(count, seed=0):
     out = []
     for i in range(count):
         style = kinds[i % len(kinds)]
-        n = int(rng.integers(2, 7))
-        text = "".join(str(d) for d in rng.integers(0, 10, n))
-        height = float(rng.uniform(30, 120))
-        gaps = rng.uniform(0.08, 0.6, n - 1)
-        touching = i % 5 == 4
-        if touching:
-            touch = rng.random(n - 1) < 0.5
-            touch[rng.integers(n - 1)] = True
-            gaps = np.where(touch, 0.0, gaps)
+        text, height, gaps, touching = _row(rng, i, (30, 120), (0.08, 0.6))
         if style == "pen":
             rgba, boxes = number(text, height, pen=height / rng.uniform(7, 12), slant=rng.uniform(-12, 12),
                                  apart=rng.random() < 0.5, gaps=gaps, jitter=0.05, seed=int(rng.integers(1 << 31)))
@@ -282,15 +289,7 @@ def held_out_numbers(count, seed=100):
     out = []
     for i in range(count):
         style = kinds[i % len(kinds)]
-        n = int(rng.integers(2, 7))
-        text = "".join(str(d) for d in rng.integers(0, 10, n))
-        height = float(rng.uniform(24, 140))
-        gaps = rng.uniform(0.05, 0.7, n - 1)
-        touching = i % 5 == 4
-        if touching:
-            touch = rng.random(n - 1) < 0.5
-            touch[rng.integers(n - 1)] = True
-            gaps = np.where(touch, 0.0, gaps)
+        text, height, gaps, touching = _row(rng, i, (24, 140), (0.05, 0.7))
         if style == "pen B":
             rgba, boxes = number(text, height, pen=height / rng.uniform(5, 14), slant=rng.uniform(-20, 20),
                                  gaps=gaps, jitter=0.06, hand=HAND_B, seed=int(rng.integers(1 << 31)))
