@@ -316,6 +316,11 @@ def browser_app():
 def chromium(browser_app):
     """Module-scoped: Playwright's sync API keeps an event loop running in this thread while it is
     open, and later tests that call asyncio.run() (tests/test_replicas.py) must not find it."""
+    yield from launch_chromium()
+
+
+def launch_chromium():
+    """Debian's Chromium under Playwright, for a module's tests (a generator: yield from it)."""
     from playwright.sync_api import expect, sync_playwright
     expect.set_options(timeout=BROWSER_TIMEOUT)
     with sync_playwright() as pw:

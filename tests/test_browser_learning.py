@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import BROWSER_TIMEOUT, CHROMIUM, CHROMIUM_ARGS, _require_browser
+from conftest import BROWSER_TIMEOUT, _require_browser, launch_chromium
 from PIL import Image
 from test_learning import make_snapshots
 
@@ -48,12 +48,7 @@ def app(folder):
 
 @pytest.fixture(scope="module")
 def browser(app):
-    from playwright.sync_api import expect, sync_playwright
-    expect.set_options(timeout=BROWSER_TIMEOUT)
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+    yield from launch_chromium()
 
 
 @pytest.fixture
