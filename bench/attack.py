@@ -40,13 +40,13 @@ def _call(http, url, name, data, headers):
     return "closed", None
 
 
-def _stroke(http, url, dep, data, headers):
+def _stroke(http, url, dep, data, headers, session):
     """A stroke as the page sends it (the pad's event is queue=False, lenet/ui/gate/pad_line.py): one POST
-    run/predict with the event's fn_index, the answer in its response -> (ok, output)."""
+    run/predict with the event's fn_index in the page's session, the answer in its response -> (ok, output)."""
     data = list(data) + [None] * (len(dep["inputs"]) - len(data))
     r = http.post(f"{url}/gradio_api/run/predict", headers=headers,
                   json={"data": data, "fn_index": dep["id"], "event_data": None, "trigger_id": None,
-                        "session_hash": uuid.uuid4().hex[:10]})
+                        "session_hash": session})
     return r.status_code == 200, (r.json().get("data") if r.status_code == 200 else r.text)
 
 
@@ -56,9 +56,10 @@ def _strokes(url, value, n):
     with httpx.Client(timeout=120) as http:
         config = http.get(url + "/config").json()
         dep = next(d for d in config["dependencies"] if d.get("api_name") == "on_pad")
+        session = uuid.uuid4().hex[:10]   # one visitor, one page
         for _ in range(n):
             t = time.perf_counter()
-            ok, out = _stroke(http, url, dep, [value, "modern"], VISITOR)
+            ok, out = _stroke(http, url, dep, [value, "modern"], VISITOR, session)
             if not ok:
                 raise RuntimeError(f"stroke failed: {str(out)[:200]}")
             times.append(time.perf_counter() - t)
