@@ -50,7 +50,8 @@ def _stroke(http, url, dep, data, headers, session):
     return r.status_code == 200, (r.json().get("data") if r.status_code == 200 else r.text)
 
 
-def _strokes(url, value, n):
+def _strokes(url, value, n, every=0.1):
+    """n strokes of one visitor's page, one every `every` s at most (pad.js's live-update interval)."""
     import httpx
     times = []
     with httpx.Client(timeout=120) as http:
@@ -63,6 +64,7 @@ def _strokes(url, value, n):
             if not ok:
                 raise RuntimeError(f"stroke failed: {str(out)[:200]}")
             times.append(time.perf_counter() - t)
+            time.sleep(max(0.0, every - times[-1]))
     return Sample(np.array(times))
 
 
@@ -95,7 +97,7 @@ def _loop_costly(url, stop, answered, who):
             answered[0] += 1
 
 
-def under_attack(root, results, strokes=60, connections=4):
+def under_attack(root, results, strokes=100, connections=4):
     """Adds the rows and the bar: attacked per-stroke p95 <= 2x the idle p95."""
     import httpx
 

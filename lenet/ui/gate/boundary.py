@@ -13,6 +13,7 @@ anonymous visitor on a public link (`--share`, a Space) costs a bounded share of
   wrong one gets a sentence instead of Gradio's bare {"error": null}.
 - Sessions: a visitor may start `sessions_per_minute` new ones (each request can name one).
 - Event streams (heartbeat, queue data): at most `streams_per_client` open per visitor.
+- Rate: every API request waits its turn in the visitor's token bucket (rate.py).
 - Uploads: the ledger's budgets (uploads.py); pictures over lenet's pixel limit are deleted at once.
 Who a visitor is: visitors.client_key. The numbers: limits.Limits.
 """
@@ -30,6 +31,7 @@ from .gradio_internals import API, CLOSED, JSON_ROUTES, STREAMS, UNPREFIXED
 from .limits import Limits
 from .log import say
 from .pad_line import shed_early, suggested_ms
+from .rate import TOO_FAST, Rate
 from .uploads import DISK_LOW, UPLOAD_HELD, UPLOAD_RATE, remove  # noqa: F401  (the sentences tests read)
 from .visitors import client_key, known
 
@@ -171,6 +173,7 @@ class Boundary:
         self.new_sessions = defaultdict(deque)  # visitor -> times of their new sessions (last minute)
         self.streams = defaultdict(int)         # visitor -> event streams open
         self.no_change = {}                     # run/ step -> Gradio's "no change" answer to a live update
+        self.rate = Rate(self.limits.requests_per_second, self.limits.request_burst, self.limits.request_wait)
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -183,6 +186,12 @@ class Boundary:
         if api.startswith(CLOSED) or path.startswith("/monitoring"):
             return await answer(send, 404, CLOSED_MSG)
         method, key = scope["method"], client_key(scope)
+        wait = self.rate.wait(key, 1.0 if known(key) else self.limits.room_rate)
+        if wait is None:
+            say("rate", f"refused a request from {key}: over {self.limits.requests_per_second:g} a second")
+            return await answer(send, 429, TOO_FAST)
+        if wait:
+            await asyncio.sleep(wait)
         if method == "POST" and api.rstrip("/") == "/upload" and self.uploads is not None:
             return await self.upload(key, scope, receive, send)
         if method == "POST":

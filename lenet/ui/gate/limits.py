@@ -29,6 +29,11 @@ class Limits:
     room_sessions_per_minute: int = 2400   # ... per address that stands for a room (visitors.known)
     streams_per_client: int = 32           # open event streams (heartbeat, queue data) per visitor
     room_streams: int = 1200               # ... per address that stands for a room
+    # request rate (rate.py): a page sends at most ~10 a second while drawing, a burst on loading
+    requests_per_second: float = 20.0      # per visitor; over it, requests wait their turn
+    request_burst: float = 60.0            # ... after this many at once
+    request_wait: float = 5.0              # s a request may wait its turn before it is refused
+    room_rate: float = 100.0               # rate and burst x this for an address that stands for a room
     # connections (server.py)
     header_timeout: float = 10.0           # s to send a request's line and headers
     body_timeout: float = 30.0             # s to send its body (a 20 MB upload at ~5 Mbit/s)
