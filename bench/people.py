@@ -3,9 +3,10 @@ each digit, draws two strokes 0.6 s apart, sending what the page sends (lenet/ui
 live updates every ~100 ms while the pen moves, then the pen-up update; like the page's Gradio
 client (trigger_mode always_last) a person has at most one update in flight and a newer one
 replaces their waiting one. They wait for the answer to their last pen-up, look for 3 s, and
-draw the next digit. As pad.js, a person waits between live updates at least the pace the server's
-answers ask for (the lenet-pace cookie, lenet/ui/gate/pad_line.py); a live update due sooner is not
-sent (pad.js would send the drawing when the pace allows, mostly after the short strokes here end).
+draw the next digit. As pad.js, a person sends each stroke's first live update at once (marked
+`first`) and waits between a stroke's later live updates at least the pace the server's answers ask
+for (the lenet-pace cookie, lenet/ui/gate/pad_line.py); a live update due sooner is not sent (pad.js
+would send the drawing when the pace allows, mostly after the short strokes here end).
 What the page's Gradio client sends for the pad's event (queue=False, see
 lenet/ui/gate/pad_line.py): one POST /gradio_api/run/predict (the event's fn_index, the session hash),
 the answer in its response.
@@ -83,6 +84,8 @@ class Tally:
     sent: int = 0
     replaced: int = 0                             # updates a newer one replaced before they were sent
     skipped: int = 0                              # live updates the server answered "no change" (shed)
+    first_skipped: int = 0                        # ... of them a stroke's first
+    first_unsent: int = 0                         # strokes' first live updates replaced before being sent
     posts: list = field(default_factory=list)    # s from each update's POST to its answer
     held: int = 0                                 # live updates not sent: the last answer was slow (BUSY)
     paced: int = 0                                # live updates not sent: sooner than the server's pace
@@ -113,15 +116,19 @@ class Person:
         self.last_live = -1e9      # when the last live update was sent
         self.stroke_of = {}        # live seq -> index in self.seen
         self.seen = []             # live readings per stroke
+        self.firsts = set()        # seqs of strokes' first live updates
 
-    def update(self, png, penup):
+    def update(self, png, penup, first=False):
         from lenet.ui.readings.pad import value_of
         self.seq += 1
         if penup:
             self.penup_at[self.seq] = time.perf_counter()
         if self.pending is not None:
             self.tally.replaced += 1
-        self.pending = (self.seq, value_of(png, self.seq, live=not penup))
+            self.tally.first_unsent += self.pending[0] in self.firsts
+        self.pending = (self.seq, value_of(png, self.seq, live=not penup, first=first))
+        if first:
+            self.firsts.add(self.seq)
         if not self.busy:
             asyncio.get_running_loop().create_task(self._send_pending())
         return self.seq
@@ -158,6 +165,7 @@ class Person:
         head = out[0]
         if isinstance(head, dict) and head.get("__type__") == "update" and seq not in self.penup_at:
             self.tally.skipped += 1      # a live update the server shed (lenet/ui/gate/pad_line.py)
+            self.tally.first_skipped += seq in self.firsts
             return
         if not isinstance(head, str) or f'data-seq="{seq}"' not in head:
             raise RuntimeError(f"answer without its seq {seq}: {str(head)[:80]}")
@@ -179,6 +187,7 @@ class Person:
                 if n:
                     await asyncio.sleep(STROKE_GAP)     # pen-up to the next stroke's pen-down
                 self.seen.append(0)
+                self.last_live = -1e9                    # pad.js keeps the pace within a stroke
                 for i, png in enumerate(stroke):
                     if i:
                         await asyncio.sleep(LIVE_EVERY)
@@ -189,7 +198,7 @@ class Person:
                     if not penup and time.perf_counter() - self.last_live < self.pace:
                         self.tally.paced += 1            # sooner than the server's pace
                         continue
-                    last = self.update(png, penup=penup)
+                    last = self.update(png, penup=penup, first=not penup and self.last_live < 0)
                     if not penup:
                         self.last_live = time.perf_counter()
                         self.stroke_of[last] = len(self.seen) - 1
@@ -248,6 +257,7 @@ def summary(tally, wall, cpu):
     return {"digits answered": len(f), "p50 ms": pct(50), "p95 ms": pct(95), "p99 ms": pct(99),
             "max ms": f"{f.max():.0f}" if len(f) else "-", "errors": len(tally.errors), "wrong": tally.wrong,
             "updates sent": tally.sent, "replaced while waiting": tally.replaced, "live updates shed": tally.skipped,
+            "first live updates shed": tally.first_skipped, "first live updates replaced unsent": tally.first_unsent,
             "live updates held back": tally.held, "live updates paced": tally.paced,
             "live answers per stroke": f"{np.mean(tally.seen):.2f}" if tally.seen else "-",
             "strokes without a live answer": f"{np.mean(np.array(tally.seen) == 0) * 100:.1f} %" if tally.seen

@@ -83,7 +83,9 @@ def _room_row(results, label, url, n, seconds, procs=()):
                 f"p50 {s['p50 ms']} · p95 {s['p95 ms']} · p99 {s['p99 ms']} ms · {s['errors']} errors · "
                 f"{s['wrong']} wrong",
                 f"{s['digits answered']} digits, {s['updates sent']} updates sent ({s['live updates shed']} live "
-                f"ones shed, {s['live updates paced']} not sent at the server's pace, {s['live updates held back']} "
+                f"ones shed [{s['first live updates shed']} strokes' first; "
+                f"{s['first live updates replaced unsent']} firsts replaced before sending], "
+                f"{s['live updates paced']} not sent at the server's pace, {s['live updates held back']} "
                 f"held back by busy pages); live answers per stroke {s['live answers per stroke']} "
                 f"({s['strokes without a live answer']} of strokes without one); CPU per update sent "
                 f"{s['CPU ms per update'][0]:.1f} ms server + {s['CPU ms per update'][1]:.1f} ms prediction process; "

@@ -355,7 +355,8 @@ def test_walkthrough_explains_a_pixel_and_follows_the_model_switch(open_page, mo
 def test_live_updates_keep_the_pace_the_servers_answers_ask_for(open_page):
     """The server's answers set the lenet-pace cookie (gate/boundary.py, pad_line.py); here every answer
     asks for 1000 ms, as a crowded server would: a stroke of T s then sends at most 1 + T live updates
-    (~10 T at the page's own 100 ms), and its pen-up still goes at once and is answered."""
+    (~10 T at the page's own 100 ms), the first marked so the line reads it before later ones, and its
+    pen-up still goes at once and is answered."""
     page = open_page()
     slow = "lenet-pace=1000; Path=/; SameSite=Lax"
 
@@ -382,3 +383,5 @@ def test_live_updates_keep_the_pace_the_servers_answers_ask_for(open_page):
     updates = [b for b in sent if '\\"seq\\"' in b]
     live = [b for b in updates if '\\"live\\":true' in b]
     assert 1 <= len(live) <= 1 + took and '\\"live\\":true' not in updates[-1], (len(live), took)
+    first = [b for b in live if '\\"first\\":true' in b]
+    assert first == live[:1], len(first)                   # the stroke's first live update says so, alone

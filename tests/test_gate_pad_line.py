@@ -37,8 +37,8 @@ async def settle():
         await asyncio.sleep(0)
 
 
-def ask(line, readings, name, client="10.0.0.1", session=None, live=False, heavy=False):
-    return asyncio.ensure_future(line.read(client, session or name, live, heavy, readings.job(name)))
+def ask(line, readings, name, client="10.0.0.1", session=None, live=False, heavy=False, first=False):
+    return asyncio.ensure_future(line.read(client, session or name, live, heavy, readings.job(name), first=first))
 
 
 def test_the_pads_live_flag_is_read_from_the_first_characters():
@@ -97,6 +97,41 @@ def test_a_pen_up_is_read_before_live_updates_that_came_first():
         await settle()
         assert r.started[-1] == "live1" and line.shed == 0   # then the oldest live update
     asyncio.run(go())
+
+
+def test_a_stroke_s_first_live_update_is_read_before_later_ones_and_waits_longer():
+    """Every stroke shows a live answer: its first live update goes after pen-ups but before other
+    live updates, and is shed only after FIRST_PATIENCE, not the later ones' patience."""
+    async def go():
+        line, r = Line(slots=1, patience=0.02), Readings()
+        ask(line, r, "busy", client="10.0.0.9")
+        later = ask(line, r, "later", client="10.0.0.1", live=True)
+        first = ask(line, r, "first", client="10.0.0.2", live=True, first=True)
+        ask(line, r, "penup", client="10.0.0.3")
+        await asyncio.sleep(0.05)                          # over the patience, under FIRST_PATIENCE
+        r.finish("busy")
+        await settle()
+        assert r.started == ["busy", "penup"] and await later is SHED
+        r.finish("penup")
+        await settle()
+        assert r.started[-1] == "first"
+        r.finish("first")
+        assert await first == "answer first"
+        ask(line, r, "busy2", client="10.0.0.9")
+        late_first = ask(line, r, "first2", client="10.0.0.2", live=True, first=True)
+        await asyncio.sleep(pad_line.FIRST_PATIENCE + 0.05)
+        r.finish("busy2")
+        await settle()
+        assert await late_first is SHED                    # it too has a limit: the pen has moved on
+    asyncio.run(go())
+
+
+def test_the_first_flag_is_read_from_the_first_characters():
+    from lenet.ui.readings.pad import is_first
+    assert is_first(value_of(PNG, 3, live=True, first=True)) and is_live(value_of(PNG, 3, live=True, first=True))
+    assert not is_first(value_of(PNG, 3, live=True)) and not is_first(value_of(PNG, 3))
+    assert not is_first(value_of(PNG, 3, first=True))     # a pen-up is never a live update
+    assert not is_first('{"seq":1,"live":true,"png":"data:image/png;base64,","first":true}')
 
 
 def test_a_live_update_that_waited_too_long_is_shed_and_a_pen_up_never_is():
@@ -319,10 +354,12 @@ def test_the_boundary_sheds_a_crowded_lines_live_updates_with_gradios_own_no_cha
         assert (status, body, len(calls)) == (200, no_change, 1) and cookie.startswith(f"{PACE_COOKIE}=300;")
         status, _, body = await post(boundary, penup)       # a pen-up is never shed here
         assert status == 200 and b"data-seq" in body and len(calls) == 2
+        status, _, body = await post(boundary, value_of(PNG, 3, live=True, first=True))   # nor a stroke's first:
+        assert status == 200 and len(calls) == 3                                          # the app reads it
         r.finish("busy")
         await settle()
         r.finish("penup")
         await settle()
         await post(boundary, live)                           # not crowded: the app reads it
-        assert len(calls) == 3
+        assert len(calls) == 4
     asyncio.run(go())

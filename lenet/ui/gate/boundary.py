@@ -6,8 +6,9 @@ anonymous visitor on a public link (`--share`, a Space) costs a bounded share of
 - `run/` runs a step outside the queue: only the page's own queue=False steps may use it; `call/`
   only names the documented endpoints (/predict, /predict_image). Each `run/` answer sets the
   cookie PACE_COOKIE: the ms the pads' line asks pages to wait between live updates (pad_line.py).
-  A live pad update that the crowded line would shed is answered "no change" here, before Gradio
-  parses it: the answer Gradio itself gave the step's last shed update (learned, never made up).
+  A later live pad update (not a stroke's first) that the crowded line would shed is answered "no
+  change" here, before Gradio parses it: the answer Gradio itself gave the step's last shed update
+  (learned, never made up).
 - JSON bodies: at most `max_json` bytes and `max_depth` levels; every base64 data URL is sized
   from its header before anything decodes it; the documented endpoints' inputs are checked, so a
   wrong one gets a sentence instead of Gradio's bare {"error": null}.
@@ -26,7 +27,7 @@ import time
 from collections import OrderedDict, defaultdict, deque
 
 from ...decode import MAX_PIXELS, TOO_MANY_PIXELS, UNREADABLE, picture_size
-from ..readings.pad import is_live
+from ..readings.pad import is_first, is_live
 from .gradio_internals import API, CLOSED, JSON_ROUTES, STREAMS, UNPREFIXED
 from .limits import Limits
 from .log import say
@@ -110,6 +111,12 @@ def inputs_problem(name, data, models):
         shown = json.dumps(model)[:40] if isinstance(model, (str, int, float)) else "like that"
         return UNKNOWN_MODEL.format(name=shown, names=", ".join(models))
     return None
+
+
+def first_live(sent):
+    """Whether a run/ body carries a stroke's first live pad update (never shed before the line)."""
+    data = sent.get("data") if isinstance(sent, dict) else None
+    return isinstance(data, list) and bool(data) and is_first(data[0])
 
 
 # ------------------------------------------------------------------ ASGI helpers
@@ -274,7 +281,7 @@ class Boundary:
             return await answer(send, 403, NOT_HERE)
         if api.startswith("/run/"):
             live = self.live_step(api, sent)
-            if live in self.no_change and shed_early():
+            if live in self.no_change and not first_live(sent) and shed_early():
                 return await self.paced(send, self.no_change[live])
             return await self.run_route(scope, replay(body, receive), send, live)
         return await self.app(scope, replay(body, receive), send)

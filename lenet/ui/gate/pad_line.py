@@ -11,19 +11,21 @@ front of the reading (worker.py):
   sends) in at most SLOTS - 1 of them, so a stroke always finds a slot;
 - a page has at most one update waiting: a newer one from its session replaces it (the replaced
   one is answered "no change"; the page itself sends one at a time and keeps only its newest);
-- pen-ups (and undo, clear) are read before live updates (sent while the pen moves); a live update
-  that waited over LIVE_PATIENCE is answered "no change" (shed): the pen has moved on, and the
-  person's pen-up comes next;
+- pen-ups (and undo, clear) are read before live updates (sent while the pen moves), a stroke's
+  first live update before its later ones; a live update that waited over LIVE_PATIENCE (a first
+  one: FIRST_PATIENCE) is answered "no change" (shed): the pen has moved on, and the person's pen-up
+  comes next;
 - among updates of a kind, the client (address, boundary.client_key) with the fewest being read
   goes first, then the oldest;
 - a client has at most `per_client` updates waiting, all clients together `most`; beyond, a live
   update is shed at once and a pen-up is answered with a sentence (never an error);
-- the pace: how long a page should wait between its live updates (Line.pace, suggested_ms()), from the
+- the pace: how long a page should wait between a stroke's live updates (Line.pace, suggested_ms()), from the
   line's recent load: it grows while many live updates are shed and shrinks back to the page's own
   throttle when few are, so a crowd sends only the live updates the line can read (boundary.py tells
-  every page in a cookie; static/pad.js waits at least that long, never for a pen-up);
-- while a pen-up has waited over the patience (crowded()), a live update arriving would be shed:
-  boundary.py answers it "no change" before Gradio handles it (shed_early()).
+  every page in a cookie; static/pad.js waits at least that long, never for a stroke's first live
+  update or a pen-up: every stroke gets a live answer, a crowd fewer of them);
+- while a pen-up has waited over the patience (crowded()), a later live update arriving would be
+  shed: boundary.py answers it "no change" before Gradio handles it (shed_early()).
 
 Pure asyncio: no Gradio here (tests/test_gate_pad_line.py drives it with plain coroutines)."""
 import asyncio
@@ -36,6 +38,7 @@ from dataclasses import dataclass, field
 SLOTS = 2              # updates read at once: the prediction process reads one while the next waits in its pipe
 LIVE_PATIENCE = 0.1    # s a live update may wait before it is shed: the page's pen-up waits behind it (one
                        # update in flight per page); the choice against 0.25 s: docs/performance.md
+FIRST_PATIENCE = 0.6   # s for a stroke's first live update: about a stroke and the pause after it
 PER_CLIENT = 128       # updates waiting per address: a room behind one address is one client
 MOST = 1024            # updates waiting in all (a few seconds of reading)
 
@@ -58,6 +61,7 @@ class Turn:
     heavy: bool
     job: object                     # () -> an awaitable of the answer, called when the turn comes
     order: int
+    first: bool = False             # a stroke's first live update
     answer: asyncio.Future = None
     at: float = field(default_factory=time.monotonic)
     reading: bool = False
@@ -85,8 +89,8 @@ class Line:
         self._window_at, self._live_in, self._live_shed = time.monotonic(), 0, 0
         _lines.add(self)
 
-    async def read(self, client, session, live, heavy, job):
-        t = Turn(client, session, bool(live), bool(heavy), job, next(self._order))
+    async def read(self, client, session, live, heavy, job, first=False):
+        t = Turn(client, session, bool(live), bool(heavy), job, next(self._order), bool(live and first))
         t.answer = asyncio.get_running_loop().create_future()
         self._arrive(t)
         try:
@@ -190,7 +194,7 @@ class Line:
     def _dispatch(self):
         """Shed the live updates that waited too long, then start the best waiting ones while slots are free."""
         now = time.monotonic()
-        for t in [t for t in self.waiting if t.live and now - t.at > self.patience]:
+        for t in [t for t in self.waiting if t.live and now - t.at > self.patience_of(t)]:
             self._leave(t)
             self._shed(t)
         while self.reading < self.slots and self.waiting:
@@ -198,7 +202,11 @@ class Line:
             ready = [t for t in self.waiting if not (heavy_full and t.heavy)]
             if not ready:
                 return
-            self._start(min(ready, key=lambda t: (t.live, self.reading_of[t.client], t.order)))
+            self._start(min(ready, key=lambda t: (t.live + (t.live and not t.first), self.reading_of[t.client],
+                                                  t.order)))
+
+    def patience_of(self, t):
+        return max(self.patience, FIRST_PATIENCE) if t.first else self.patience
 
 
 _lines = weakref.WeakSet()   # every Line alive (one per page; tests make their own)

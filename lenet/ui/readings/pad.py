@@ -5,8 +5,9 @@ a <canvas> in a gr.HTML, is lenet/ui/tabs/pad.py and static/pad.js.)
 the browser already downscaled: a few KB; a wide pad's is 280 px high), or "" for a cleared pad.
 `seq` comes back in the answer (`#digit [data-seq]`) so the page can tell which update an answer
 belongs to. `live` marks an update sent while the pen is still down (pen-up, undo and clear send
-none): under a crowd the pads' line reads pen-ups first and answers live updates that waited too
-long with "no change" (pad_line.py)."""
+none), `"first": true` after it a stroke's first live update: under a crowd the pads' line reads
+pen-ups first, then first live updates, and answers other live updates that waited too long with
+"no change" (pad_line.py)."""
 import base64
 import binascii
 import json
@@ -58,6 +59,11 @@ def is_live(value):
     return isinstance(value, str) and value.startswith('{"seq":') and '"live":true' in value[:48]
 
 
+def is_first(value):
+    """Whether a pad value is a stroke's first live update (pad.js writes it right after `live`)."""
+    return is_live(value) and '"live":true,"first":true' in value[:64]
+
+
 def picture(value):
     """The pad's drawing as PNG bytes; InvalidDrawing (EMPTY) for a cleared pad."""
     png, _ = parse(value)
@@ -73,9 +79,10 @@ def png_size(png):
     return struct.unpack(">II", png[16:24])
 
 
-def value_of(png_bytes, seq=1, live=False):
+def value_of(png_bytes, seq=1, live=False, first=False):
     """What the pad sends for a picture (tests and the load generator speak the pad's protocol)."""
-    sent = {"seq": seq, "live": True} if live else {"seq": seq}
+    sent = ({"seq": seq, "live": True, "first": True} if first else {"seq": seq, "live": True}) if live \
+        else {"seq": seq}
     sent["png"] = data_uri(png_bytes)
     return json.dumps(sent, separators=(",", ":"))
 

@@ -9,7 +9,9 @@
 // - Live: while the pen moves the drawing is sent at most every THROTTLE_MS, and at once at
 //   pen-up. The server runs only the newest waiting update (trigger_mode="always_last"). Under a
 //   crowd the server asks for a slower pace (the lenet-pace cookie its answers set, gate/pad_line.py):
-//   live updates wait at least that long after the last live one; pen-ups, undo and clear never wait.
+//   a stroke's later live updates wait at least that long after its last live one; its first live
+//   update (marked `first`, read before other live ones) and pen-ups, undo and clear never wait, so
+//   every stroke shows a live answer.
 // - What is sent: the strokes redrawn on a white EXPORT x EXPORT canvas, as a PNG data URL
 //   (~3-8 KB), with a sequence number the answer echoes (#digit [data-seq]); `live: true` while the
 //   pen is down (a busy server answers pen-ups first and may skip live ones: pad.py).
@@ -32,6 +34,7 @@ const canvas = element.querySelector('.pad-canvas');
 const ctx = canvas.getContext('2d');
 const strokes = [];          // {tool, points: [[x, y], ...]} in square units
 let current = null, tool = 'pen', seq = 0, lastSent = 0, lastLive = -1e9, timer = null, dirty = false;
+let strokeLive = 0;          // live updates sent in the current stroke
 let lag = 0;                 // ms from sending an update to its answer on the page, the latest answered
 const sentAt = new Map();    // seq -> when it was sent (the last few)
 const pad = ASPECT === 1 ? (window.lenetPad = window.lenetPad || {latencies: [], sent: 0})
@@ -117,8 +120,10 @@ function send() {
   sentAt.set(seq, lastSent);
   if (sentAt.size > 32) sentAt.delete(sentAt.keys().next().value);
   const live = current !== null;   // the pen is still down; pen-up, undo and clear are not live
-  if (live) lastLive = lastSent;
-  props.value = JSON.stringify(live ? {seq: seq, live: true, png: exported()} : {seq: seq, png: exported()});
+  const first = live && strokeLive === 0;
+  if (live) { lastLive = lastSent; strokeLive += 1; }
+  props.value = JSON.stringify(!live ? {seq: seq, png: exported()}
+    : first ? {seq: seq, live: true, first: true, png: exported()} : {seq: seq, live: true, png: exported()});
 }
 
 function pace() {            // ms the server asks between live updates (THROTTLE_MS when it does not say)
@@ -157,6 +162,8 @@ document.addEventListener('pointerdown', (e) => {
   area.setPointerCapture(e.pointerId);
   current = {tool: tool, points: [[x, y]], id: e.pointerId};
   strokes.push(current);
+  lastLive = -1e9;           // the pace is kept within a stroke: each stroke's first live update goes at once
+  strokeLive = 0;
   paint(ctx, current, canvas.width, canvas.height, 0);
   changed(false);
 }, true);

@@ -75,7 +75,8 @@ def build(gr, room: Room, line: Line, reader: Worker):
             return (reader.submit("read_pad", value, variant, None, more, pre)
                     or reader.read_pad(value, variant, session, more, pre))
         try:
-            answer = await line.read(visitors.client_of(request), session, sent.is_live(value), not quick, job)
+            answer = await line.read(visitors.client_of(request), session, sent.is_live(value), not quick, job,
+                                     first=sent.is_first(value))
         except ChildProcessError:          # the prediction process died while reading it (a new one starts)
             answer = read_pad(room, value, variant, session, more, pre)
         if answer is pad_line.SHED:        # replaced by a newer update, or live and late: no change

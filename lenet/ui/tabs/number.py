@@ -31,7 +31,8 @@ def build(gr, room: Room, first, line: Line):
         # A number's reading (several digits) in a worker thread: the event loop stays free; heavy: at most
         # one slot of the line, the other stays for the first pad's strokes
         answer = await line.read(client, session, sent.is_live(value), True,
-                                 lambda: anyio.to_thread.run_sync(read_pad, room, value, variant))
+                                 lambda: anyio.to_thread.run_sync(read_pad, room, value, variant),
+                                 first=sent.is_first(value))
         if answer is pad_line.SHED:
             return gr.skip()
         if answer is pad_line.FULL:
