@@ -52,6 +52,10 @@ def test_memory_is_bounded_by_forgetting_idle_visitors(monkeypatch):
     monkeypatch.setattr(rate, "REMEMBERED", 50)
     clock = Clock()
     r = rate.Rate(per_second=10, burst=2, max_wait=1.0, clock=clock)
+    for i in range(200):                          # 200 visitors at once: none idle, all kept ...
+        r.wait(f"10.1.0.{i}")
+    assert len(r.buckets) == 200 and r.sweep_at >= 200   # ... and the next sweep waits for twice as many
+    clock.now += 10
     for i in range(1000):
         r.wait(f"10.0.{i // 256}.{i % 256}")
         clock.now += 0.2                          # each earlier visitor's bucket has refilled by now

@@ -13,6 +13,7 @@ class Rate:
     def __init__(self, per_second, burst, max_wait, clock=time.monotonic):
         self.per_second, self.burst, self.max_wait, self.clock = float(per_second), float(burst), max_wait, clock
         self.buckets = {}   # visitor -> (tokens, time of the last request)
+        self.sweep_at = REMEMBERED   # the size at which idle buckets are next dropped (amortised)
 
     def wait(self, key, scale=1.0):
         """Seconds the visitor `key` must wait before this request is served (0.0 for at once), or
@@ -24,8 +25,9 @@ class Rate:
         if tokens < 0 and -tokens / rate > self.max_wait:
             return None
         self.buckets[key] = (tokens, now)
-        if len(self.buckets) > REMEMBERED:
+        if len(self.buckets) > self.sweep_at:
             self.forget_idle(now)
+            self.sweep_at = max(REMEMBERED, 2 * len(self.buckets))
         return 0.0 if tokens >= 0 else -tokens / rate
 
     def forget_idle(self, now):
