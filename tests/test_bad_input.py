@@ -386,7 +386,10 @@ def test_http_flood_is_bounded(app_url, tmp_path, ask, read_answer):
     assert 0 < bound <= 1024, "the page must bound its queue"
     path = tmp_path / "seven.png"
     path.write_bytes(png(draw()))
-    clients = [Client(app_url, verbose=False, download_files=False) for _ in range(8)]
+    # httpx_kwargs: gradio_client uploads each job's file with httpx's 5 s default; 272 uploads at once
+    # on a loaded machine take longer than that to be answered (they wait their turn, none is refused).
+    clients = [Client(app_url, verbose=False, download_files=False, httpx_kwargs={"timeout": 120})
+               for _ in range(8)]
     payload = {"background": None, "layers": [], "composite": handle_file(str(path))}
     jobs = [clients[i % len(clients)].submit(payload, api_name="/predict") for i in range(bound + 16)]
     answered = 0
