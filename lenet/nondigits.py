@@ -255,7 +255,7 @@ def make(count, rng, digits, font_files, shape_table, mix):
     return np.stack(out) if out else np.zeros((0, CANVAS, CANVAS), np.uint8), np.array(fams)
 
 
-TRAINING_MIX = {"letters": 0.25, "shapes": 0.15, "scribbles": 0.1, "blobs": 0.05, "pieces": 0.25, "pairs": 0.2}
+TRAINING_MIX = {"letters": 0.2, "shapes": 0.15, "scribbles": 0.1, "blobs": 0.05, "pieces": 0.35, "pairs": 0.15}
 
 
 def _thin(ink):

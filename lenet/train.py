@@ -18,16 +18,23 @@ VALIDATION = 5000  # images held out of the 60k training set to pick the best ep
 DEFAULTS = {"epochs": 40, "seed": 0, "batch_size": 128, "learning_rate": 2e-3}
 NOT_A_DIGIT = 10       # the label of a generated non-digit
 SPREAD_WEIGHT = 0.5    # softmax variants: weight of "spread OUT evenly" on a non-digit (Hendrycks et al. 2019)
+RUBBISH_FAR = 30.0     # paper: a non-digit is pushed farther than this from every code (a digit's j is RUBBISH_J)
 
 
 def paper_loss(y_true, distances):
-    """Eq. 9 of LeCun et al. 1998 per image: y_D + log(e^-j + sum_i e^-y_i), the distance to the
-    correct code plus a log-sum-exp over all of them and the rubbish class. It is the cross-entropy
-    of the posterior softmax(-y_0..-y_9, -j) (lenet.model.posterior) at the true digit."""
-    import keras
+    """Eq. 9 of LeCun et al. 1998 per digit: y_D + log(e^-j + sum_i e^-y_i), the distance to the
+    correct code plus a log-sum-exp over all of them and the rubbish class, j = RUBBISH_J: the
+    cross-entropy of the posterior softmax(-y_0..-y_9, -j) (lenet.model.posterior) at the true digit.
+    A non-digit (label 10) takes the rubbish class's cross-entropy with the rubbish class at
+    RUBBISH_FAR instead, log(1 + sum_i e^(RUBBISH_FAR - y_i)): digits are pulled inside j, non-digits
+    pushed past a farther j, so the two sit apart with a margin between them."""
     from keras import ops
+    y = ops.cast(ops.reshape(y_true, (-1,)), "int32")
     logits = ops.concatenate([-distances, ops.full_like(distances[:, :1], -RUBBISH_J)], axis=-1)
-    return keras.losses.sparse_categorical_crossentropy(y_true, logits, from_logits=True)
+    logp = logits - ops.logsumexp(logits, axis=-1, keepdims=True)
+    digit = -ops.take_along_axis(logp, ops.expand_dims(ops.minimum(y, 9), -1), axis=-1)[:, 0]
+    rubbish = ops.softplus(ops.logsumexp(RUBBISH_FAR - distances, axis=-1))
+    return ops.where(y < NOT_A_DIGIT, digit, rubbish)
 
 
 def softmax_loss(y_true, probabilities):
@@ -176,7 +183,7 @@ def train(variant, epochs=DEFAULTS["epochs"], seed=DEFAULTS["seed"], data_path=N
         "batch_size": batch_size,
         "optimizer": f"Adam, cosine decay from {learning_rate}",
         "loss": ("eq. 9 of LeCun et al. 1998 (distance to the true code + log(e^-j + sum e^-y_i)), "
-                 f"j = {RUBBISH_J}; non-digits are its rubbish class") if has_rbf_output(model) else
+                 f"j = {RUBBISH_J}; non-digits: its rubbish class at j = {RUBBISH_FAR}") if has_rbf_output(model) else
                 f"cross-entropy; on non-digits {SPREAD_WEIGHT} x cross-entropy to the even spread",
         "training_images": int(len(x)),
         "training_mix": {"mnist": int(len(digits_x)), "printed_digits": int(np.sum(extra_y < NOT_A_DIGIT)),

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from lenet.model import RUBBISH_J, posterior
-from lenet.train import DEFAULTS, paper_loss, scores
+from lenet.train import DEFAULTS, RUBBISH_FAR, paper_loss, scores
 
 
 def test_paper_loss_is_eq9_and_minus_log_posterior():
@@ -16,6 +16,14 @@ def test_paper_loss_is_eq9_and_minus_log_posterior():
     eq9 = y[labels, labels] + np.log(np.exp(-RUBBISH_J) + np.exp(-y.astype("float64")).sum(1))
     np.testing.assert_allclose(loss, eq9, rtol=1e-5)
     np.testing.assert_allclose(loss, -np.log(posterior(y)[labels, labels]), rtol=1e-5)
+
+
+def test_paper_loss_on_a_non_digit_is_the_rubbish_class_at_the_farther_j():
+    y = np.random.default_rng(5).uniform(0, 60, (6, 10)).astype("float32")
+    loss = np.asarray(paper_loss(np.full(6, 10), y))
+    np.testing.assert_allclose(loss, -np.log(posterior(y, RUBBISH_FAR)[:, -1]), rtol=1e-5)
+    far = np.asarray(paper_loss(np.full(2, 10), np.full((2, 10), RUBBISH_FAR + 20, "float32")))
+    assert (far < 1e-6).all()    # past the farther j every code is far enough: no loss
 
 
 def test_scores_count_a_confusion_matrix():
