@@ -165,9 +165,12 @@ def test_the_last_snapshot_judged_by_the_card_rule_refuses_what_the_served_model
     rng = np.random.default_rng(3)
     pictures = [draw(d, canvas=280) for d in (1, 4, 7)] + [255 - nondigits.scribble(rng) for _ in range(4)]
     # float16 snapshot weights move an output by ~1e-3 of itself: the paper's score is a sigmoid of
-    # distances near ~30 at its threshold (slope 1/4 there), the softmax variants' of log-probabilities
-    tolerance = 1e-2 if rec.rbf else 2e-3
+    # distances near ~30 at its threshold (slope 1/4 there), the softmax variants' a sigmoid of
+    # slope ~5 (the card's) of a log-probability
+    tolerance = 1e-2 if rec.rbf else 5e-3
     for picture in pictures:
         p = rec.predict(picture)
         r = learning.forward(snaps, p.input, [len(snaps) - 1], rec.facts.activations.get("C1"), rule)
         assert 1.0 - r.not_a_digit[0] == pytest.approx(p.digit_score, abs=tolerance)
+        if abs(p.digit_score - 0.5) > tolerance:
+            assert (1.0 - r.not_a_digit[0] >= 0.5) == p.is_digit
