@@ -27,24 +27,24 @@ def _with_fonts(rng, digits, font_files, count):
     return list(digits[0]) + list(inks), np.concatenate([digits[1], labels])
 
 
-def training_extra(images28, labels, seed=0, scale=1.0):
+def training_extra(images28, labels, seed=0, scale=1.0, mix=None):
     """Extra training data: (inputs (n, 32, 32) float32, labels (n,) int32): printed digits in the
     training fonts (their digit) and non-digits (label 10), cut from these MNIST training digits.
-    `scale` shrinks every count (smoke tests)."""
+    `scale` shrinks every count (smoke tests); `mix` the families' shares (nondigits.training_mix)."""
     rng = np.random.default_rng(SEEDS["training"] + seed)
     fonts = nd.fonts(nd.TRAINING_FONTS)
     n = lambda count: max(20, int(count * scale))  # noqa: E731
     printed, printed_y = nd.font_digits(n(PRINTED_DIGITS), fonts, rng)
     take = rng.choice(len(images28), min(len(images28), n(4000)), replace=False)
     digits = _with_fonts(rng, _inks_of(images28[take], labels[take]), fonts, n(1000))
-    inks, _ = nd.make(n(TRAINING_NONDIGITS), rng, digits, fonts, nd.SHAPES, nd.TRAINING_MIX)
+    inks, _ = nd.make(n(TRAINING_NONDIGITS), rng, digits, fonts, nd.SHAPES, mix or nd.TRAINING_MIX)
     xd, kd = nd.inputs(np.stack(printed))
     xn, _ = nd.inputs(inks)
     return (np.concatenate([xd, xn]).astype("float32"),
             np.concatenate([printed_y[kd], np.full(len(xn), 10)]).astype("int32"))
 
 
-def nondigit_sets(kind, images28, labels, count=2000):
+def nondigit_sets(kind, images28, labels, count=2000, mix=None):
     """{family: inputs (n, 32, 32)} of one draw. kind "calibration" / "report": the training
     families and fonts, cut from the given digits; "held_out": families never trained on (other
     fonts' letters and signs, other shapes, pieces and pairs of pen-drawn and other-font digits)."""
@@ -66,9 +66,10 @@ def nondigit_sets(kind, images28, labels, count=2000):
         return out
     fonts = nd.fonts(nd.TRAINING_FONTS)
     digits = _with_fonts(rng, _inks_of(images28, labels), fonts, 300)
-    inks, fams = nd.make(count, rng, digits, fonts, nd.SHAPES, nd.TRAINING_MIX)
+    mix = mix or nd.TRAINING_MIX
+    inks, fams = nd.make(count, rng, digits, fonts, nd.SHAPES, mix)
     x, kept = nd.inputs(inks)
-    return {f: x[fams[kept] == f] for f in nd.TRAINING_MIX}
+    return {f: x[fams[kept] == f] for f in mix}
 
 
 def calibration_digits(images28, labels, x_validation, seed=0):
@@ -137,7 +138,7 @@ def refused(model, x):
     return float(np.mean(p > 0.5))
 
 
-def measure(model, test_images28, test_labels, x_test, y_test):
+def measure(model, test_images28, test_labels, x_test, y_test, mix=None):
     """Refusal figures on data never trained or calibrated on: MNIST test digits (read right and
     accepted), the REPORT draw of the training families and the HELD-OUT families."""
     from .model import digit_outputs, has_rbf_output, predicted_digits
@@ -146,7 +147,7 @@ def measure(model, test_images28, test_labels, x_test, y_test):
     result = {"mnist_test_accepted": round(float(np.mean(p <= 0.5)), 4),
               "mnist_test_read_right_and_accepted": round(float(np.mean(right & (p <= 0.5))), 4)}
     for kind in ("report", "held_out"):
-        sets = nondigit_sets(kind, test_images28, test_labels)
+        sets = nondigit_sets(kind, test_images28, test_labels, mix=mix)
         per = {f: round(refused(model, x), 4) for f, x in sets.items()}
         sizes = {f: int(len(x)) for f, x in sets.items()}
         result[f"{kind}_nondigits_refused"] = round(float(np.mean(np.concatenate(

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from . import card as model_card
-from . import data
+from . import data, nondigits
 from .augment import AUGMENTATION, make_augment
 from .model import LAYERS, RUBBISH_J, build, digit_outputs, has_rbf_output, predicted_digits
 from .paths import WEIGHTS, keras_path, model_name, plot_path
@@ -19,7 +19,7 @@ DEFAULTS = {"epochs": 40, "seed": 0, "batch_size": 128, "learning_rate": 2e-3}
 NOT_A_DIGIT = 10       # the label of a generated non-digit
 # softmax variants: weight of "spread OUT evenly" on a non-digit (Hendrycks et al. 2019), the largest
 # that kept each variant's MNIST figure (docs/rejection.md)
-SPREAD_WEIGHT = {"classic": 0.75, "modern": 0.5}
+SPREAD_WEIGHT = {"classic": 0.75, "modern": 0.75}
 RUBBISH_FAR = 30.0     # paper: a non-digit is pushed farther than this from every code (a digit's j is RUBBISH_J)
 
 
@@ -128,7 +128,9 @@ def train(variant, epochs=DEFAULTS["epochs"], seed=DEFAULTS["seed"], data_path=N
     if limit:  # smoke tests: a small slice of everything
         x, y, x_val, y_val = x[:limit], y[:limit], x_val[:limit], y_val[:limit]
         x_test, y_test, raw_test, raw_test_y = x_test[:limit], y_test[:limit], raw_test[:limit], raw_test_y[:limit]
-    extra_x, extra_y = rejection.training_extra(raw_x[:len(x)], y, seed, scale=(limit / len(raw_x)) if limit else 1)
+    mix = nondigits.training_mix(variant)
+    extra_x, extra_y = rejection.training_extra(raw_x[:len(x)], y, seed, scale=(limit / len(raw_x)) if limit else 1,
+                                                mix=mix)
     digits_x, digits_y = x, y
     x = np.concatenate([x, extra_x[..., None]])
     y = np.concatenate([y, extra_y])
@@ -163,7 +165,7 @@ def train(variant, epochs=DEFAULTS["epochs"], seed=DEFAULTS["seed"], data_path=N
 
     # Calibrated on digits and non-digits never trained on (validation digits, their own draw).
     x_cal, _ = rejection.calibration_digits(raw_val, y_val, x_val)
-    cal_non = rejection.nondigit_sets("calibration", raw_val, y_val, count=min(3000, 6 * len(raw_val)))
+    cal_non = rejection.nondigit_sets("calibration", raw_val, y_val, count=min(3000, 6 * len(raw_val)), mix=mix)
     calibration = rejection.calibrate(model, x_cal, np.concatenate(list(cal_non.values())))
     # Saved and reloaded uncompiled: the committed file holds no optimizer or loss to deserialise.
     model.save(path)
@@ -207,7 +209,7 @@ def train(variant, epochs=DEFAULTS["epochs"], seed=DEFAULTS["seed"], data_path=N
     if measure_sets:
         from .handsets import measure
         card["other_sets"] = measure(model, variant, data_path=data_path, limit=limit)
-        card["rejection"]["held_out"] = rejection.measure(model, raw_test, raw_test_y, x_test, y_test)
+        card["rejection"]["held_out"] = rejection.measure(model, raw_test, raw_test_y, x_test, y_test, mix=mix)
     model_card.write(card, variant, out)
     _plots(card, out)
     from .recognizer import export_tflite
