@@ -3,7 +3,7 @@ generated non-digits refused, by family, on draws never trained or calibrated on
 and the share of drawn digits still read right and accepted, against the issue's bars."""
 import numpy as np
 
-from lenet import rejection, synthetic
+from lenet import nondigits, rejection, synthetic
 
 from .report import Bar
 
@@ -18,7 +18,8 @@ def run(rec, results, count=800, digits=500, seed=7):
     refused = {}
     for kind, sets in (("held-out families", rejection.nondigit_sets("held_out", None, None, count)),
                        ("training families, report draw",
-                        rejection.nondigit_sets("report", np.stack(pens), np.arange(300) % 10, count))):
+                        rejection.nondigit_sets("report", np.stack(pens), np.arange(300) % 10, count,
+                                                mix=nondigits.training_mix(rec.variant)))):
         for family, x in sets.items():
             if len(x):
                 share = float(np.mean(rec.run(x)["REJECT"][:, 0] > 0.5))

@@ -27,7 +27,7 @@ def _with_fonts(rng, digits, font_files, count):
     return list(digits[0]) + list(inks), np.concatenate([digits[1], labels])
 
 
-def training_extra(images28, labels, seed=0, scale=1.0, mix=None):
+def training_extra(images28, labels, seed=0, scale=1.0, mix=nd.TRAINING_MIX):
     """Extra training data: (inputs (n, 32, 32) float32, labels (n,) int32): printed digits in the
     training fonts (their digit) and non-digits (label 10), cut from these MNIST training digits.
     `scale` shrinks every count (smoke tests); `mix` the families' shares (nondigits.training_mix)."""
@@ -37,14 +37,14 @@ def training_extra(images28, labels, seed=0, scale=1.0, mix=None):
     printed, printed_y = nd.font_digits(n(PRINTED_DIGITS), fonts, rng)
     take = rng.choice(len(images28), min(len(images28), n(4000)), replace=False)
     digits = _with_fonts(rng, _inks_of(images28[take], labels[take]), fonts, n(1000))
-    inks, _ = nd.make(n(TRAINING_NONDIGITS), rng, digits, fonts, nd.SHAPES, mix or nd.TRAINING_MIX)
+    inks, _ = nd.make(n(TRAINING_NONDIGITS), rng, digits, fonts, nd.SHAPES, mix)
     xd, kd = nd.inputs(np.stack(printed))
     xn, _ = nd.inputs(inks)
     return (np.concatenate([xd, xn]).astype("float32"),
             np.concatenate([printed_y[kd], np.full(len(xn), 10)]).astype("int32"))
 
 
-def nondigit_sets(kind, images28, labels, count=2000, mix=None):
+def nondigit_sets(kind, images28, labels, count=2000, mix=nd.TRAINING_MIX):
     """{family: inputs (n, 32, 32)} of one draw. kind "calibration" / "report": the training
     families and fonts, cut from the given digits; "held_out": families never trained on (other
     fonts' letters and signs, other shapes, pieces and pairs of pen-drawn and other-font digits)."""
@@ -66,7 +66,6 @@ def nondigit_sets(kind, images28, labels, count=2000, mix=None):
         return out
     fonts = nd.fonts(nd.TRAINING_FONTS)
     digits = _with_fonts(rng, _inks_of(images28, labels), fonts, 300)
-    mix = mix or nd.TRAINING_MIX
     inks, fams = nd.make(count, rng, digits, fonts, nd.SHAPES, mix)
     x, kept = nd.inputs(inks)
     return {f: x[fams[kept] == f] for f in mix}
@@ -138,7 +137,7 @@ def refused(model, x):
     return float(np.mean(p > 0.5))
 
 
-def measure(model, test_images28, test_labels, x_test, y_test, mix=None):
+def measure(model, test_images28, test_labels, x_test, y_test, mix=nd.TRAINING_MIX):
     """Refusal figures on data never trained or calibrated on: MNIST test digits (read right and
     accepted), the REPORT draw of the training families and the HELD-OUT families."""
     from .model import digit_outputs, has_rbf_output, predicted_digits

@@ -17,9 +17,7 @@ from .paths import WEIGHTS, keras_path, model_name, plot_path
 VALIDATION = 5000  # images held out of the 60k training set to pick the best epoch
 DEFAULTS = {"epochs": 40, "seed": 0, "batch_size": 128, "learning_rate": 2e-3}
 NOT_A_DIGIT = 10       # the label of a generated non-digit
-# softmax variants: weight of "spread OUT evenly" on a non-digit (Hendrycks et al. 2019), the largest
-# that kept each variant's MNIST figure (docs/rejection.md)
-SPREAD_WEIGHT = {"classic": 0.75, "modern": 0.75}
+SPREAD_WEIGHT = 0.75   # softmax variants: weight of "spread OUT evenly" on a non-digit (Hendrycks et al. 2019)
 RUBBISH_FAR = 30.0     # paper: a non-digit is pushed farther than this from every code (a digit's j is RUBBISH_J)
 
 
@@ -39,14 +37,14 @@ def paper_loss(y_true, distances):
     return ops.where(y < NOT_A_DIGIT, digit, rubbish)
 
 
-def softmax_loss(y_true, probabilities, weight=0.5):
-    """Cross-entropy on a digit; on a non-digit (label 10) `weight` x the cross-entropy to the even
-    spread over the ten digits (outlier exposure): OUT learns to be unsure of what is not a digit."""
+def softmax_loss(y_true, probabilities):
+    """Cross-entropy on a digit; on a non-digit (label 10) SPREAD_WEIGHT x the cross-entropy to the
+    even spread over the ten digits (outlier exposure): OUT learns to be unsure of what is not a digit."""
     from keras import ops
     y = ops.cast(ops.reshape(y_true, (-1,)), "int32")
     logp = ops.log(ops.clip(probabilities, 1e-7, 1.0))
     digit = -ops.take_along_axis(logp, ops.expand_dims(ops.minimum(y, 9), -1), axis=-1)[:, 0]
-    spread = -weight * ops.mean(logp, axis=-1)
+    spread = -SPREAD_WEIGHT * ops.mean(logp, axis=-1)
     return ops.where(y < NOT_A_DIGIT, digit, spread)
 
 
@@ -95,11 +93,7 @@ def compile_for(model, variant, learning_rate, steps):
     rubbish class is label 10). REJECT has no loss: it is computed from OUT."""
     import keras
     optimizer = keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(learning_rate, steps, alpha=0.02))
-    weight = SPREAD_WEIGHT.get(variant, 0.5)
-
-    def spread_loss(y_true, probabilities):
-        return softmax_loss(y_true, probabilities, weight)
-    loss, acc = (paper_loss, nearest_code_accuracy) if has_rbf_output(model) else (spread_loss, softmax_accuracy)
+    loss, acc = (paper_loss, nearest_code_accuracy) if has_rbf_output(model) else (softmax_loss, softmax_accuracy)
     model.compile(optimizer=optimizer, loss={"OUT": loss, "REJECT": None},
                   metrics={"OUT": [keras.metrics.MeanMetricWrapper(acc, name="accuracy")]})
 
@@ -192,7 +186,7 @@ def train(variant, epochs=DEFAULTS["epochs"], seed=DEFAULTS["seed"], data_path=N
         "optimizer": f"Adam, cosine decay from {learning_rate}",
         "loss": ("eq. 9 of LeCun et al. 1998 (distance to the true code + log(e^-j + sum e^-y_i)), "
                  f"j = {RUBBISH_J}; non-digits: its rubbish class at j = {RUBBISH_FAR}") if has_rbf_output(model) else
-                f"cross-entropy; on non-digits {SPREAD_WEIGHT.get(variant, 0.5)} x cross-entropy to the even spread",
+                f"cross-entropy; on non-digits {SPREAD_WEIGHT} x cross-entropy to the even spread",
         "training_images": int(len(x)),
         "training_mix": {"mnist": int(len(digits_x)), "printed_digits": int(np.sum(extra_y < NOT_A_DIGIT)),
                          "nondigits": int(np.sum(extra_y == NOT_A_DIGIT))},

@@ -113,10 +113,15 @@ def inputs_problem(name, data, models):
     return None
 
 
+def pad_value(sent):
+    """The first input of a run/ body (a pad's value for the pads' steps), or None."""
+    data = sent.get("data") if isinstance(sent, dict) else None
+    return data[0] if isinstance(data, list) and data else None
+
+
 def first_live(sent):
     """Whether a run/ body carries a stroke's first live pad update (never shed before the line)."""
-    data = sent.get("data") if isinstance(sent, dict) else None
-    return isinstance(data, list) and bool(data) and is_first(data[0])
+    return is_first(pad_value(sent))
 
 
 # ------------------------------------------------------------------ ASGI helpers
@@ -322,8 +327,7 @@ class Boundary:
     @staticmethod
     def live_step(api, sent):
         """The run/ step a live pad update is sent to (its fn_index or name), or None."""
-        data = sent.get("data") if isinstance(sent, dict) else None
-        if not (isinstance(data, list) and data and is_live(data[0])):
+        if not is_live(pad_value(sent)):
             return None
         index = sent.get("fn_index")
         return index if isinstance(index, int) else api
