@@ -126,6 +126,33 @@ def test_a_stroke_s_first_live_update_is_read_before_later_ones_and_waits_longer
     asyncio.run(go())
 
 
+def test_a_first_flag_sooner_than_a_new_stroke_could_begin_is_not_believed():
+    """A script marking every live update `first` gets no priority: a page's `first` flag is believed at
+    most once per FIRST_EVERY."""
+    async def go():
+        line, r = Line(slots=1, patience=0.02), Readings()
+        ask(line, r, "busy", client="10.0.0.9")
+        ask(line, r, "honest", client="10.0.0.1", live=True, first=True)       # a stroke's first: believed
+        await settle()
+        assert line.waiting[-1].first
+        r.finish("busy")
+        await settle()
+        r.finish("honest")
+        await settle()
+        ask(line, r, "busy2", client="10.0.0.9")
+        cheat = ask(line, r, "cheat", client="10.0.0.1", session="honest", live=True, first=True)  # same page again
+        await asyncio.sleep(0.05)                          # over the later ones' patience
+        r.finish("busy2")
+        await settle()
+        assert await cheat is SHED                         # treated as a later live update
+        await asyncio.sleep(pad_line.FIRST_EVERY)
+        ask(line, r, "busy3", client="10.0.0.9")
+        ask(line, r, "next", client="10.0.0.1", session="honest", live=True, first=True)   # a new stroke: believed
+        await settle()
+        assert line.waiting[-1].first
+    asyncio.run(go())
+
+
 def test_the_first_flag_is_read_from_the_first_characters():
     from lenet.ui.readings.pad import is_first
     assert is_first(value_of(PNG, 3, live=True, first=True)) and is_live(value_of(PNG, 3, live=True, first=True))

@@ -32,7 +32,7 @@ import asyncio
 import itertools
 import time
 import weakref
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
 
 SLOTS = 2              # updates read at once: the prediction process reads one while the next waits in its pipe
@@ -41,6 +41,8 @@ LIVE_PATIENCE = 0.1    # s a live update may wait before it is shed: the page's 
 FIRST_PATIENCE = 0.6   # s for a stroke's first live update: about a stroke and the pause after it
 PER_CLIENT = 128       # updates waiting per address: a room behind one address is one client
 MOST = 1024            # updates waiting in all (a few seconds of reading)
+FIRST_EVERY = 0.25     # s: a page's strokes begin at most this often (a stroke and a pause), so a `first` flag
+SESSIONS = 4096        # sooner after the page's last one is not believed; pages remembered for it
 
 PACE_MIN = 0.1         # s between a page's live updates on a quiet line: pad.js's own throttle
 PACE_MAX = 0.8         # s at most: strokes ~0.3-1 s apart still each send their first live update
@@ -81,6 +83,7 @@ class Line:
         self.waiting = []                      # Turns, oldest first
         self.waiting_of = defaultdict(int)     # client -> Turns waiting
         self.session_waiting = {}              # session -> its Turn waiting
+        self.first_at = OrderedDict()          # session -> when its last believed `first` arrived
         self.reading_of = defaultdict(int)     # client -> Turns being read
         self.reading = self.heavy_reading = 0
         self.shed = self.replaced = self.refused = 0   # counts, for the bench and tests
@@ -132,7 +135,22 @@ class Line:
         self.shed += 1
         self._live_shed += t.live
 
+    def _believe_first(self, t):
+        """A `first` flag is believed at most once per FIRST_EVERY per page: a script marking every
+        live update `first` gets no more priority than a person starting strokes."""
+        if not t.first or t.session is None:
+            return t.first
+        last = self.first_at.get(t.session)
+        if last is not None and t.at - last < FIRST_EVERY:
+            return False
+        self.first_at.pop(t.session, None)
+        self.first_at[t.session] = t.at
+        if len(self.first_at) > SESSIONS:
+            self.first_at.popitem(last=False)
+        return True
+
     def _arrive(self, t):
+        t.first = self._believe_first(t)
         self._judge(time.monotonic())
         self._live_in += t.live
         old = self.session_waiting.get(t.session) if t.session is not None else None
