@@ -13,7 +13,6 @@ from . import nondigits as nd
 from .network import REJECT
 
 KEEP = 0.995                  # share of held-out calibration digits that must still read as digits
-TRAINING_NONDIGITS = 12000    # beside MNIST's 55,000 training digits
 PRINTED_DIGITS = 5000         # typeset digits in the training fonts, labelled, beside them
 SEEDS = {"training": 101, "calibration": 202, "report": 303, "held_out": 404}
 
@@ -27,17 +26,18 @@ def _with_fonts(rng, digits, font_files, count):
     return list(digits[0]) + list(inks), np.concatenate([digits[1], labels])
 
 
-def training_extra(images28, labels, seed=0, scale=1.0, mix=nd.TRAINING_MIX):
+def training_extra(images28, labels, seed=0, scale=1.0, mix=nd.TRAINING_MIX, count=nd.TRAINING_COUNT):
     """Extra training data: (inputs (n, 32, 32) float32, labels (n,) int32): printed digits in the
-    training fonts (their digit) and non-digits (label 10), cut from these MNIST training digits.
-    `scale` shrinks every count (smoke tests); `mix` the families' shares (nondigits.training_mix)."""
+    training fonts (their digit) and `count` non-digits (label 10), cut from these MNIST training
+    digits. `scale` shrinks every count (smoke tests); `mix` the families' shares and `count` the
+    non-digits drawn (nondigits.training_mix and training_count of the variant)."""
     rng = np.random.default_rng(SEEDS["training"] + seed)
     fonts = nd.fonts(nd.TRAINING_FONTS)
     n = lambda count: max(20, int(count * scale))  # noqa: E731
     printed, printed_y = nd.font_digits(n(PRINTED_DIGITS), fonts, rng)
     take = rng.choice(len(images28), min(len(images28), n(4000)), replace=False)
     digits = _with_fonts(rng, _inks_of(images28[take], labels[take]), fonts, n(1000))
-    inks, _ = nd.make(n(TRAINING_NONDIGITS), rng, digits, fonts, nd.SHAPES, mix)
+    inks, _ = nd.make(n(count), rng, digits, fonts, nd.SHAPES, mix)
     xd, kd = nd.inputs(np.stack(printed))
     xn, _ = nd.inputs(inks)
     return (np.concatenate([xd, xn]).astype("float32"),

@@ -18,7 +18,7 @@ VALIDATION = 5000  # images held out of the 60k training set to pick the best ep
 DEFAULTS = {"epochs": 40, "seed": 0, "batch_size": 128, "learning_rate": 2e-3}
 NOT_A_DIGIT = 10       # the label of a generated non-digit
 SPREAD_WEIGHT = 0.75   # softmax variants: weight of "spread OUT evenly" on a non-digit (Hendrycks et al. 2019)
-RUBBISH_FAR = 30.0     # paper: a non-digit is pushed farther than this from every code (a digit's j is RUBBISH_J)
+RUBBISH_FAR = 45.0     # paper: a non-digit is pushed farther than this from every code (a digit's j is RUBBISH_J)
 
 
 def paper_loss(y_true, distances):
@@ -124,7 +124,7 @@ def train(variant, epochs=DEFAULTS["epochs"], seed=DEFAULTS["seed"], data_path=N
         x_test, y_test, raw_test, raw_test_y = x_test[:limit], y_test[:limit], raw_test[:limit], raw_test_y[:limit]
     mix = nondigits.training_mix(variant)
     extra_x, extra_y = rejection.training_extra(raw_x[:len(x)], y, seed, scale=(limit / len(raw_x)) if limit else 1,
-                                                mix=mix)
+                                                mix=mix, count=nondigits.training_count(variant))
     digits_x, digits_y = x, y
     x = np.concatenate([x, extra_x[..., None]])
     y = np.concatenate([y, extra_y])

@@ -14,7 +14,7 @@ def _digits():
     return inks, np.arange(10)
 
 
-@pytest.mark.parametrize("family", sorted(nd.TRAINING_MIX))
+@pytest.mark.parametrize("family", nd.FAMILIES)
 def test_each_family_makes_drawings_the_pipeline_reads(family):
     inks, fams = nd.make(30, np.random.default_rng(1), _digits(), nd.fonts(nd.TRAINING_FONTS), nd.SHAPES,
                          {family: 1})
