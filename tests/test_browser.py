@@ -123,6 +123,43 @@ def test_drawings_on_and_past_the_edges_are_read(open_page, name):
     shown(page, digit)
 
 
+def _coil(loops=5, steps=40):
+    """A pen going round and round, drifting right and down: something scribbled out."""
+    t = np.linspace(0, 2 * math.pi * loops, steps * loops)
+    return [(0.28 + 0.4 * k / len(t) + 0.2 * math.cos(a), 0.4 + 0.2 * k / len(t) + 0.28 * math.sin(a))
+            for k, a in enumerate(t)]
+
+
+SCRIBBLES = {
+    "a coil": [_coil()],
+    "a hatch": [[(0.2 + 0.6 * (k % 2), 0.2 + 0.6 * k / 9) for k in range(10)]],
+}
+
+
+@pytest.mark.parametrize("name", list(SCRIBBLES))
+def test_a_scribble_is_called_not_a_digit_with_the_bars_still_shown(open_page, name):
+    """Real mouse strokes that are no digit: the page says so (a best guess, not an answer, and the
+    sentence a screen reader hears), keeps the ten bars, and reads the next digit as before."""
+    from playwright.sync_api import expect
+    page = open_page()
+    for points in SCRIBBLES[name]:
+        mouse_stroke(page, points, step_px=6)
+    page.wait_for_function("document.querySelector('#digit [data-seq]')?.dataset.seq == window.lenetPad.seq")
+    expect(page.locator("#digit")).to_contain_text("doesn't look like a digit")
+    expect(page.locator("#digit .big.guess")).to_have_count(1)
+    assert page.locator("#digit [data-say]").get_attribute("data-say").startswith("That doesn't look like a digit")
+    expect(page.locator("#probs")).to_contain_text("probability")
+    if name == "a coil":
+        page.screenshot(path=str(ROOT / "docs" / "not_a_digit.png"))
+    page.locator("#model").get_by_text("paper", exact=True).click()      # the RBF ending says no too
+    expect(page.locator('#digit .big.guess[data-model="paper"]')).to_have_count(1)
+    page.locator("#model").get_by_text("modern", exact=True).click()
+    clear(page)
+    draw(page, 7)
+    shown(page, 7)
+    expect(page.locator("#digit .big.guess")).to_have_count(0)
+
+
 def test_a_stroke_right_after_clear_and_quick_strokes_are_drawn(open_page):
     page = open_page()
     draw(page, 7)
