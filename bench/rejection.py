@@ -19,7 +19,8 @@ def run(rec, results, count=800, digits=500, seed=7):
     for kind, sets in (("held-out families", rejection.nondigit_sets("held_out", None, None, count)),
                        ("training families, report draw",
                         rejection.nondigit_sets("report", np.stack(pens), np.arange(300) % 10, count,
-                                                mix=nondigits.training_mix(rec.variant)))):
+                                                mix=nondigits.training_mix(rec.variant),
+                                                fonts=nondigits.training_fonts(rec.variant)))):
         for family, x in sets.items():
             if len(x):
                 share = float(np.mean(rec.run(x)["REJECT"][:, 0] > 0.5))

@@ -23,7 +23,14 @@ CANVAS = 112
 FONT_DIR = Path("/usr/share/fonts")
 TRAINING_FONTS = ("LiberationSans-Regular.ttf", "LiberationSans-Bold.ttf", "LiberationSans-Italic.ttf",
                   "LiberationSerif-Regular.ttf", "LiberationSerif-Bold.ttf", "LiberationSerif-Italic.ttf",
-                  "LiberationMono-Regular.ttf", "LiberationSansNarrow-Regular.ttf")
+                  "LiberationMono-Regular.ttf", "LiberationSansNarrow-Regular.ttf",
+                  # Debian's fonts-freefont-ttf, fonts-urw-base35, fonts-noto-core, fonts-roboto-unhinted and
+                  # fonts-lato (`make fonts`; a missing face is skipped): many sans faces draw a 1 with a long
+                  # flag and no foot, which a reader of Liberation alone takes for a 7
+                  "FreeSans.ttf", "FreeSerif.ttf", "NimbusSans-Regular.otf", "NimbusRoman-Regular.otf",
+                  "URWGothic-Book.otf", "NotoSans-Regular.ttf", "Roboto-Regular.ttf", "Lato-Regular.ttf")
+# The committed modern model trained on the Liberation faces alone: with the others it lost its MNIST bar.
+FONTS_OF = {"modern": TRAINING_FONTS[:8]}
 HELD_OUT_FONTS = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSerif.ttf", "DejaVuSerif-Italic.ttf",
                   "DejaVuSansMono.ttf", "DejaVuSansCondensed-Oblique.ttf", None)   # None: Pillow's own
 # Letters a reader would take for a digit (O 0, I l 1, Z 2, S 5, G b 6, B 8, g q 9 ...) are left out.
@@ -291,6 +298,11 @@ COUNT_OF = {"modern": 12000}
 def training_mix(variant=None):
     """The families' shares a variant's non-digits are drawn with (training, calibration, report)."""
     return MIX_OF.get(variant, TRAINING_MIX)
+
+
+def training_fonts(variant=None):
+    """The font files a variant's printed digits and letters are typeset in (training, calibration, report)."""
+    return fonts(FONTS_OF.get(variant, TRAINING_FONTS))
 
 
 def training_count(variant=None):

@@ -26,13 +26,14 @@ def _with_fonts(rng, digits, font_files, count):
     return list(digits[0]) + list(inks), np.concatenate([digits[1], labels])
 
 
-def training_extra(images28, labels, seed=0, scale=1.0, mix=nd.TRAINING_MIX, count=nd.TRAINING_COUNT):
+def training_extra(images28, labels, seed=0, scale=1.0, mix=nd.TRAINING_MIX, count=nd.TRAINING_COUNT, fonts=None):
     """Extra training data: (inputs (n, 32, 32) float32, labels (n,) int32): printed digits in the
     training fonts (their digit) and `count` non-digits (label 10), cut from these MNIST training
     digits. `scale` shrinks every count (smoke tests); `mix` the families' shares and `count` the
-    non-digits drawn (nondigits.training_mix and training_count of the variant)."""
+    non-digits drawn, `fonts` the font files (nondigits.training_mix, training_count and training_fonts of
+    the variant)."""
     rng = np.random.default_rng(SEEDS["training"] + seed)
-    fonts = nd.fonts(nd.TRAINING_FONTS)
+    fonts = fonts or nd.training_fonts()
     n = lambda count: max(20, int(count * scale))  # noqa: E731
     printed, printed_y = nd.font_digits(n(PRINTED_DIGITS), fonts, rng)
     take = rng.choice(len(images28), min(len(images28), n(4000)), replace=False)
@@ -44,7 +45,7 @@ def training_extra(images28, labels, seed=0, scale=1.0, mix=nd.TRAINING_MIX, cou
             np.concatenate([printed_y[kd], np.full(len(xn), 10)]).astype("int32"))
 
 
-def nondigit_sets(kind, images28, labels, count=2000, mix=nd.TRAINING_MIX):
+def nondigit_sets(kind, images28, labels, count=2000, mix=nd.TRAINING_MIX, fonts=None):
     """{family: inputs (n, 32, 32)} of one draw. kind "calibration" / "report": the training
     families and fonts, cut from the given digits; "held_out": families never trained on (other
     fonts' letters and signs, other shapes, pieces and pairs of pen-drawn and other-font digits)."""
@@ -64,14 +65,14 @@ def nondigit_sets(kind, images28, labels, count=2000, mix=nd.TRAINING_MIX):
             inks, _ = nd.make(count // 4, rng, digits or (pens, np.arange(300) % 10), fonts, nd.HELD_OUT_SHAPES, mix)
             out[name] = nd.inputs(inks)[0]
         return out
-    fonts = nd.fonts(nd.TRAINING_FONTS)
+    fonts = fonts or nd.training_fonts()
     digits = _with_fonts(rng, _inks_of(images28, labels), fonts, 300)
     inks, fams = nd.make(count, rng, digits, fonts, nd.SHAPES, mix)
     x, kept = nd.inputs(inks)
     return {f: x[fams[kept] == f] for f in mix}
 
 
-def calibration_digits(images28, labels, x_validation, seed=0):
+def calibration_digits(images28, labels, x_validation, seed=0, fonts=None):
     """Held-out digits the threshold is set on: the validation digits as MNIST gives them, the same
     shrunk to 8 px and blown up (lenet/handsets.py's low-resolution recipe), digits typeset in the
     training fonts and pen-drawn digits (another draw than handsets'). (inputs, labels)."""
@@ -79,7 +80,7 @@ def calibration_digits(images28, labels, x_validation, seed=0):
     from .preprocess import preprocess_batch
     rng = np.random.default_rng(SEEDS["calibration"] + seed)
     small = [p.input for p in preprocess_batch(lowres(images28[:1000], 8))]
-    printed, printed_y = nd.font_digits(1000, nd.fonts(nd.TRAINING_FONTS), rng)
+    printed, printed_y = nd.font_digits(1000, fonts or nd.training_fonts(), rng)
     xp, kp = nd.inputs(np.stack(printed))
     pens = np.stack([nd._fit(nd.pen_digit(d % 10, rng), rng) for d in range(500)])
     xe, ke = nd.inputs(pens)
@@ -137,7 +138,7 @@ def refused(model, x):
     return float(np.mean(p > 0.5))
 
 
-def measure(model, test_images28, test_labels, x_test, y_test, mix=nd.TRAINING_MIX):
+def measure(model, test_images28, test_labels, x_test, y_test, mix=nd.TRAINING_MIX, fonts=None):
     """Refusal figures on data never trained or calibrated on: MNIST test digits (read right and
     accepted), the REPORT draw of the training families and the HELD-OUT families."""
     from .model import digit_outputs, has_rbf_output, predicted_digits
@@ -146,7 +147,7 @@ def measure(model, test_images28, test_labels, x_test, y_test, mix=nd.TRAINING_M
     result = {"mnist_test_accepted": round(float(np.mean(p <= 0.5)), 4),
               "mnist_test_read_right_and_accepted": round(float(np.mean(right & (p <= 0.5))), 4)}
     for kind in ("report", "held_out"):
-        sets = nondigit_sets(kind, test_images28, test_labels, mix=mix)
+        sets = nondigit_sets(kind, test_images28, test_labels, mix=mix, fonts=fonts)
         per = {f: round(refused(model, x), 4) for f, x in sets.items()}
         sizes = {f: int(len(x)) for f, x in sets.items()}
         result[f"{kind}_nondigits_refused"] = round(float(np.mean(np.concatenate(

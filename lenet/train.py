@@ -122,9 +122,9 @@ def train(variant, epochs=DEFAULTS["epochs"], seed=DEFAULTS["seed"], data_path=N
     if limit:  # smoke tests: a small slice of everything
         x, y, x_val, y_val = x[:limit], y[:limit], x_val[:limit], y_val[:limit]
         x_test, y_test, raw_test, raw_test_y = x_test[:limit], y_test[:limit], raw_test[:limit], raw_test_y[:limit]
-    mix = nondigits.training_mix(variant)
+    mix, fonts = nondigits.training_mix(variant), nondigits.training_fonts(variant)
     extra_x, extra_y = rejection.training_extra(raw_x[:len(x)], y, seed, scale=(limit / len(raw_x)) if limit else 1,
-                                                mix=mix, count=nondigits.training_count(variant))
+                                                mix=mix, count=nondigits.training_count(variant), fonts=fonts)
     digits_x, digits_y = x, y
     x = np.concatenate([x, extra_x[..., None]])
     y = np.concatenate([y, extra_y])
@@ -158,8 +158,9 @@ def train(variant, epochs=DEFAULTS["epochs"], seed=DEFAULTS["seed"], data_path=N
         keep.save(out)
 
     # Calibrated on digits and non-digits never trained on (validation digits, their own draw).
-    x_cal, _ = rejection.calibration_digits(raw_val, y_val, x_val)
-    cal_non = rejection.nondigit_sets("calibration", raw_val, y_val, count=min(3000, 6 * len(raw_val)), mix=mix)
+    x_cal, _ = rejection.calibration_digits(raw_val, y_val, x_val, fonts=fonts)
+    cal_non = rejection.nondigit_sets("calibration", raw_val, y_val, count=min(3000, 6 * len(raw_val)), mix=mix,
+                                           fonts=fonts)
     calibration = rejection.calibrate(model, x_cal, np.concatenate(list(cal_non.values())))
     # Saved and reloaded uncompiled: the committed file holds no optimizer or loss to deserialise.
     model.save(path)
@@ -203,7 +204,8 @@ def train(variant, epochs=DEFAULTS["epochs"], seed=DEFAULTS["seed"], data_path=N
     if measure_sets:
         from .handsets import measure
         card["other_sets"] = measure(model, variant, data_path=data_path, limit=limit)
-        card["rejection"]["held_out"] = rejection.measure(model, raw_test, raw_test_y, x_test, y_test, mix=mix)
+        card["rejection"]["held_out"] = rejection.measure(model, raw_test, raw_test_y, x_test, y_test, mix=mix,
+                                                             fonts=fonts)
     model_card.write(card, variant, out)
     _plots(card, out)
     from .recognizer import export_tflite
