@@ -76,13 +76,13 @@ def _on_white(ink):
     return rgba
 
 
-def font_digits(seed=0, per_style=PER_STYLE):
-    """[(RGBA, digit, font name)]: per_style digits (0-9 in turn) per installed font, each at a random
-    height (35-75 % of the canvas), weight (0 to height/30 px bolder), slant (-12..12 degrees) and
-    position (middle 30 % of the canvas)."""
+def font_digits(seed=0, per_style=PER_STYLE, faces=None):
+    """[(RGBA, digit, font name)]: per_style digits (0-9 in turn) per installed font (or per (name,
+    path) of `faces`), each at a random height (35-75 % of the canvas), weight (0 to height/30 px
+    bolder), slant (-12..12 degrees) and position (middle 30 % of the canvas)."""
     rng = np.random.default_rng(seed)
     out = []
-    for name, path in installed_fonts():
+    for name, path in installed_fonts() if faces is None else faces:
         for i in range(per_style):
             h = rng.uniform(0.35, 0.75) * CANVAS
             out.append((typeset(i % 10, path, h, weight=rng.uniform(0, h / 30), slant=rng.uniform(-12, 12),

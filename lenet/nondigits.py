@@ -21,16 +21,17 @@ from .preprocess import InvalidDrawing, preprocess_inks
 
 CANVAS = 112
 FONT_DIR = Path("/usr/share/fonts")
-TRAINING_FONTS = ("LiberationSans-Regular.ttf", "LiberationSans-Bold.ttf", "LiberationSans-Italic.ttf",
-                  "LiberationSerif-Regular.ttf", "LiberationSerif-Bold.ttf", "LiberationSerif-Italic.ttf",
-                  "LiberationMono-Regular.ttf", "LiberationSansNarrow-Regular.ttf",
+LIBERATION_FONTS = ("LiberationSans-Regular.ttf", "LiberationSans-Bold.ttf", "LiberationSans-Italic.ttf",
+                    "LiberationSerif-Regular.ttf", "LiberationSerif-Bold.ttf", "LiberationSerif-Italic.ttf",
+                    "LiberationMono-Regular.ttf", "LiberationSansNarrow-Regular.ttf")
+TRAINING_FONTS = LIBERATION_FONTS + (
                   # Debian's fonts-freefont-ttf, fonts-urw-base35, fonts-noto-core, fonts-roboto-unhinted and
                   # fonts-lato (`make fonts`; a missing face is skipped): many sans faces draw a 1 with a long
                   # flag and no foot, which a reader of Liberation alone takes for a 7
                   "FreeSans.ttf", "FreeSerif.ttf", "NimbusSans-Regular.otf", "NimbusRoman-Regular.otf",
                   "URWGothic-Book.otf", "NotoSans-Regular.ttf", "Roboto-Regular.ttf", "Lato-Regular.ttf")
 # The committed modern model trained on the Liberation faces alone: with the others it lost its MNIST bar.
-FONTS_OF = {"modern": TRAINING_FONTS[:8]}
+FONTS_OF = {"modern": LIBERATION_FONTS}
 HELD_OUT_FONTS = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSerif.ttf", "DejaVuSerif-Italic.ttf",
                   "DejaVuSansMono.ttf", "DejaVuSansCondensed-Oblique.ttf", None)   # None: Pillow's own
 # Letters a reader would take for a digit (O 0, I l 1, Z 2, S 5, G b 6, B 8, g q 9 ...) are left out.

@@ -18,18 +18,9 @@ HELD_OUT_FACES = ("FreeMono.ttf", "NimbusMonoPS-Regular.otf", "C059-Roman.otf", 
 
 
 def pictures(per_face, seed=12):
-    """[(RGBA, digit, face)] for the held-out faces found on this machine."""
-    rng = np.random.default_rng(seed)
-    out = []
-    for name in HELD_OUT_FACES:
-        path = nondigits._path(name)
-        if path is None:
-            continue
-        for i in range(per_face):
-            h = rng.uniform(0.35, 0.75) * handsets.CANVAS
-            out.append((handsets.typeset(i % 10, path, h, weight=rng.uniform(0, h / 30), slant=rng.uniform(-12, 12),
-                                         centre=tuple(rng.uniform(0.35, 0.65, 2))), i % 10, name))
-    return out
+    """[(RGBA, digit, face)] for the held-out faces found on this machine (lenet/handsets.py's recipe)."""
+    faces = [(name, path) for name in HELD_OUT_FACES for path in nondigits.fonts([name])]
+    return handsets.font_digits(seed, per_face, faces=faces)
 
 
 def main(argv=None):
