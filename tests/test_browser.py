@@ -13,6 +13,7 @@ Needs /usr/bin/chromium and playwright; skipped when absent, except under CI=tru
 import math
 import re
 import time
+import urllib.request
 from pathlib import Path
 
 import numpy as np
@@ -397,10 +398,15 @@ def test_live_updates_keep_the_pace_the_servers_answers_ask_for(open_page):
     page = open_page()
     slow = "lenet-pace=1000; Path=/; SameSite=Lax"
 
-    def paced(route):
-        response = route.fetch()
-        headers = {k: v for k, v in response.headers.items() if k.lower() != "set-cookie"}
-        route.fulfill(response=response, headers={**headers, "set-cookie": slow})
+    def paced(route):    # fetched over plain HTTP: route.fetch() would store the server's own cookie
+        asked = route.request  # in the page's cookie jar too, racing the one set here
+        sent = urllib.request.Request(asked.url, data=asked.post_data_buffer, method=asked.method,
+                                      headers={k: v for k, v in asked.headers.items() if k.lower() != "content-length"})
+        with urllib.request.urlopen(sent, timeout=60) as response:
+            body, status = response.read(), response.status
+            headers = {k: v for k, v in response.headers.items()
+                       if k.lower() not in ("set-cookie", "transfer-encoding", "content-length")}
+        route.fulfill(status=status, body=body, headers={**headers, "set-cookie": slow})
     page.route("**/gradio_api/run/predict", paced)
     clear(page)                                            # one answer through the route: the cookie is set
     page.wait_for_function("() => document.cookie.includes('lenet-pace=1000')")
