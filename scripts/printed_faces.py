@@ -2,7 +2,7 @@
 (`make fonts` installs them), 100 digits a face at random height, weight, slant and place, read
 through the served Recognizer. Reports read, read and accepted, and each face's share per variant.
 
-Run from the repository root: python -m scripts.printed_faces [--per-face N]
+Run from the repository root: python -m scripts.printed_faces [--per-face N] [--weights-dir D]
 """
 import argparse
 
@@ -26,6 +26,7 @@ def pictures(per_face, seed=12):
 def main(argv=None):
     p = argparse.ArgumentParser(prog="python -m scripts.printed_faces", description=__doc__.split("\n\n")[0])
     p.add_argument("--per-face", type=int, default=100)
+    p.add_argument("--weights-dir", default=None)
     args = p.parse_args(argv)
     assert not set(HELD_OUT_FACES) & set(nondigits.TRAINING_FONTS)
     data = pictures(args.per_face)
@@ -34,7 +35,7 @@ def main(argv=None):
     truth = np.array([d for _, d, _ in data])
     names = np.array([f for _, _, f in data])
     for variant in ("classic", "modern", "paper"):
-        preds = Recognizer.load(variant).predict_batch([pic for pic, _, _ in data])
+        preds = Recognizer.load(variant, weights_dir=args.weights_dir).predict_batch([pic for pic, _, _ in data])
         right = np.array([getattr(q, "digit", None) == d for q, d in zip(preds, truth)])
         kept = np.array([bool(getattr(q, "is_digit", False)) for q in preds])
         worst = ", ".join(f"{f} {100 * right[names == f].mean():.0f} %" for f in faces if right[names == f].mean() < 1)

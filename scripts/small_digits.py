@@ -8,7 +8,7 @@ blown up by a viewer, blocky (nearest) or smooth (bilinear, bicubic).
   scikit-learn ships as sklearn/datasets/data/digits.csv.gz (`pip download scikit-learn --no-deps`,
   then unzip that file from the wheel), enlarged to 280 px the same three ways.
 
-Run from the repository root: python -m scripts.small_digits [--optdigits digits.csv.gz] [--limit N]
+Run from the repository root: python -m scripts.small_digits [--optdigits digits.csv.gz] [--limit N] [--weights-dir D]
 """
 import argparse
 import gzip
@@ -73,8 +73,9 @@ def main(argv=None):
     p.add_argument("--optdigits", help="sklearn/datasets/data/digits.csv.gz (real 8x8 handwriting)")
     p.add_argument("--limit", type=int, default=None, help="MNIST test digits to use (default: all 10,000)")
     p.add_argument("--weights-dir", default=None)
+    p.add_argument("--variants", default="classic,modern,paper")
     args = p.parse_args(argv)
-    models = {v: Recognizer.load(v, weights_dir=args.weights_dir) for v in ("classic", "modern", "paper")}
+    models = {v: Recognizer.load(v, weights_dir=args.weights_dir) for v in args.variants.split(",")}
     print("| set | variant | read | read and accepted |\n|---|---|---|---|")
     if args.optdigits:
         counts, truth = optdigits(args.optdigits)
