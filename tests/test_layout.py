@@ -123,6 +123,7 @@ SUITES = {   # test modules that test the app end to end rather than one module,
     "test_soak.py": "the running app under concurrent mixed load",
     "test_startup.py": "app.py as a process with broken weights",
     "test_replicas.py": "scripts/replicas.sh: replicas behind nginx",
+    "test_small_digits.py": "scripts/small_digits.py: its sets, against handsets and numpy",
     **{f"test_browser{s}.py": "the page in a real Chromium" for s in ("", "_lab", "_learning", "_paper", "_room")},
 }
 SOURCES = sorted(p.relative_to(ROOT) for p in [*(ROOT / "lenet").rglob("*.py"), ROOT / "app.py"])
