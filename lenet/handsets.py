@@ -90,14 +90,15 @@ def font_digits(seed=0, per_style=PER_STYLE, faces=None):
     return out
 
 
-def lowres(images28, px, scale=10):
+def lowres(images28, px, scale=10, upscale=Image.Resampling.BILINEAR):
     """uint8 (N, 28, 28) MNIST digits (255 = ink) -> RGBA (black on white) pictures whose digit was
-    shrunk to `px` px high (area average) and blown back up `scale` times (bilinear)."""
+    shrunk to `px` px high (area average) and blown back up `scale` times (`upscale`: bilinear, or
+    nearest for blocky pixels, bicubic for a sharper blur)."""
     small = max(2, round(28 * px / MNIST_BOX))
     out = []
     for a in images28:
         im = Image.fromarray(np.asarray(a, np.uint8)).resize((small, small), Image.Resampling.BOX)
-        out.append(_on_white(np.asarray(im.resize((small * scale, small * scale), Image.Resampling.BILINEAR))))
+        out.append(_on_white(np.asarray(im.resize((small * scale, small * scale), upscale))))
     return out
 
 

@@ -23,14 +23,6 @@ UPSCALERS = {"nearest": Image.Resampling.NEAREST, "bilinear": Image.Resampling.B
 SIDE = 280        # px, the sketchpad's drawing area
 
 
-def shrunk_mnist(images28, px, upscaler):
-    """uint8 (N, 28, 28) MNIST digits -> black-on-white pictures of a `px`-high digit enlarged 10x."""
-    small = max(2, round(28 * px / handsets.MNIST_BOX))
-    return [handsets._on_white(np.asarray(Image.fromarray(a).resize((small, small), Image.Resampling.BOX)
-                                          .resize((small * 10, small * 10), UPSCALERS[upscaler])))
-            for a in images28]
-
-
 def optdigits(path):
     """UCI optdigits as (counts (N, 8, 8) in 0..16, labels (N,))."""
     with gzip.open(path) as f:
@@ -85,7 +77,8 @@ def main(argv=None):
         images, truth = d["x_test"][:args.limit], d["y_test"][:args.limit]
     for px in (8, 6):
         for upscaler in UPSCALERS:
-            report(f"MNIST test, {px} px, {upscaler}", shrunk_mnist(images, px, upscaler), truth, models)
+            pictures = handsets.lowres(images, px, upscale=UPSCALERS[upscaler])
+            report(f"MNIST test, {px} px, {upscaler}", pictures, truth, models)
 
 
 if __name__ == "__main__":

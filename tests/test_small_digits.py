@@ -7,12 +7,15 @@ from lenet import handsets
 from scripts import small_digits
 
 
-def test_bilinear_8px_row_is_the_cards_lowres_8px_set():
+def test_mnist_rows_are_8_px_digits_enlarged_blocky_or_smooth():
     rng = np.random.default_rng(0)
-    digits = (rng.random((3, 28, 28)) * 255).astype(np.uint8)
-    ours = small_digits.shrunk_mnist(digits, 8, "bilinear")
-    cards = handsets.lowres(digits, 8)
-    assert all(np.array_equal(np.asarray(a), np.asarray(b)) for a, b in zip(ours, cards))
+    digits = (rng.random((2, 28, 28)) * 255).astype(np.uint8)
+    for name, upscale in small_digits.UPSCALERS.items():
+        pics = [np.asarray(p)[..., 0] for p in handsets.lowres(digits, 8, upscale=upscale)]
+        assert all(p.shape == (110, 110) for p in pics)                 # 28 * 8 / 20 = 11 px, x10
+        blocks = pics[0].reshape(11, 10, 11, 10)
+        flat = (blocks == blocks[:, :1, :, :1]).all()                   # every 10x10 block one grey
+        assert flat == (name == "nearest"), name
 
 
 def test_optdigits_rows_are_read_as_8x8_counts_and_enlarged_black_on_white(tmp_path):
